@@ -1,0 +1,56 @@
+# tierbook: `make report` and `make test` are all a newcomer needs; the rest shows how the project is worked.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= reports
+WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
+
+.PHONY: report test test-fast lint samples system-deps clean help
+
+help:
+	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
+	@echo "make test       install what the tests need (LibreOffice, Chromium too) and run every test"
+	@echo "make test-fast  the unit and property tests only, in seconds"
+	@echo "make lint       ruff and mypy"
+	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
+	@echo "make clean      remove the virtualenv, reports and caches"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	touch $@
+
+report: $(VENV)/.installed
+	@if [ -n "$$(find inbox -maxdepth 1 -type f \( $(WORKBOOK_GLOBS) \) ! -name '.*' ! -name '~$$*' 2>/dev/null | head -n 1)" ]; then \
+		src=inbox; \
+	else \
+		echo "inbox/ holds no workbook: reporting on sample_workbooks/"; src=sample_workbooks; \
+	fi; \
+	$(BIN)/tierbook report "$$src" --out "$(OUT)"
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+test: $(VENV)/.installed-test system-deps
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check pipeline tests scripts templates
+	$(BIN)/ruff format --check pipeline tests scripts templates
+	$(BIN)/mypy pipeline
+
+samples: $(VENV)/.installed
+	$(BIN)/python scripts/make_samples.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

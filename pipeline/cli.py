@@ -1,0 +1,130 @@
+"""The command line: parse options, call ``pipeline.report``, turn its errors into messages.
+
+Exit codes: 0 every input reported; 2 bad option or configuration; 3 an input could not be
+analysed; 4 an input was refused as unsafe; 70 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.config import BASES
+from pipeline.errors import TierbookError
+from pipeline.render.text import VERDICT_LABELS, money, percent
+from pipeline.report import LANGUAGES, Options, expand_inputs, report
+
+INTERNAL_ERROR = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", prog_name="tierbook", message="%(prog)s %(version)s"
+)
+def main() -> None:
+    """tierbook: tier a business's clients from its invoice workbook and measure how much
+    it depends on its largest ones.
+
+    Start with:  tierbook report my-invoices.xlsx
+    """
+
+
+@main.command("report")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the reports; each input gets OUT/<name>/ with its three files.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the 12-month window, YYYY-MM-DD. Default: the latest invoice date.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the briefing.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="TOML file of threshold overrides (see the Method sheet for every setting's name).",
+)
+@click.option(
+    "--basis",
+    type=click.Choice(BASES),
+    default=None,
+    help="Count revenue by invoice date (invoiced, the default) or by paid date (paid).",
+)
+@click.option(
+    "--currency",
+    default=None,
+    metavar="CODE",
+    help="Analyse this currency only (e.g. EUR). Default: the most frequent one; others are listed as data issues.",
+)
+def report_command(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    as_of: object,
+    lang: str,
+    config_file: Path | None,
+    basis: str | None,
+    currency: str | None,
+) -> None:
+    """Analyse each workbook INPUT (.xlsx, .xlsm, .xls, .ods; a folder means every workbook in it).
+
+    For each input named NAME it writes OUT/NAME/NAME.annotated.xlsx (your workbook with
+    analysis sheets added), NAME.briefing.html (a page to read) and NAME.summary.json
+    (the figures for scripts). The input file is never changed.
+    """
+    paths = expand_inputs(inputs)
+    if not paths:
+        raise click.UsageError("no workbooks found in " + ", ".join(str(p) for p in inputs))
+    options = Options(
+        as_of=as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
+        basis=basis,
+        currency=currency.upper() if currency else None,
+        config_file=config_file,
+        lang=lang,
+    )
+    worst = 0
+    for path in paths:
+        try:
+            result = report(path, out_dir, options)
+        except TierbookError as exc:
+            click.echo(f"error: {exc}", err=True)
+            worst = max(worst, exc.exit_code)
+            continue
+        except Exception as exc:  # never a traceback for the user; TIERBOOK_DEBUG=1 shows it
+            if os.environ.get("TIERBOOK_DEBUG"):
+                raise
+            click.echo(
+                f"error: {path.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
+                "No report was written for it. This is a bug; please report it with the file if you can "
+                "(set TIERBOOK_DEBUG=1 to see the details).",
+                err=True,
+            )
+            worst = max(worst, INTERNAL_ERROR)
+            continue
+        a = result.analysis
+        click.echo(
+            f"{path.name}: {money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
+            f"top client {percent(a.concentration.top1_share)} "
+            f"({VERDICT_LABELS[a.concentration.verdict].lower()}), "
+            f"{a.issues.height} data issue{'s' if a.issues.height != 1 else ''} -> {result.folder}"
+        )
+    sys.exit(worst)

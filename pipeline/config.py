@@ -1,0 +1,146 @@
+"""Every threshold the model uses, with its default and the reason for it, in one frozen object.
+
+Precedence, lowest first: defaults, the workbook's Settings sheet, ``--config FILE.toml``,
+then command-line options. The Method sheet and ``summary.json`` print the values in force.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+BASES = ("invoiced", "paid")
+
+
+def _why(default: Any, why: str) -> Any:
+    return field(default=default, metadata={"why": why})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Thresholds and options in force for one analysis."""
+
+    as_of: dt.date | None = _why(
+        None, "end of the analysis window; the latest invoice date when unset"
+    )
+    window_months: int = _why(12, "one year smooths seasonality and matches annual contracts")
+    basis: str = _why("invoiced", "'invoiced' dates revenue by invoice date, 'paid' by paid date")
+    currency: str | None = _why(None, "currency analysed; the most frequent one when unset")
+    new_client_days: int = _why(90, "a first invoice this recent is too young to judge")
+    anchor_min_months: int = _why(9, "billed in most months of the window is predictable revenue")
+    anchor_max_gap_cv: float = _why(
+        0.35, "gaps between invoices this regular (e.g. quarterly) are predictable too"
+    )
+    anchor_min_invoices_for_cadence: int = _why(4, "a cadence needs at least four invoices to show")
+    anchor_min_tenure_months: int = _why(12, "an anchor has been billed for at least a year")
+    anchor_min_share: float = _why(0.10, "an anchor is material: at least this share of revenue")
+    one_off_span_days: int = _why(45, "invoices this close together belong to a single project")
+    major_customer_share: float = _why(0.10, "the usual disclosure threshold for a major customer")
+    top1_moderate: float = _why(0.10, "top client share from which dependence is moderate")
+    top1_high: float = _why(0.20, "top client share from which dependence is high")
+    top1_very_high: float = _why(0.30, "top client share above which dependence is very high")
+    top5_red_flag: float = _why(0.50, "five clients bringing half the revenue is a red flag")
+    hhi_moderate: float = _why(
+        1000.0, "2023 US Merger Guidelines: moderately concentrated from here"
+    )
+    hhi_high: float = _why(1800.0, "2023 US Merger Guidelines: highly concentrated above this")
+    lapse_gap_multiple: float = _why(
+        2.0, "silent for more than this many of its usual gaps between invoices: at risk"
+    )
+    lapse_min_days: int = _why(
+        60, "and silent for at least this many days, so monthly clients are not flagged early"
+    )
+    key_client_share: float = _why(
+        0.10, "a client with this prior-window share (or a top-3 one) was a key client"
+    )
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+    def items(self) -> list[tuple[str, Any, str]]:
+        """(name, value, reason) for every setting, in declaration order."""
+        return [
+            (f.name, getattr(self, f.name), f.metadata.get("why", ""))
+            for f in dataclasses.fields(self)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            name: (value.isoformat() if isinstance(value, dt.date) else value)
+            for name, value, _ in self.items()
+        }
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+
+def _coerce(name: str, raw: Any, source: str) -> Any:
+    """Turn a TOML or spreadsheet value into the field's type, or say plainly why not."""
+    default = _FIELDS[name].default
+    try:
+        if name == "as_of":
+            if raw is None or raw == "":
+                return None
+            if isinstance(raw, dt.datetime):
+                return raw.date()
+            if isinstance(raw, dt.date):
+                return raw
+            return dt.date.fromisoformat(str(raw).strip()[:10])
+        if name == "basis":
+            value = str(raw).strip().lower()
+            if value not in BASES:
+                raise ValueError(f"expected one of {', '.join(BASES)}")
+            return value
+        if name == "currency":
+            text = str(raw).strip().upper() if raw is not None else ""
+            return text or None
+        if isinstance(default, bool):
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            number = float(raw)
+            if number != int(number):
+                raise ValueError("expected a whole number")
+            return int(number)
+        if isinstance(default, float):
+            text = str(raw).strip()
+            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{source}: setting '{name}' has the value {raw!r}, which cannot be used ({exc})."
+        ) from None
+    return raw
+
+
+def normalise_key(key: str) -> str:
+    return "_".join(str(key).strip().lower().replace("-", " ").split())
+
+
+def apply_settings(config: Config, settings: Mapping[str, Any], source: str) -> Config:
+    """Overlay key/value settings (TOML table or Settings sheet rows) on ``config``."""
+    changes: dict[str, Any] = {}
+    for key, raw in settings.items():
+        name = normalise_key(key)
+        if name not in _FIELDS:
+            known = ", ".join(sorted(_FIELDS))
+            raise ConfigError(f"{source}: unknown setting '{key}'. Known settings: {known}.")
+        changes[name] = _coerce(name, raw, source)
+    return config.replace(**changes) if changes else config
+
+
+def load_toml(path: Path, config: Config | None = None) -> Config:
+    """Read ``--config FILE.toml``: top-level keys, or a ``[tierbook]`` table."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file {path} does not exist.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.") from None
+    table = data.get("tierbook", data)
+    return apply_settings(config or Config(), table, f"Configuration file {Path(path).name}")

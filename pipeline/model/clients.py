@@ -1,0 +1,71 @@
+"""Per-client figures from the ledger: revenue in the window and the prior window, history, cadence."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.ledger import EXCLUDED_STATUSES
+from pipeline.model.window import Windows
+
+REVENUE_DATE = "revenue_date"
+
+
+def counted_invoices(invoices: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """Invoices that count as revenue, each with the date it counts on.
+
+    On the ``paid`` basis an invoice counts on its paid date, so unpaid and written-off ones do
+    not count yet; a credit note counts on its paid (refund) date, else its own date.
+    """
+    counted = invoices.filter(~pl.col("status").is_in(EXCLUDED_STATUSES))
+    if basis == "paid":
+        when = (
+            pl.when(pl.col("amount") < 0)
+            .then(pl.coalesce("paid_date", "invoice_date"))
+            .when(pl.col("status") != "written_off")
+            .then(pl.col("paid_date"))
+        )
+        return counted.with_columns(when.alias(REVENUE_DATE)).filter(
+            pl.col(REVENUE_DATE).is_not_null()
+        )
+    return counted.with_columns(pl.col("invoice_date").alias(REVENUE_DATE))
+
+
+def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.DataFrame:
+    """One row per client billed up to as-of: revenue, gross, credits, history and cadence."""
+    history = counted.filter(pl.col(REVENUE_DATE) <= w.as_of)
+    day = pl.col(REVENUE_DATE)
+    amount = pl.col("amount")
+    in_window = day.is_between(w.start, w.as_of)
+    in_prior = day.is_between(w.prior_start, w.prior_end)
+    billed = amount > 0
+    window_days = day.filter(in_window & billed).unique().sort()
+    gaps = window_days.diff().dt.total_days().drop_nulls()
+    all_gaps = day.filter(billed).unique().sort().diff().dt.total_days().drop_nulls()
+    figures = history.group_by("client").agg(
+        amount.filter(in_window).sum().alias("revenue"),
+        amount.filter(in_window & billed).sum().alias("gross"),
+        amount.filter(in_window & ~billed).sum().alias("credits"),
+        amount.filter(in_prior).sum().alias("prior_revenue"),
+        amount.filter(day < w.start).sum().alias("revenue_before_window"),
+        (in_window & billed).sum().cast(pl.Int64).alias("invoices_in_window"),
+        billed.sum().cast(pl.Int64).alias("invoices_total"),
+        day.filter(in_window & billed)
+        .dt.truncate("1mo")
+        .n_unique()
+        .cast(pl.Int64)
+        .alias("months_billed"),
+        day.filter(billed).dt.truncate("1mo").n_unique().cast(pl.Int64).alias("months_billed_ever"),
+        day.filter(billed).min().alias("first_invoice"),
+        day.filter(billed).max().alias("last_invoice"),
+        (gaps.std() / gaps.mean()).alias("gap_cv"),
+        gaps.median().alias("median_gap_days"),
+        all_gaps.median().alias("typical_gap_days"),
+    )
+    months_in_window = config.window_months
+    return figures.with_columns(
+        pl.lit(months_in_window).alias("window_months"),
+        (pl.lit(w.as_of) - pl.col("first_invoice")).dt.total_days().alias("tenure_days"),
+        (pl.lit(w.as_of) - pl.col("last_invoice")).dt.total_days().alias("days_since_last"),
+        (pl.col("last_invoice") - pl.col("first_invoice")).dt.total_days().alias("span_days"),
+    )

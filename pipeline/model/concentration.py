@@ -1,0 +1,110 @@
+"""Shares, HHI, effective number of clients, top-k shares, Gini, ABC classes and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.config import Config
+
+
+def shares(clients: pl.DataFrame) -> pl.DataFrame:
+    """Add share, rank, cumulative share and ABC class; only positive revenue takes a share.
+
+    Ranked by revenue, largest first, ties broken by client name so the order is stable.
+    """
+    positive = pl.col("revenue") > 0
+    base = clients.filter(positive)["revenue"].sum()
+    ranked = clients.sort(["revenue", "client"], descending=[True, False], nulls_last=True)
+    share = pl.when(positive).then(pl.col("revenue") / base if base else None)
+    ranked = ranked.with_columns(share.alias("share"))
+    ranked = ranked.with_columns(
+        pl.when(positive).then(pl.col("share").cum_sum()).alias("cumulative_share"),
+        pl.when(positive).then(pl.int_range(1, pl.len() + 1)).alias("rank"),
+    )
+    before = pl.col("cumulative_share") - pl.col("share")
+    abc = (
+        pl.when(~positive)
+        .then(None)
+        .when(before < 0.80 - 1e-12)
+        .then(pl.lit("A"))
+        .when(before < 0.95 - 1e-12)
+        .then(pl.lit("B"))
+        .otherwise(pl.lit("C"))
+    )
+    return ranked.with_columns(abc.alias("abc_class"))
+
+
+@dataclass(frozen=True)
+class Concentration:
+    share_base: float  # total revenue of clients with positive revenue
+    clients_with_revenue: int
+    hhi: float
+    effective_clients: float
+    top1_share: float
+    top3_share: float
+    top5_share: float
+    gini: float
+    verdict: str  # low | moderate | high | very high
+    hhi_band: str  # unconcentrated | moderately concentrated | highly concentrated
+    top5_red_flag: bool
+    major_customers: tuple[tuple[str, float], ...]  # (client, share) above the threshold
+
+
+def _verdict(top1: float, config: Config) -> str:
+    if top1 > config.top1_very_high:
+        return "very high"
+    if top1 >= config.top1_high:
+        return "high"
+    if top1 >= config.top1_moderate:
+        return "moderate"
+    return "low"
+
+
+def _hhi_band(hhi: float, config: Config) -> str:
+    if hhi > config.hhi_high:
+        return "highly concentrated"
+    if hhi >= config.hhi_moderate:
+        return "moderately concentrated"
+    return "unconcentrated"
+
+
+def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
+    """Figures over clients with positive revenue, as ``shares`` ranked them."""
+    positive = ranked.filter(pl.col("revenue") > 0)
+    n = positive.height
+    if n == 0:
+        return Concentration(
+            0.0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "low", "unconcentrated", False, ()
+        )
+    ascending = pl.col("revenue").sort()
+    rank = pl.int_range(1, pl.len() + 1).cast(pl.Float64)
+    figures = positive.select(
+        pl.col("revenue").sum().alias("base"),
+        ((pl.col("share") ** 2).sum() * 10_000).alias("hhi"),
+        pl.col("share").head(1).sum().alias("top1"),
+        pl.col("share").head(3).sum().alias("top3"),
+        pl.col("share").head(5).sum().alias("top5"),
+        (
+            (2 * (rank * ascending).sum()) / (pl.len() * ascending.sum())
+            - (pl.len() + 1) / pl.len()
+        ).alias("gini_raw"),
+    ).row(0, named=True)
+    gini = figures["gini_raw"] * n / (n - 1) if n > 1 else 0.0
+    hhi = figures["hhi"]
+    major = positive.filter(pl.col("share") > config.major_customer_share)
+    return Concentration(
+        share_base=figures["base"],
+        clients_with_revenue=n,
+        hhi=hhi,
+        effective_clients=10_000 / hhi,
+        top1_share=figures["top1"],
+        top3_share=figures["top3"],
+        top5_share=figures["top5"],
+        gini=gini,
+        verdict=_verdict(figures["top1"], config),
+        hhi_band=_hhi_band(hhi, config),
+        top5_red_flag=figures["top5"] >= config.top5_red_flag,
+        major_customers=tuple(major.select("client", "share").iter_rows()),
+    )

@@ -1,0 +1,36 @@
+"""The as-of date and the analysis windows."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later (or earlier), clamped to the month's end (Feb 29 -> Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The window ends at as-of and starts the day after the same date a window earlier."""
+
+    as_of: dt.date
+    start: dt.date
+    prior_start: dt.date
+    prior_end: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        return self.as_of
+
+
+def windows(as_of: dt.date, months: int = 12) -> Windows:
+    start = add_months(as_of, -months) + dt.timedelta(days=1)
+    prior_end = start - dt.timedelta(days=1)
+    prior_start = add_months(prior_end, -months) + dt.timedelta(days=1)
+    return Windows(as_of=as_of, start=start, prior_start=prior_start, prior_end=prior_end)

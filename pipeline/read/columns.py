@@ -1,0 +1,154 @@
+"""Column names the reader recognises, matched case-, space- and punctuation-insensitively.
+
+The alias lists include the names common accounting exports write (QuickBooks, Xero,
+Zoho Books, FreshBooks), so a user's own spelling or an export maps with no flags.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+INVOICE_REQUIRED = ("invoice_no", "client", "invoice_date", "amount")
+
+INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "invoice_no": (
+        "invoice no",
+        "invoice number",
+        "invoice",
+        "invoice #",
+        "invoice id",
+        "invoice ref",
+        "inv no",
+        "inv #",
+        "num",
+        "no",
+        "number",
+        "document number",
+        "doc no",
+    ),
+    "client": (
+        "client",
+        "client name",
+        "customer",
+        "customer name",
+        "customer full name",
+        "contact",
+        "contact name",
+        "name",
+        "company",
+        "account",
+        "bill to",
+    ),
+    "invoice_date": (
+        "invoice date",
+        "date",
+        "issue date",
+        "date issued",
+        "issued",
+        "transaction date",
+        "txn date",
+        "billing date",
+        "invoice issued",
+    ),
+    "amount": (
+        "amount",
+        "total",
+        "invoice total",
+        "invoice amount",
+        "total amount",
+        "net amount",
+        "amount (net)",
+        "line amount",
+        "value",
+        "sum",
+        "amount due original",
+    ),
+    "currency": ("currency", "currency code", "ccy", "cur"),
+    "due_date": ("due date", "due", "payment due", "date due", "due on"),
+    "paid_date": (
+        "paid date",
+        "date paid",
+        "payment date",
+        "paid on",
+        "fully paid on date",
+        "last payment date",
+    ),
+    "status": ("status", "invoice status", "state"),
+    "project": ("project", "job", "engagement", "matter", "project name"),
+    "deposit": ("deposit", "deposit amount", "advance", "prepayment", "retainer paid"),
+    "description": ("description", "memo", "memo/description", "details", "item", "notes"),
+}
+
+CLIENT_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "client": ("client", "client name", "customer", "customer name", "name", "company"),
+    "client_since": ("client since", "since", "customer since", "start date", "first engaged"),
+    "referred_by": ("referred by", "referral", "referrer", "referred", "source"),
+    "contract": ("contract", "contract type", "agreement", "retainer"),
+    "roles": ("roles", "role", "tags", "key client role"),
+    "working_style": ("working style", "style", "client style"),
+    "last_contact": ("last contact", "last contacted", "last touch", "last contact date"),
+    "notes": ("notes", "note", "comments", "comment"),
+    "group": ("group", "parent", "parent company", "client group"),
+}
+
+_PUNCT = re.compile(r"[\s_\-.:]+")
+
+
+def normalise(label: object) -> str:
+    """The form a header is compared in: case-folded, no spaces, underscores, dashes, dots."""
+    return _PUNCT.sub("", str(label).casefold()) if label is not None else ""
+
+
+def _lookup(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for field, names in aliases.items():
+        for name in (field, *names):
+            table.setdefault(normalise(name), field)
+    return table
+
+
+_INVOICE_LOOKUP = _lookup(INVOICE_ALIASES)
+_CLIENT_LOOKUP = _lookup(CLIENT_ALIASES)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How a header row maps to fields: field -> (position, header label as written)."""
+
+    fields: Mapping[str, tuple[int, str]]
+    unmapped: tuple[tuple[int, str], ...]
+
+    def missing(self, required: Iterable[str]) -> list[str]:
+        return [name for name in required if name not in self.fields]
+
+
+def map_header(labels: list[str | None], kind: str) -> ColumnMap:
+    """Map one header row; the first column claiming a field wins, later ones pass through."""
+    lookup = _INVOICE_LOOKUP if kind == "invoices" else _CLIENT_LOOKUP
+    fields: dict[str, tuple[int, str]] = {}
+    unmapped: list[tuple[int, str]] = []
+    for position, label in enumerate(labels):
+        if label is None or not str(label).strip():
+            continue
+        field = lookup.get(normalise(label))
+        if field is not None and field not in fields:
+            fields[field] = (position, str(label).strip())
+        else:
+            unmapped.append((position, str(label).strip()))
+    return ColumnMap(fields=fields, unmapped=tuple(unmapped))
+
+
+def nearest_alias(field: str, labels: Iterable[str], kind: str = "invoices") -> str | None:
+    """The header label closest to one of ``field``'s aliases, to suggest in an error message."""
+    aliases = (INVOICE_ALIASES if kind == "invoices" else CLIENT_ALIASES)[field]
+    candidates = {normalise(label): label for label in labels if label}
+    best: tuple[float, str] | None = None
+    for alias in (field, *aliases):
+        for match in difflib.get_close_matches(normalise(alias), candidates, n=1, cutoff=0.6):
+            score = difflib.SequenceMatcher(None, normalise(alias), match).ratio()
+            if best is None or score > best[0]:
+                best = (score, candidates[match])
+    return best[1] if best else None

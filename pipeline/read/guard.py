@@ -1,0 +1,77 @@
+"""Checks that run before any parser touches the file: is it a workbook we can open safely?"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from pipeline.errors import InputError, UnsafeWorkbook
+
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods"}
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_MAGIC = b"PK\x03\x04"
+
+# A real workbook of a million rows unpacks to a few hundred MB; a bomb is far past either limit.
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_MEMBER_RATIO = 250  # for members over 10 MB; XML compresses ~10-30x in real workbooks
+_RATIO_FLOOR_BYTES = 10 * 1024**2
+
+
+def check_workbook(path: Path) -> str:
+    """Refuse what cannot or must not be parsed; return the format ('xlsx', 'xls', 'ods')."""
+    if not path.exists():
+        raise InputError(f"{path.name}: the file does not exist ({path}).")
+    if not path.is_file():
+        raise InputError(f"{path.name}: this is a folder, not a workbook file.")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"{path.name}: '{suffix or '(no extension)'}' files are not supported; "
+            f"save the workbook as .xlsx (also read: {', '.join(sorted(SUPPORTED))})."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise InputError(f"{path.name}: the file is empty (0 bytes), so there is nothing to read.")
+    if head.startswith(OLE_MAGIC):
+        if suffix == ".xls":
+            return "xls"
+        raise UnsafeWorkbook(
+            f"{path.name}: the workbook is password-protected (encrypted), so it cannot be read. "
+            "Open it in your spreadsheet program, remove the password, save it, and run again."
+        )
+    if not head.startswith(ZIP_MAGIC):
+        raise InputError(
+            f"{path.name}: this is not an Excel or OpenDocument workbook (its first bytes are not "
+            "a spreadsheet's). If it is a CSV or text export, open it in a spreadsheet program "
+            "and save it as .xlsx."
+        )
+    _check_zip(path)
+    return "ods" if suffix == ".ods" else "xlsx"
+
+
+def _check_zip(path: Path) -> None:
+    """Read only the zip directory: sizes and ratios betray a bomb before anything inflates."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"{path.name}: the workbook is damaged or truncated and cannot be opened ({exc}). "
+            "Export or save it again from your spreadsheet program."
+        ) from None
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnsafeWorkbook(
+            f"{path.name}: the workbook would unpack to {total / 1024**3:.1f} GiB, more than the "
+            f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit; it was refused unread."
+        )
+    for member in members:
+        if member.file_size > _RATIO_FLOOR_BYTES and member.compress_size > 0:
+            ratio = member.file_size / member.compress_size
+            if ratio > MAX_MEMBER_RATIO:
+                raise UnsafeWorkbook(
+                    f"{path.name}: part '{member.filename}' unpacks {ratio:,.0f} times its packed "
+                    f"size ({member.file_size / 1024**2:,.0f} MB), the mark of a zip bomb; "
+                    "the workbook was refused unread."
+                )

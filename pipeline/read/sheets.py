@@ -1,0 +1,196 @@
+"""Find the Invoices, Clients and Settings sheets and their header rows; return raw text frames.
+
+Every cell is read as text (calamine through fastexcel) so that no reader guesses a type and
+silently turns a stray "N/A" into a null: the ledger stage parses each value and reports what
+it cannot parse. ``skip_rows=0`` keeps leading blank rows, so frame row *i* is Excel row *i+1*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from pipeline.errors import InputError
+from pipeline.read.columns import (
+    INVOICE_REQUIRED,
+    ColumnMap,
+    map_header,
+    nearest_alias,
+)
+from pipeline.read.guard import check_workbook
+
+HEADER_SCAN_ROWS = 30
+ROW = "_row"  # Excel row number (1-based) carried by every data row
+
+_SHEET_NAMES = {
+    "invoices": ("invoices", "invoice", "invoice list", "invoice register", "sales", "billing"),
+    "clients": ("clients", "client", "customers", "customer list", "client list", "contacts"),
+    "settings": ("settings", "tierbook settings", "config"),
+}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet's data rows as text, columns renamed to fields, with their Excel row numbers."""
+
+    sheet: str
+    kind: str
+    header_row: int  # Excel row number of the header
+    columns: ColumnMap
+    frame: pl.DataFrame  # field columns (str), pass-through columns, and ROW
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    path: Path
+    format: str
+    sheet_names: tuple[str, ...]
+    invoices: RawTable
+    clients: RawTable | None
+    settings: Mapping[str, str]
+
+
+def _open(path: Path) -> fastexcel.ExcelReader:
+    try:
+        return fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises several untyped errors for unreadable files
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise InputError(
+                f"{path.name}: the workbook is password-protected, so it cannot be read. "
+                "Remove the password in your spreadsheet program and run again."
+            ) from None
+        raise InputError(f"{path.name}: the workbook cannot be opened ({text}).") from None
+
+
+def _load(reader: fastexcel.ExcelReader, sheet: str, n_rows: int | None = None) -> pl.DataFrame:
+    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string")
+    frame = loaded.to_polars()
+    return frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
+
+
+def _normalised_name(name: str) -> str:
+    return " ".join(name.casefold().replace("_", " ").split())
+
+
+def _find_header(frame: pl.DataFrame, kind: str) -> tuple[int, ColumnMap] | None:
+    """The row in the first rows whose cells map to the most fields (the earliest on a tie)."""
+    best: tuple[int, ColumnMap] | None = None
+    for index, row in enumerate(frame.head(HEADER_SCAN_ROWS).iter_rows()):
+        mapped = map_header(list(row), kind)
+        if best is None or len(mapped.fields) > len(best[1].fields):
+            best = (index, mapped)
+    if best is None or len(best[1].fields) < 2:
+        return None
+    return best
+
+
+def _table(reader: fastexcel.ExcelReader, sheet: str, kind: str, path: Path) -> RawTable | None:
+    head = _load(reader, sheet, HEADER_SCAN_ROWS)
+    found = _find_header(head, kind)
+    if found is None:
+        return None
+    header_index, columns = found
+    frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
+    renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
+    renames.update(
+        {f"c{pos}": label for pos, label in columns.unmapped if label not in renames.values()}
+    )
+    keep = [ROW, *renames]
+    frame = frame.select([c for c in keep if c in frame.columns]).rename(renames)
+    return RawTable(
+        sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
+    )
+
+
+def _candidates(names: list[str], kind: str) -> list[str]:
+    """Sheets named like ``kind`` first, then every other sheet (found by content)."""
+    named = [n for n in names if _normalised_name(n) in _SHEET_NAMES[kind]]
+    return named + [n for n in names if n not in named]
+
+
+def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> InputError:
+    labels = [label for _, label in (*table.columns.fields.values(), *table.columns.unmapped)]
+    hints = []
+    for field in missing:
+        near = nearest_alias(field, labels)
+        name = field.replace("_", " ")
+        hints.append(f"'{name}'" + (f" (did you mean '{near}'?)" if near else ""))
+    return InputError(
+        f"{path.name}, sheet '{table.sheet}': the required column"
+        f"{'s' if len(missing) > 1 else ''} {', '.join(hints)} "
+        f"{'are' if len(missing) > 1 else 'is'} missing from the header on row {table.header_row}. "
+        f"Columns found: {', '.join(repr(x) for x in labels) or 'none'}. "
+        "Rename the column, or add it, and run again."
+    )
+
+
+def _settings(reader: fastexcel.ExcelReader, names: list[str]) -> dict[str, str]:
+    """Key/value rows of a sheet named Settings: the first two non-empty columns."""
+    for name in names:
+        if _normalised_name(name) in _SHEET_NAMES["settings"]:
+            frame = _load(reader, name)
+            if frame.width < 2:
+                return {}
+            pairs = frame.select(pl.col("c0").str.strip_chars(), pl.col("c1").str.strip_chars())
+            return {
+                k: v
+                for k, v in pairs.iter_rows()
+                if k and v is not None and k.casefold() not in {"key", "setting", "name"}
+            }
+    return {}
+
+
+def read_workbook(path: Path) -> RawWorkbook:
+    """Open ``path`` after the guard checks and locate its sheets and header rows."""
+    path = Path(path)
+    fmt = check_workbook(path)
+    reader = _open(path)
+    names = list(reader.sheet_names)
+    if not names:
+        raise InputError(f"{path.name}: the workbook has no sheets.")
+    invoices: RawTable | None = None
+    partial: RawTable | None = None
+    for name in _candidates(names, "invoices"):
+        table = _table(reader, name, "invoices", path)
+        if table is None:
+            continue
+        if not table.columns.missing(INVOICE_REQUIRED):
+            invoices = table
+            break
+        if partial is None or len(table.columns.fields) > len(partial.columns.fields):
+            partial = table
+    if invoices is None:
+        if partial is not None:
+            raise _missing_columns_error(path, partial, partial.columns.missing(INVOICE_REQUIRED))
+        raise InputError(
+            f"{path.name}: no sheet holds an invoice table (looked in {', '.join(repr(n) for n in names)}). "
+            "An Invoices sheet needs a header row with at least these columns: invoice number, "
+            "client, invoice date, amount."
+        )
+    clients: RawTable | None = None
+    for name in _candidates(names, "clients"):
+        if name == invoices.sheet:
+            continue
+        table = _table(reader, name, "clients", path)
+        if (
+            table is not None
+            and "client" in table.columns.fields
+            and "amount" not in table.columns.fields
+        ):
+            named = _normalised_name(name) in _SHEET_NAMES["clients"]
+            if named or len(table.columns.fields) >= 3:
+                clients = table
+                break
+    return RawWorkbook(
+        path=path,
+        format=fmt,
+        sheet_names=tuple(names),
+        invoices=invoices,
+        clients=clients,
+        settings=_settings(reader, names),
+    )

@@ -1,0 +1,32 @@
+"""What every renderer shares: where the input came from, and client rows with their reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.model.analysis import Analysis
+from pipeline.render.text import client_reasons
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The input file and the tool that read it, as the Method sheet and the JSON record them."""
+
+    file_name: str
+    sha256: str
+    version: str
+    format: str
+    invoice_sheet: str
+    invoice_header_row: int
+    client_sheet: str | None
+    rows_read: int
+    sheet_names: tuple[str, ...]
+
+
+def client_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Client rows in rank order, each with its reasons in words."""
+    rows = analysis.clients.to_dicts()
+    for row in rows:
+        row["reasons"] = client_reasons(row, analysis.config, analysis.windows.as_of)
+    return rows

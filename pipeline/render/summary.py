@@ -1,0 +1,118 @@
+"""``summary.json``: the same figures as the workbook and the briefing, under stable keys.
+
+Keys may be added, never renamed. Shares are fractions, HHI is on the 0-10,000 scale, money is
+not rounded, dates are ISO strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+from pipeline.model.analysis import Analysis
+from pipeline.render.context import Provenance, client_rows
+from pipeline.render.text import VERDICT_LABELS, verdict_sentence, warning_text
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: dates as ISO text, NaN and infinities as null."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+CLIENT_KEYS = (
+    "client",
+    "revenue",
+    "share",
+    "tier",
+    "grade",
+    "roles",
+    "reasons",
+    "rank",
+    "cumulative_share",
+    "abc_class",
+    "gross",
+    "credits",
+    "prior_revenue",
+    "prior_share",
+    "invoices_in_window",
+    "months_billed",
+    "first_invoice",
+    "last_invoice",
+    "days_since_last",
+    "typical_gap_days",
+    "at_risk",
+    "major_customer",
+)
+
+
+def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
+    conc = analysis.concentration
+    w = analysis.windows
+    clients = []
+    for row in client_rows(analysis):
+        entry = {key: row[key] for key in CLIENT_KEYS}
+        entry["predictability"] = {
+            "months_billed": row["months_billed"],
+            "window_months": row["window_months"],
+            "gap_cv": row["gap_cv"],
+            "median_gap_days": row["median_gap_days"],
+            "by_months": row["predictable_by_months"],
+            "by_cadence": row["predictable_by_cadence"],
+            "by_contract": row["predictable_by_contract"],
+        }
+        clients.append(entry)
+    document = {
+        "tool": {"name": "tierbook", "version": provenance.version},
+        "input": {"file": provenance.file_name, "sha256": provenance.sha256},
+        "as_of": w.as_of,
+        "window": {"start": w.start, "end": w.end},
+        "prior_window": {"start": w.prior_start, "end": w.prior_end},
+        "currency": analysis.currency,
+        "basis": analysis.basis,
+        "totals": {
+            "revenue": analysis.totals.revenue,
+            "gross": analysis.totals.gross,
+            "credits": analysis.totals.credits,
+            "clients": analysis.totals.clients,
+            "invoices": analysis.totals.invoices,
+            "share_base": conc.share_base,
+            "clients_with_revenue": conc.clients_with_revenue,
+        },
+        "concentration": {
+            "hhi": conc.hhi,
+            "effective_clients": conc.effective_clients,
+            "top1_share": conc.top1_share,
+            "top3_share": conc.top3_share,
+            "top5_share": conc.top5_share,
+            "gini": conc.gini,
+            "verdict": conc.verdict,
+            "verdict_text": f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}",
+            "hhi_band": conc.hhi_band,
+            "top5_red_flag": conc.top5_red_flag,
+            "major_customers": [{"client": c, "share": s} for c, s in conc.major_customers],
+        },
+        "warnings": [
+            {"code": w_.code, "text": warning_text(w_, analysis.currency), "figures": w_.figures}
+            for w_ in analysis.warnings
+        ],
+        "clients": clients,
+        "lost_key_clients": analysis.lost_key_clients.to_dicts(),
+        "data_issues": analysis.issues.to_dicts(),
+        "config": analysis.config.as_dict(),
+    }
+    return _plain(document)
+
+
+def render_summary(analysis: Analysis, provenance: Provenance) -> bytes:
+    text = json.dumps(summary(analysis, provenance), ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,146 @@
+"""The library entry point: one workbook in, three report files out.
+
+read -> validate -> model -> render -> write, each stage a function of the one before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import Config, apply_settings, load_toml
+from pipeline.errors import InputError
+from pipeline.ledger import build_ledger
+from pipeline.model.analysis import Analysis, analyse
+from pipeline.read.guard import SUPPORTED
+from pipeline.read.sheets import read_workbook
+from pipeline.render.briefing import render_briefing
+from pipeline.render.context import Provenance
+from pipeline.render.summary import render_summary
+from pipeline.render.workbook import render_workbook
+from pipeline.write import write_outputs
+
+LANGUAGES = ("en",)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller chose; ``None`` leaves the Settings sheet, the TOML file or the default."""
+
+    as_of: dt.date | None = None
+    basis: str | None = None
+    currency: str | None = None
+    config_file: Path | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    source: Path
+    folder: Path
+    files: tuple[Path, ...]
+    analysis: Analysis
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_workbooks(folder: Path) -> list[Path]:
+    """Workbooks directly inside ``folder``, by name; hidden files and Office lock files skipped."""
+    return sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith((".", "~$"))
+    )
+
+
+def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    paths: list[Path] = []
+    for item in inputs:
+        item = Path(item)
+        paths.extend(find_workbooks(item) if item.is_dir() else [item])
+    return paths
+
+
+def _config(settings: dict[str, Any], options: Options, source: str) -> Config:
+    config = (
+        apply_settings(Config(), settings, f"{source}, sheet 'Settings'") if settings else Config()
+    )
+    if options.config_file is not None:
+        config = load_toml(options.config_file, config)
+    overrides = {
+        k: v
+        for k, v in (
+            ("as_of", options.as_of),
+            ("basis", options.basis),
+            ("currency", options.currency),
+        )
+        if v is not None
+    }
+    return config.replace(**overrides)
+
+
+def _timestamp(as_of: dt.date) -> dt.datetime:
+    """The one time written into files: SOURCE_DATE_EPOCH when set, else the as-of date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.combine(as_of, dt.time())
+
+
+def report(source: Path, out_dir: Path, options: Options | None = None) -> ReportResult:
+    """Analyse one workbook and write ``<out>/<name>/<name>.{annotated.xlsx,briefing.html,summary.json}``.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or lacks what the analysis needs; nothing is written.
+    ConfigError
+        A setting cannot be used; nothing is written.
+    """
+    options = options or Options()
+    source = Path(source)
+    if options.lang not in LANGUAGES:
+        raise InputError(
+            f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
+        )
+    digest_before = sha256_of(source) if source.is_file() else ""
+    raw = read_workbook(source)
+    config = _config(dict(raw.settings), options, source.name)
+    ledger = build_ledger(raw, config)
+    try:
+        analysis = analyse(ledger, config)
+    except InputError as exc:
+        raise InputError(f"{source.name}, {exc}") from None
+    provenance = Provenance(
+        file_name=source.name,
+        sha256=digest_before,
+        version=__version__,
+        format=raw.format,
+        invoice_sheet=ledger.invoice_sheet,
+        invoice_header_row=ledger.invoice_header_row,
+        client_sheet=ledger.client_sheet,
+        rows_read=ledger.rows_read,
+        sheet_names=raw.sheet_names,
+    )
+    name = source.stem
+    when = _timestamp(analysis.windows.as_of)
+    outputs = {
+        f"{name}.annotated.xlsx": render_workbook(source, raw.format, analysis, provenance, when),
+        f"{name}.briefing.html": render_briefing(analysis, provenance),
+        f"{name}.summary.json": render_summary(analysis, provenance),
+    }
+    folder = Path(out_dir) / name
+    files = write_outputs(folder, outputs)
+    return ReportResult(source=source, folder=folder, files=tuple(files), analysis=analysis)
