@@ -12,7 +12,7 @@ from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.ledger import Ledger
 from pipeline.model.clients import client_figures, counted_invoices
-from pipeline.model.concentration import Concentration, concentration, shares
+from pipeline.model.concentration import EPS, Concentration, concentration, shares
 from pipeline.model.tiers import assign_tiers, contract_in_force
 from pipeline.model.window import Windows, windows
 
@@ -60,7 +60,7 @@ def _prior_key(figures: pl.DataFrame, config: Config) -> pl.DataFrame:
         .then(pl.int_range(1, pl.len() + 1))
         .alias("prior_rank"),
     ).with_columns(
-        ((pl.col("prior_share") >= config.key_client_share) | (pl.col("prior_rank") <= 3))
+        ((pl.col("prior_share") >= config.key_client_share - EPS) | (pl.col("prior_rank") <= 3))
         .fill_null(False)
         .alias("was_key")
     )
@@ -164,7 +164,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         .with_columns(
             pl.lit(None, pl.String).alias("grade"),
             pl.lit([], pl.List(pl.String)).alias("roles"),
-            (pl.col("share") > config.major_customer_share)
+            (pl.col("share") > config.major_customer_share + EPS)
             .fill_null(False)
             .alias("major_customer"),
         )

@@ -52,20 +52,23 @@ class Concentration:
     major_customers: tuple[tuple[str, float], ...]  # (client, share) above the threshold
 
 
+EPS = 1e-9  # shares are sums of floats: 30/100 may come out as 0.30000000000000004
+
+
 def _verdict(top1: float, config: Config) -> str:
-    if top1 > config.top1_very_high:
+    if top1 > config.top1_very_high + EPS:
         return "very high"
-    if top1 >= config.top1_high:
+    if top1 >= config.top1_high - EPS:
         return "high"
-    if top1 >= config.top1_moderate:
+    if top1 >= config.top1_moderate - EPS:
         return "moderate"
     return "low"
 
 
 def _hhi_band(hhi: float, config: Config) -> str:
-    if hhi > config.hhi_high:
+    if hhi > config.hhi_high + EPS:
         return "highly concentrated"
-    if hhi >= config.hhi_moderate:
+    if hhi >= config.hhi_moderate - EPS:
         return "moderately concentrated"
     return "unconcentrated"
 
@@ -93,7 +96,7 @@ def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
     ).row(0, named=True)
     gini = figures["gini_raw"] * n / (n - 1) if n > 1 else 0.0
     hhi = figures["hhi"]
-    major = positive.filter(pl.col("share") > config.major_customer_share)
+    major = positive.filter(pl.col("share") > config.major_customer_share + EPS)
     return Concentration(
         share_base=figures["base"],
         clients_with_revenue=n,
@@ -105,6 +108,6 @@ def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
         gini=gini,
         verdict=_verdict(figures["top1"], config),
         hhi_band=_hhi_band(hhi, config),
-        top5_red_flag=figures["top5"] >= config.top5_red_flag,
+        top5_red_flag=figures["top5"] >= config.top5_red_flag - EPS,
         major_customers=tuple(major.select("client", "share").iter_rows()),
     )

@@ -14,6 +14,7 @@ import datetime as dt
 import polars as pl
 
 from pipeline.config import Config
+from pipeline.model.concentration import EPS
 from pipeline.model.window import Windows, add_months
 
 TIERS = ("anchor", "recurring", "one-off", "new", "lapsed")
@@ -38,7 +39,7 @@ def assign_tiers(
         pl.col("gap_cv") <= config.anchor_max_gap_cv
     )
     by_contract = pl.col("contract").is_not_null()
-    material = pl.col("share").fill_null(0) >= config.anchor_min_share
+    material = pl.col("share").fill_null(0) >= config.anchor_min_share - EPS
     new_since = w.as_of - dt.timedelta(days=config.new_client_days)
     frame = frame.with_columns(
         tenure_ok.alias("tenure_ok"),

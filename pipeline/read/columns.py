@@ -142,12 +142,12 @@ def map_header(labels: list[str | None], kind: str) -> ColumnMap:
 
 
 def nearest_alias(field: str, labels: Iterable[str], kind: str = "invoices") -> str | None:
-    """The header label closest to one of ``field``'s aliases, to suggest in an error message."""
+    """The label (of those no field claimed) closest to an alias of ``field``, to suggest a fix."""
     aliases = (INVOICE_ALIASES if kind == "invoices" else CLIENT_ALIASES)[field]
     candidates = {normalise(label): label for label in labels if label}
     best: tuple[float, str] | None = None
     for alias in (field, *aliases):
-        for match in difflib.get_close_matches(normalise(alias), candidates, n=1, cutoff=0.6):
+        for match in difflib.get_close_matches(normalise(alias), candidates, n=1, cutoff=0.75):
             score = difflib.SequenceMatcher(None, normalise(alias), match).ratio()
             if best is None or score > best[0]:
                 best = (score, candidates[match])

@@ -115,9 +115,10 @@ def _candidates(names: list[str], kind: str) -> list[str]:
 
 def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> InputError:
     labels = [label for _, label in (*table.columns.fields.values(), *table.columns.unmapped)]
+    unclaimed = [label for _, label in table.columns.unmapped]
     hints = []
     for field in missing:
-        near = nearest_alias(field, labels)
+        near = nearest_alias(field, unclaimed)
         name = field.replace("_", " ")
         hints.append(f"'{name}'" + (f" (did you mean '{near}'?)" if near else ""))
     return InputError(

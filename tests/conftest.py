@@ -1,0 +1,114 @@
+"""Fixtures built in code: tiny workbooks whose figures can be checked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.config import Config
+from pipeline.ledger import Ledger, build_ledger
+from pipeline.model.analysis import Analysis, analyse
+from pipeline.read.sheets import read_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_workbooks"
+INVOICE_HEADER = (
+    "Invoice No",
+    "Client",
+    "Invoice Date",
+    "Amount",
+    "Status",
+    "Due Date",
+    "Paid Date",
+)
+
+
+def D(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _append_text_safe(ws: Any, row: Sequence[Any]) -> None:
+    """Append a row whose text stays text, as a user typing '=1+1 Ltd' after an apostrophe would."""
+    ws.append(list(row))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def write_workbook(
+    path: Path,
+    invoices: Sequence[Sequence[Any]],
+    header: Sequence[str] = INVOICE_HEADER,
+    clients: Sequence[Sequence[Any]] | None = None,
+    client_header: Sequence[str] = ("Client", "Contract", "Referred By"),
+    title_rows: Sequence[str] = (),
+    sheet: str = "Invoices",
+    settings: Sequence[tuple[str, Any]] | None = None,
+) -> Path:
+    """An .xlsx with an invoice sheet (optionally below title rows), Clients and Settings sheets."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for title in title_rows:
+        ws.append([title])
+    ws.append(list(header))
+    for row in invoices:
+        _append_text_safe(ws, row)
+    if clients is not None:
+        cs = wb.create_sheet("Clients")
+        cs.append(list(client_header))
+        for row in clients:
+            _append_text_safe(cs, row)
+    if settings is not None:
+        ss = wb.create_sheet("Settings")
+        ss.append(["Setting", "Value"])
+        for key, value in settings:
+            ss.append([key, value])
+    wb.save(path)
+    return path
+
+
+def inv(number: str, client: str, date: str, amount: Any, status: str | None = "paid") -> tuple:
+    return (number, client, D(date), amount, status, None, None)
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(1_000_000))
+
+    def make(invoices: Sequence[Sequence[Any]], **kwargs: Any) -> Path:
+        name = kwargs.pop("name", f"book{next(counter)}.xlsx")
+        return write_workbook(tmp_path / name, invoices, **kwargs)
+
+    return make
+
+
+def ledger_of(path: Path, config: Config | None = None) -> Ledger:
+    return build_ledger(read_workbook(path), config or Config())
+
+
+def analysis_of(path: Path, config: Config | None = None) -> Analysis:
+    config = config or Config()
+    return analyse(ledger_of(path, config), config)
+
+
+def client(analysis: Analysis, name: str) -> dict[str, Any]:
+    rows = analysis.clients.filter(analysis.clients["client"] == name).to_dicts()
+    assert rows, f"{name} not among {analysis.clients['client'].to_list()}"
+    return rows[0]
+
+
+def require_program(name: str) -> str:
+    """The path of a real program the slow tests need; they fail, not skip, when it is missing."""
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(
+            f"{name} is not installed: run 'make test' (it installs it) or scripts/system-deps.sh"
+        )
+    return found

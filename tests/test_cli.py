@@ -1,0 +1,116 @@
+"""The command line: thin, helpful, and never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import main
+from tests.conftest import inv
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"tierbook {__version__}"
+
+
+def test_every_command_and_option_has_help_text():
+    """A new user can follow --help: no command or option without words."""
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 40, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts}"
+
+
+def test_report_writes_three_files_per_input_under_out(runner, workbook, tmp_path):
+    a = workbook([inv("1", "Acme", "2026-01-05", 100)], name="a.xlsx")
+    b = workbook([inv("1", "Beta", "2026-01-05", 100)], name="b.xlsx")
+    result = runner.invoke(main, ["report", str(a), str(b), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    for name in ("a", "b"):
+        assert sorted(p.name for p in (tmp_path / "r" / name).iterdir()) == [
+            f"{name}.annotated.xlsx",
+            f"{name}.briefing.html",
+            f"{name}.summary.json",
+        ]
+    assert "a.xlsx: 100.00 from 1 clients" in result.output
+
+
+def test_a_folder_means_every_workbook_in_it(runner, workbook, tmp_path):
+    workbook([inv("1", "Acme", "2026-01-05", 100)], name="one.xlsx")
+    (tmp_path / "~$one.xlsx").write_bytes(b"lock file")
+    (tmp_path / "notes.txt").write_text("not a workbook")
+    result = runner.invoke(main, ["report", str(tmp_path), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["one"]
+
+
+def test_bad_input_gives_one_paragraph_and_exit_3_and_the_good_one_is_still_reported(
+    runner, workbook, tmp_path
+):
+    good = workbook([inv("1", "Acme", "2026-01-05", 100)], name="good.xlsx")
+    bad = workbook(
+        [("1", "Acme", "2026-01-05")], header=("Invoice", "Client", "Date"), name="bad.xlsx"
+    )
+    result = runner.invoke(main, ["report", str(bad), str(good), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert (
+        "error: bad.xlsx, sheet 'Invoices': the required column 'amount' is missing"
+        in result.output
+    )
+    assert not (tmp_path / "r" / "bad").exists()
+    assert (tmp_path / "r" / "good" / "good.summary.json").exists()
+
+
+def test_encrypted_input_exits_4(runner, tmp_path):
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
+    result = runner.invoke(main, ["report", str(locked), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 4
+    assert "password" in result.output
+
+
+def test_bad_options_exit_2(runner, workbook, tmp_path):
+    path = workbook([inv("1", "Acme", "2026-01-05", 100)])
+    assert runner.invoke(main, ["report", str(path), "--as-of", "31/12/2026"]).exit_code == 2
+    assert runner.invoke(main, ["report", str(path), "--lang", "xx"]).exit_code == 2
+    toml = tmp_path / "c.toml"
+    toml.write_text("anchor_min_shares = 0.2\n")
+    result = runner.invoke(
+        main, ["report", str(path), "--config", str(toml), "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2
+    assert "unknown setting 'anchor_min_shares'" in result.output
+
+
+def test_unexpected_errors_are_one_line_not_a_traceback(runner, workbook, tmp_path, monkeypatch):
+    path = workbook([inv("1", "Acme", "2026-01-05", 100)])
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("pipeline.cli.report", explode)
+    result = runner.invoke(main, ["report", str(path), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 70
+    assert "Traceback" not in result.output
+    assert "failed unexpectedly (RuntimeError: boom)" in result.output
+
+
+def test_python_dash_m_pipeline():
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == f"tierbook {__version__}"

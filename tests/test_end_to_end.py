@@ -1,0 +1,140 @@
+"""The CLI on every sample workbook: three outputs that agree with each other and with the input."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import pytest
+
+from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow
+NAMES = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    tierbook = Path(sys.executable).with_name("tierbook")
+    done = subprocess.run(
+        [str(tierbook), "report", str(SAMPLES), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _json(reports: Path, name: str) -> dict:
+    return json.loads((reports / name / f"{name}.summary.json").read_text(encoding="utf-8"))
+
+
+def _sheet(path: Path, name: str):
+    """The second reader (calamine via fastexcel), not the library that wrote the file."""
+    return fastexcel.read_excel(str(path)).load_sheet(name, header_row=None).to_polars()
+
+
+def test_there_are_three_samples():
+    assert NAMES == ["agency_diversified", "consultant_lost_key_client", "freelancer_one_anchor"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_outputs_exist_and_agree(reports, name):
+    folder = reports / name
+    data = _json(reports, name)
+    revenue = data["totals"]["revenue"]
+    # workbook, read back by a second reader
+    summary = _sheet(folder / f"{name}.annotated.xlsx", "Summary")
+    figures = {
+        row[0]: row[1] for row in summary.iter_rows() if row[0]
+    }  # mixed column: read as text
+    assert float(figures[f"Revenue, net ({data['currency']})"]) == pytest.approx(revenue, abs=0.005)
+    assert float(figures["Top-1 share"]) == pytest.approx(data["concentration"]["top1_share"])
+    assert float(figures["HHI (0-10,000)"]) == pytest.approx(data["concentration"]["hhi"])
+    clients = (
+        fastexcel.read_excel(str(folder / f"{name}.annotated.xlsx"))
+        .load_sheet("Client analysis")
+        .to_polars()
+    )
+    column = f"Revenue ({data['currency']})"
+    assert clients[column].sum() == pytest.approx(revenue, abs=0.01)
+    assert clients["Client"].to_list() == [c["client"] for c in data["clients"]]
+    # briefing
+    html = (folder / f"{name}.briefing.html").read_text(encoding="utf-8")
+    shown = re.search(r'data-figure="revenue">([^<]+)<', html).group(1)
+    assert float(shown.replace(",", "")) == pytest.approx(revenue, abs=0.005)
+    assert f"{data['concentration']['top1_share'] * 100:.1f}%" in html
+    # shares and the share base
+    assert sum(c["share"] or 0 for c in data["clients"]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_totals_tie_out_to_the_input(reports, name):
+    """The Method sheet's total equals the Amount column of the user's own sheet, read independently."""
+    source = openpyxl.load_workbook(SAMPLES / f"{name}.xlsx", read_only=True)
+    ws = source["Invoices"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_index = next(i for i, row in enumerate(rows) if row and "Amount" in row)
+    amount_col = rows[header_index].index("Amount")
+    status_col = rows[header_index].index("Status")
+    amounts = [
+        r[amount_col]
+        for r in rows[header_index + 1 :]
+        if r and isinstance(r[amount_col], int | float)
+    ]
+    void = [r[amount_col] for r in rows[header_index + 1 :] if r and r[status_col] == "void"]
+    method = _sheet(reports / name / f"{name}.annotated.xlsx", "Method")
+    items = {row[0]: row[1] for row in method.iter_rows()}
+    assert float(items["Usable invoice rows, total amount"]) == pytest.approx(sum(amounts))
+    assert float(items["of which void or draft"]) == pytest.approx(sum(void))
+    data = _json(reports, name)
+    assert data["totals"]["revenue"] == pytest.approx(
+        data["totals"]["gross"] + data["totals"]["credits"]
+    )
+
+
+def test_freelancer_depends_on_one_anchor_for_about_half(reports):
+    data = _json(reports, "freelancer_one_anchor")
+    top = data["clients"][0]
+    assert top["client"] == "Nordlicht Media GmbH" and top["tier"] == "anchor"
+    assert 0.4 <= top["share"] <= 0.6
+    assert data["concentration"]["verdict"] == "very high"
+    new = [c["client"] for c in data["clients"] if c["tier"] == "new"]
+    assert new == ["Marlow Coffee Roasters"]
+
+
+def test_consultant_lost_a_key_client(reports):
+    data = _json(reports, "consultant_lost_key_client")
+    lost = [c["client"] for c in data["lost_key_clients"]]
+    assert lost == ["Meridian Health Systems"]
+    assert data["lost_key_clients"][0]["prior_share"] > 0.3
+    assert any(w["code"] == "lost_key_clients" for w in data["warnings"])
+    # the trailing-space spelling of Bluefin is the same client
+    assert [c["client"] for c in data["clients"]].count("Bluefin Analytics") == 1
+
+
+def test_agency_is_diversified(reports):
+    data = _json(reports, "agency_diversified")
+    assert data["concentration"]["top1_share"] < 0.15
+    assert data["concentration"]["effective_clients"] > 10
+    assert data["concentration"]["verdict"] in {"low", "moderate"}
+    assert data["concentration"]["hhi_band"] == "unconcentrated"
+
+
+def test_samples_regenerate_byte_for_byte(tmp_path):
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_samples.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    for name in NAMES:
+        assert (tmp_path / f"{name}.xlsx").read_bytes() == (
+            SAMPLES / f"{name}.xlsx"
+        ).read_bytes(), name

@@ -1,0 +1,190 @@
+"""The three outputs of one report: shape, agreement, safety, determinism, atomic writing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import openpyxl
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.report import Options, report
+from pipeline.write import write_atomic
+from tests.conftest import D, inv
+
+HOSTILE = [
+    "=1+1",
+    "@SUM(1,2)",
+    '=HYPERLINK("http://example.invalid","x")',
+    "-2+3",
+    "+7",
+    "<script>alert(1)</script>",
+    'Tom & Jerry\'s "Shop"',
+]
+
+
+@pytest.fixture
+def book(workbook):
+    rows = [
+        inv(str(i), name, f"2026-0{1 + i % 6}-1{i % 9}", 100 + 10 * i)
+        for i, name in enumerate(HOSTILE)
+    ]
+    rows.append(inv("99", "Plain Ltd", "2025-03-01", 50))
+    return workbook(rows, clients=[("=1+1", "retainer", "@SUM(1,2)")], name="hostile.xlsx")
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_three_files_with_the_documented_json_shape(book, tmp_path):
+    result = report(book, tmp_path / "out")
+    names = sorted(p.name for p in result.folder.iterdir())
+    assert names == ["hostile.annotated.xlsx", "hostile.briefing.html", "hostile.summary.json"]
+    data = json.loads((result.folder / "hostile.summary.json").read_text(encoding="utf-8"))
+    for key in (
+        "tool",
+        "input",
+        "as_of",
+        "window",
+        "currency",
+        "basis",
+        "totals",
+        "concentration",
+        "clients",
+        "lost_key_clients",
+        "data_issues",
+    ):
+        assert key in data
+    assert set(data["tool"]) >= {"name", "version"} and set(data["input"]) >= {"file", "sha256"}
+    assert set(data["totals"]) >= {"revenue", "clients", "invoices"}
+    assert set(data["concentration"]) >= {
+        "hhi",
+        "effective_clients",
+        "top1_share",
+        "top3_share",
+        "top5_share",
+        "gini",
+        "verdict",
+    }
+    for entry in data["clients"]:
+        assert set(entry) >= {"client", "revenue", "share", "tier", "grade", "roles", "reasons"}
+        assert entry["tier"] in {"anchor", "recurring", "one-off", "new", "lapsed"}
+        assert entry["reasons"] and all(isinstance(r, str) for r in entry["reasons"])
+    assert data["input"]["sha256"] == _sha(book)
+    assert data["as_of"] == "2026-06-15"  # the latest invoice: i = 5, month 6, day 15
+
+
+def test_input_is_never_modified(book, tmp_path):
+    before = _sha(book), book.stat().st_mtime_ns
+    report(book, tmp_path / "out")
+    assert (_sha(book), book.stat().st_mtime_ns) == before
+
+
+def test_user_text_never_becomes_a_formula(book, tmp_path):
+    result = report(book, tmp_path / "out")
+    wb = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value in HOSTILE:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                    seen.add(cell.value)
+    assert seen >= set(HOSTILE)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f" or ws.title in {"Invoices", "Clients"}
+
+
+def test_user_text_never_becomes_markup(book, tmp_path):
+    result = report(book, tmp_path / "out")
+    html = (result.folder / "hostile.briefing.html").read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Tom &amp; Jerry&#39;s &#34;Shop&#34;" in html
+
+
+def test_two_runs_give_identical_bytes(book, tmp_path):
+    first = report(book, tmp_path / "one")
+    second = report(book, tmp_path / "two")
+    for a, b in zip(sorted(first.files), sorted(second.files), strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_source_date_epoch_sets_the_workbook_timestamp(book, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    result = report(book, tmp_path / "out")
+    wb = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
+    assert wb.properties.modified.isoformat().startswith("2026-01-01T00:00:00")
+
+
+def test_original_sheets_are_kept_cell_for_cell(book, tmp_path):
+    result = report(book, tmp_path / "out")
+    original = openpyxl.load_workbook(book)
+    annotated = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
+    assert annotated.sheetnames[: len(original.sheetnames)] == original.sheetnames
+    assert annotated.sheetnames[len(original.sheetnames) :] == [
+        "Summary",
+        "Client analysis",
+        "Data issues",
+        "Method",
+    ]
+    for name in original.sheetnames:
+        a, b = original[name], annotated[name]
+        assert a.max_row == b.max_row and a.max_column == b.max_column
+        for ra, rb in zip(a.iter_rows(), b.iter_rows(), strict=True):
+            assert [(c.value, c.number_format) for c in ra] == [
+                (c.value, c.number_format) for c in rb
+            ]
+
+
+def test_method_sheet_records_as_of_window_thresholds_hash_and_version(book, tmp_path):
+    result = report(book, tmp_path / "out", Options(as_of=D("2026-06-30")))
+    ws = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")["Method"]
+    items = {row[0]: row[1] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert items["Input SHA-256"] == _sha(book)
+    assert items["As-of date"].date() == D("2026-06-30")
+    assert items["Window"] == "2025-07-01 to 2026-06-30"
+    assert items["Setting: anchor_min_share"] == pytest.approx(0.10)
+    assert re.fullmatch(r"tierbook \d+\.\d+\.\d+.*", items["Tool"])
+
+
+def test_bad_input_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    with pytest.raises(InputError):
+        report(bad, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failure_while_writing_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    target.write_bytes(b"previous")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pipeline.write.os.replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, b"new contents")
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left
+
+
+def test_settings_sheet_and_toml_and_options_in_that_order(workbook, tmp_path):
+    path = workbook(
+        [inv("1", "A", "2026-01-05", 100)],
+        settings=[("anchor_min_share", "15%"), ("new_client_days", 30)],
+    )
+    result = report(path, tmp_path / "a")
+    assert result.analysis.config.anchor_min_share == pytest.approx(0.15)
+    toml = tmp_path / "t.toml"
+    toml.write_text("anchor_min_share = 0.2\n", encoding="utf-8")
+    result = report(path, tmp_path / "b", Options(config_file=toml, as_of=D("2026-02-01")))
+    assert result.analysis.config.anchor_min_share == pytest.approx(0.2)
+    assert result.analysis.config.new_client_days == 30
+    assert result.analysis.windows.as_of == D("2026-02-01")

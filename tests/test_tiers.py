@@ -1,0 +1,138 @@
+"""First-cut tiers, lapse and lost key clients on a hand-built ledger (as-of 2026-06-30)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import D, analysis_of, client, inv
+
+
+def _monthly(name: str, first: str, months: int, amount: float, day: int = 28) -> list[tuple]:
+    start = D(first)
+    rows = []
+    for i in range(months):
+        year, month = divmod(start.month - 1 + i, 12)
+        rows.append(
+            inv(f"{name}-{i}", name, dt.date(start.year + year, month + 1, day).isoformat(), amount)
+        )
+    return rows
+
+
+def _every_quarter(name: str, first: str, count: int, amount: float) -> list[tuple]:
+    start = D(first)
+    rows = []
+    for i in range(count):
+        year, month = divmod(start.month - 1 + 3 * i, 12)
+        rows.append(
+            inv(
+                f"{name}-{i}",
+                name,
+                dt.date(start.year + year, month + 1, start.day).isoformat(),
+                amount,
+            )
+        )
+    return rows
+
+
+LEDGER = [
+    *_monthly("Retainer", "2025-01-28", 18, 1000),  # Jan 2025 .. Jun 2026: 12 months in the window
+    inv("R-last", "Retainer", "2026-06-30", 0.0),  # fixes as-of at 2026-06-30
+    *_every_quarter("Quarterly", "2024-01-15", 10, 3000),  # 4 in the window, every ~91 days
+    inv("C1", "Contracted", "2025-10-01", 4000),
+    inv("C2", "Contracted", "2026-03-01", 4000),
+    inv("E1", "Expired", "2025-09-01", 4000),
+    inv("E2", "Expired", "2026-02-01", 4000),
+    inv("I1", "Irregular", "2024-03-10", 500),
+    inv("I2", "Irregular", "2025-02-01", 500),
+    inv("I3", "Irregular", "2025-11-20", 500),
+    inv("I4", "Irregular", "2026-04-03", 500),
+    inv("S1", "Single", "2025-10-15", 2000),
+    inv("P1", "Sprint", "2025-09-01", 700),
+    inv("P2", "Sprint", "2025-09-25", 300),
+    inv("F1", "Fresh", "2026-06-09", 500),
+    *_monthly(
+        "Gone", "2024-07-05", 12, 3000, day=5
+    ),  # the prior window's largest client, then silence
+]
+CLIENTS = [
+    ("Contracted", "annual until 2027-03-31", None),
+    ("Expired", "annual until 2026-01-31", None),
+]
+
+
+@pytest.fixture(scope="module")
+def tiers(tmp_path_factory):
+    from tests.conftest import write_workbook
+
+    path = write_workbook(tmp_path_factory.mktemp("tiers") / "tiers.xlsx", LEDGER, clients=CLIENTS)
+    return analysis_of(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "tier", "rule"),
+    [
+        ("Retainer", "anchor", "anchor_months"),
+        ("Quarterly", "anchor", "anchor_cadence"),
+        ("Contracted", "anchor", "anchor_contract"),
+        ("Expired", "recurring", "recurring"),
+        ("Irregular", "recurring", "recurring"),
+        ("Single", "one-off", "one-off"),
+        ("Sprint", "one-off", "one-off"),
+        ("Fresh", "new", "new"),
+        ("Gone", "lapsed", "lapsed"),
+    ],
+)
+def test_tier_and_deciding_rule(tiers, name, tier, rule):
+    c = client(tiers, name)
+    assert (c["tier"], c["tier_rule"]) == (tier, rule)
+
+
+def test_window_revenue_of_the_ledger(tiers):
+    # Retainer 12,000 + Quarterly 12,000 + Contracted 8,000 + Expired 8,000 + Irregular 1,000
+    # + Single 2,000 + Sprint 1,000 + Fresh 500 = 44,500
+    assert tiers.totals.revenue == pytest.approx(44_500)
+    assert client(tiers, "Retainer")["months_billed"] == 12
+    assert client(tiers, "Quarterly")["invoices_in_window"] == 4
+    assert client(tiers, "Quarterly")["gap_cv"] < 0.05
+
+
+def test_reasons_quote_the_deciding_figures(tiers):
+    from pipeline.render.context import client_rows
+
+    reasons = {row["client"]: row["reasons"] for row in client_rows(tiers)}
+    assert "billed in 12 of 12 months" in reasons["Retainer"][0]
+    assert f"{12_000 / 44_500 * 100:.1f}% of revenue" in reasons["Retainer"][0]
+    assert "annual until 2027-03-31" in reasons["Contracted"][0]
+    assert "a single invoice on 2025-10-15" in reasons["Single"][0]
+    assert "2 invoices within 24 days" in reasons["Sprint"][0]
+    assert "first invoice 2026-06-09, 21 days before as-of" in reasons["Fresh"][0]
+    assert "last invoice 2025-06-05" in reasons["Gone"][0]
+    # Prior window 2024-07-01 .. 2025-06-30: Gone 36,000, Quarterly 12,000, Retainer 6,000,
+    # Irregular 500 -> 36,000 / 54,500 = 66.1%, rank 1.
+    assert any(
+        "key client in the prior window: 66.1% of revenue, rank 1" in r for r in reasons["Gone"]
+    )
+
+
+def test_last_years_biggest_client_gone_silent_is_a_lost_key_client(tiers):
+    lost = tiers.lost_key_clients.to_dicts()
+    assert [row["client"] for row in lost] == ["Gone"]
+    assert lost[0]["prior_revenue"] == pytest.approx(36_000)
+    assert lost[0]["last_invoice"] == D("2025-06-05")
+    codes = [w.code for w in tiers.warnings]
+    assert "lost_key_clients" in codes
+
+
+def test_warnings_no_anchor_and_dominant_anchor(workbook):
+    one_offs = analysis_of(
+        workbook([inv("1", "A", "2026-01-10", 100), inv("2", "B", "2026-06-01", 100)])
+    )
+    assert [w.code for w in one_offs.warnings][0] == "no_anchor"
+    dominant = [*_monthly("Big", "2025-01-28", 18, 1000), inv("x", "Small", "2025-12-01", 500)]
+    a = analysis_of(workbook(dominant))
+    assert client(a, "Big")["tier"] == "anchor"
+    warning = next(w for w in a.warnings if w.code == "dominant_anchor")
+    assert warning.figures["client"] == "Big"
+    assert warning.figures["share"] == pytest.approx(12_000 / 12_500)
