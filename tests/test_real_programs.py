@@ -193,3 +193,45 @@ def test_the_wheel_ships_the_templates(tmp_path):
         cwd=tmp_path,
     )
     assert done.stdout.startswith('{% from "_sect')
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
+    """LibreOffice saves a sample as .ods and .xls; both read to the same revenue as the .xlsx."""
+    soffice = require_program("soffice")
+    name = "consultant_lost_key_client"
+    filters = {"ods": "ods", "xls": "xls:MS Excel 97"}
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+            "--headless",
+            "--convert-to",
+            filters[fmt],
+            "--outdir",
+            str(tmp_path),
+            str(SAMPLES / f"{name}.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    converted = tmp_path / f"{name}.{fmt}"
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("tierbook")),
+            "report",
+            str(converted),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    ours = json.loads((out / name / f"{name}.summary.json").read_text(encoding="utf-8"))
+    reference = json.loads((reports / name / f"{name}.summary.json").read_text(encoding="utf-8"))
+    assert ours["totals"] == pytest.approx(reference["totals"])
+    assert [c["tier"] for c in ours["clients"]] == [c["tier"] for c in reference["clients"]]
+    sheets = fastexcel.read_excel(str(out / name / f"{name}.annotated.xlsx")).sheet_names
+    assert sheets == ["Summary", "Client analysis", "Data issues", "Method"]

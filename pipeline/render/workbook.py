@@ -103,6 +103,14 @@ def _table(
         ws.add_table(table)
 
 
+def _paragraph(ws: Worksheet, row: int, text: str, columns: int = 2) -> None:
+    """A sentence across the first columns, wrapped, tall enough for about 56 characters a line."""
+    put(ws, row, 1, text)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = 15 * max(1, -(-len(text) // 56))
+
+
 def _summary_sheet(wb: Workbook, analysis: Analysis, provenance: Provenance) -> None:
     ws = wb.create_sheet(_unique_name(wb, "Summary"))
     conc, totals, w = analysis.concentration, analysis.totals, analysis.windows
@@ -140,13 +148,15 @@ def _summary_sheet(wb: Workbook, analysis: Analysis, provenance: Provenance) -> 
         if fmt:
             ws.cell(row=offset, column=2).number_format = fmt
     row = 5 + len(kpis) + 1
-    put(ws, row, 1, f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}")
-    put(ws, row + 1, 1, hhi_sentence(analysis))
+    for offset, sentence in enumerate(
+        (f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}", hhi_sentence(analysis))
+    ):
+        _paragraph(ws, row + offset, sentence)
     row += 3
     put(ws, row, 1, "Warnings")
     ws.cell(row=row, column=1).font = Font(bold=True)
     for offset, warning in enumerate(analysis.warnings, start=1):
-        put(ws, row + offset, 1, warning_text(warning, analysis.currency))
+        _paragraph(ws, row + offset, warning_text(warning, analysis.currency))
     if not analysis.warnings:
         put(ws, row + 1, 1, "None.")
 
