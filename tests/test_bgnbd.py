@@ -1,0 +1,86 @@
+"""BG/NBD checked against the published fit on the CDNOW sample (Fader, Hardie & Lee 2005).
+
+tests/data/cdnow_sample_summary.csv is derived by scripts/derive_cdnow.py from
+lifetimes/datasets/CDNOW_sample.txt in the lifetimes wheel on PyPI: 2,357 customers, 39-week
+calibration ending 1997-09-30, time in weeks, frequency = distinct purchase days - 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipeline.model.bgnbd import BGNBD, fit, log_likelihood
+
+DATA = Path(__file__).parent / "data" / "cdnow_sample_summary.csv"
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    frame = pl.read_csv(DATA)
+    return frame["frequency"].to_numpy(), frame["t_x"].to_numpy(), frame["T"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow):
+    return fit(*cdnow)
+
+
+def test_the_sample_is_the_papers(cdnow):
+    x, t_x, T = cdnow
+    assert x.size == 2357
+    assert T.max() == pytest.approx(272 / 7)  # first purchases from 1997-01-01, calibration to 09-30
+    assert (x == 0).sum() == 1411  # customers with no repeat purchase in the calibration period
+
+
+def test_fit_matches_the_published_parameters(fitted):
+    # The paper prints three decimals: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4
+    assert abs(fitted.r - 0.243) <= 0.0005
+    assert abs(fitted.alpha - 4.414) <= 0.0005
+    assert abs(fitted.a - 0.793) <= 0.0005
+    assert abs(fitted.b - 2.426) <= 0.0005
+    assert abs(fitted.log_likelihood - -9582.4) <= 0.05
+
+
+def test_fit_matches_the_unrounded_reference_fit(fitted):
+    # The lifetimes documentation's fit on the same data: r 0.242593, alpha 4.413532,
+    # a 0.792886, b 2.425752; log-likelihood -9582.43.
+    for value, reference in ((fitted.r, 0.242593), (fitted.alpha, 4.413532), (fitted.a, 0.792886), (fitted.b, 2.425752)):
+        assert value == pytest.approx(reference, rel=1e-3)
+    assert fitted.log_likelihood == pytest.approx(-9582.43, abs=0.01)
+
+
+def test_the_fit_is_a_maximum(fitted, cdnow):
+    best = np.array([fitted.r, fitted.alpha, fitted.a, fitted.b])
+    for i in range(4):
+        for step in (0.99, 1.01):
+            nudged = best.copy()
+            nudged[i] *= step
+            assert log_likelihood(nudged, *cdnow) < fitted.log_likelihood
+
+
+PAPER = BGNBD(r=0.242593, alpha=4.413532, a=0.792886, b=2.425752, log_likelihood=-9582.43, clients=2357)
+
+
+# P(alive) and expected purchases in the next 39 and 52 weeks for the parameters above, as the
+# reference implementation (lifetimes 0.11.3, BetaGeoFitter) computes them. The first row is the
+# paper's worked example: a customer with x = 2, t_x = 30.43, T = 38.86 is expected to make
+# 1.226 purchases in the next 39 weeks.
+REFERENCE = [
+    # x, t_x, T, p_alive, expected 39 weeks, expected 52 weeks
+    (2, 30.43, 38.86, 0.7266091024562508, 1.2259103856938898, 1.558583704825485),
+    (1, 1.71, 38.86, 0.21222732345209525, 0.2032505706629428, 0.25990700945680173),
+    (0, 0.0, 38.86, 1.0, 0.19478091229356276, 0.2516657942288744),
+    (10, 5.0, 38.86, 2.3619194896839644e-06, 1.7188993786348798e-05, 2.1582192458705705e-05),
+    (5, 37.0, 38.86, 0.8655373522742935, 3.2953299298087755, 4.156449707440082),
+]
+
+
+@pytest.mark.parametrize(("x", "t_x", "T", "alive", "e39", "e52"), REFERENCE)
+def test_p_alive_and_expected_purchases_match_the_reference_implementation(x, t_x, T, alive, e39, e52):
+    assert PAPER.p_alive(x, t_x, T) == pytest.approx(alive, rel=1e-9)
+    assert PAPER.expected(39, x, t_x, T) == pytest.approx(e39, rel=1e-9)
+    assert PAPER.expected(52, x, t_x, T) == pytest.approx(e52, rel=1e-9)
