@@ -57,6 +57,42 @@ class Config:
     lapse_min_days: int = _why(
         60, "and silent for at least this many days, so monthly clients are not flagged early"
     )
+    default_terms_days: int = _why(30, "payment terms assumed when an invoice has no due date")
+    chronic_late_days: float = _why(
+        60.0, "paying a median of more than this many days past due is grade D"
+    )
+    grade_d_max_paid_share: float = _why(
+        0.50, "less than this share of matured billing paid is grade D"
+    )
+    grade_a_max_median_late: float = _why(
+        7.0, "grade A pays on time: median at most this many days late"
+    )
+    grade_a_max_worst_late: float = _why(30.0, "and never more than this many days late")
+    grade_a_min_paid_share: float = _why(
+        0.95, "and has paid at least this share of matured billing"
+    )
+    grade_b_max_median_late: float = _why(
+        30.0, "grade B pays a median of at most this many days late"
+    )
+    grade_b_min_paid_share: float = _why(
+        0.80, "and has paid at least this share of matured billing"
+    )
+    large_constant_share: float = _why(
+        0.20, "an anchor with at least this share is large and constant"
+    )
+    growth_min_ratio: float = _why(
+        2.0, "growth: window revenue at least this multiple of the prior window's"
+    )
+    growth_max_prior_share: float = _why(
+        0.10, "growth starts from a small base: prior share under this"
+    )
+    referrer_min_referrals: int = _why(2, "named as referrer by at least this many clients")
+    bgnbd_min_repeat_clients: int = _why(
+        30, "BG/NBD is fitted only with this many clients with repeat invoices"
+    )
+    check_in_days: int = _why(
+        21, "laissez-faire clients with no contact for this many days need a check-in"
+    )
     key_client_share: float = _why(
         0.10, "a client with this prior-window share (or a top-3 one) was a key client"
     )

@@ -66,6 +66,7 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "status": pl.String(),
     "project": pl.String(),
     "description": pl.String(),
+    "deposit": pl.Float64(),
 }
 CLIENT_SCHEMA: Mapping[str, pl.DataType] = {
     "row": pl.Int64(),
@@ -111,6 +112,7 @@ class Ledger:
     invoice_header_row: int
     client_sheet: str | None
     rows_read: int  # non-blank data rows on the Invoices sheet
+    has_deposits: bool = False  # the Invoices sheet has a deposit column
 
     def issue_list(self) -> list[DataIssue]:
         return [DataIssue(**row) for row in self.issues.iter_rows(named=True)]
@@ -173,6 +175,8 @@ def _invoices(
         .alias("status_text"),
         clean_text("project").alias("project"),
         clean_text("description").alias("description"),
+        parse_amount("deposit").alias("deposit"),
+        clean_text("deposit").alias("raw_deposit"),
         clean_text("invoice_date").alias("raw_date"),
         clean_text("amount").alias("raw_amount"),
         clean_text("due_date").alias("raw_due"),
@@ -217,17 +221,15 @@ def _invoices(
         issues.append(_issues(parsed, when, sheet, lbl[field], value, problem, "row left out"))
         unusable = unusable | when
     parsed = parsed.filter(~unusable)
-    for raw_col, field in (("raw_due", "due_date"), ("raw_paid", "paid_date")):
+    for raw_col, field, problem in (
+        ("raw_due", "due_date", "not a date"),
+        ("raw_paid", "paid_date", "not a date"),
+        ("raw_deposit", "deposit", "not a number"),
+    ):
         bad = pl.col(raw_col).is_not_null() & pl.col(field).is_null()
         issues.append(
             _issues(
-                parsed,
-                bad,
-                sheet,
-                lbl[field],
-                pl.col(raw_col),
-                "not a date",
-                "value ignored; row kept",
+                parsed, bad, sheet, lbl[field], pl.col(raw_col), problem, "value ignored; row kept"
             )
         )
     issues.append(
@@ -395,4 +397,5 @@ def build_ledger(raw: RawWorkbook, config: Config) -> Ledger:
         invoice_header_row=raw.invoices.header_row,
         client_sheet=raw.clients.sheet if raw.clients else None,
         rows_read=rows_read,
+        has_deposits="deposit" in raw.invoices.columns.fields,
     )

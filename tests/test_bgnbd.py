@@ -32,7 +32,9 @@ def fitted(cdnow):
 def test_the_sample_is_the_papers(cdnow):
     x, t_x, T = cdnow
     assert x.size == 2357
-    assert T.max() == pytest.approx(272 / 7)  # first purchases from 1997-01-01, calibration to 09-30
+    assert T.max() == pytest.approx(
+        272 / 7
+    )  # first purchases from 1997-01-01, calibration to 09-30
     assert (x == 0).sum() == 1411  # customers with no repeat purchase in the calibration period
 
 
@@ -48,7 +50,12 @@ def test_fit_matches_the_published_parameters(fitted):
 def test_fit_matches_the_unrounded_reference_fit(fitted):
     # The lifetimes documentation's fit on the same data: r 0.242593, alpha 4.413532,
     # a 0.792886, b 2.425752; log-likelihood -9582.43.
-    for value, reference in ((fitted.r, 0.242593), (fitted.alpha, 4.413532), (fitted.a, 0.792886), (fitted.b, 2.425752)):
+    for value, reference in (
+        (fitted.r, 0.242593),
+        (fitted.alpha, 4.413532),
+        (fitted.a, 0.792886),
+        (fitted.b, 2.425752),
+    ):
         assert value == pytest.approx(reference, rel=1e-3)
     assert fitted.log_likelihood == pytest.approx(-9582.43, abs=0.01)
 
@@ -62,7 +69,9 @@ def test_the_fit_is_a_maximum(fitted, cdnow):
             assert log_likelihood(nudged, *cdnow) < fitted.log_likelihood
 
 
-PAPER = BGNBD(r=0.242593, alpha=4.413532, a=0.792886, b=2.425752, log_likelihood=-9582.43, clients=2357)
+PAPER = BGNBD(
+    r=0.242593, alpha=4.413532, a=0.792886, b=2.425752, log_likelihood=-9582.43, clients=2357
+)
 
 
 # P(alive) and expected purchases in the next 39 and 52 weeks for the parameters above, as the
@@ -80,7 +89,9 @@ REFERENCE = [
 
 
 @pytest.mark.parametrize(("x", "t_x", "T", "alive", "e39", "e52"), REFERENCE)
-def test_p_alive_and_expected_purchases_match_the_reference_implementation(x, t_x, T, alive, e39, e52):
+def test_p_alive_and_expected_purchases_match_the_reference_implementation(
+    x, t_x, T, alive, e39, e52
+):
     assert PAPER.p_alive(x, t_x, T) == pytest.approx(alive, rel=1e-9)
     assert PAPER.expected(39, x, t_x, T) == pytest.approx(e39, rel=1e-9)
     assert PAPER.expected(52, x, t_x, T) == pytest.approx(e52, rel=1e-9)

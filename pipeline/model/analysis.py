@@ -11,8 +11,22 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.ledger import Ledger
+from pipeline.model.accounts import account_attributes, account_map, account_members, to_accounts
+from pipeline.model.bgnbd import BGNBD
 from pipeline.model.clients import client_figures, counted_invoices
-from pipeline.model.concentration import EPS, Concentration, concentration, shares
+from pipeline.model.concentration import (
+    EPS,
+    Concentration,
+    StressCase,
+    concentration,
+    shares,
+    stress,
+)
+from pipeline.model.grades import assign_grades, payment_figures
+from pipeline.model.lapse import at_risk, bgnbd
+from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
+from pipeline.model.roles import assign_roles
+from pipeline.model.styles import working_styles
 from pipeline.model.tiers import assign_tiers, contract_in_force
 from pipeline.model.window import Windows, windows
 
@@ -23,9 +37,11 @@ class Totals:
     gross: float
     credits: float  # zero or negative
     invoices: int  # counted invoices (credit notes included) dated in the window
-    clients: int  # clients with at least one invoice in the window
+    clients: int  # accounts with at least one counted invoice in the window
     input_amount_total: float  # every usable invoice row, any status and date (ties out to input)
     void_amount: float
+    overdue_amount: float  # open invoices past their due date at as-of
+    d_grade_revenue_share: float  # share of window revenue from grade-D clients
 
 
 @dataclass(frozen=True)
@@ -42,50 +58,53 @@ class Analysis:
     currency: str | None
     totals: Totals
     concentration: Concentration
-    clients: pl.DataFrame  # one row per client, ranked by window revenue
+    clients: pl.DataFrame  # one row per account, ranked by window revenue
     lost_key_clients: pl.DataFrame
+    stress: tuple[StressCase, ...]
+    acquisition: Acquisition
+    model: BGNBD | None
+    model_note: str
     warnings: tuple[Warning, ...]
     issues: pl.DataFrame
 
 
-def _prior_key(figures: pl.DataFrame, config: Config) -> pl.DataFrame:
-    """Prior-window share and rank, to tell which clients were key a year ago."""
-    base = figures.filter(pl.col("prior_revenue") > 0)["prior_revenue"].sum()
-    ranked = figures.sort(["prior_revenue", "client"], descending=[True, False])
-    return ranked.with_columns(
-        pl.when(pl.col("prior_revenue") > 0)
-        .then(pl.col("prior_revenue") / base if base else None)
-        .alias("prior_share"),
-        pl.when(pl.col("prior_revenue") > 0)
-        .then(pl.int_range(1, pl.len() + 1))
-        .alias("prior_rank"),
-    ).with_columns(
-        ((pl.col("prior_share") >= config.key_client_share - EPS) | (pl.col("prior_rank") <= 3))
+def _tiers_at(
+    counted: pl.DataFrame, attributes: pl.DataFrame, w: Windows, config: Config
+) -> pl.DataFrame:
+    """Figures, shares and tiers as they stood at ``w.as_of``."""
+    ranked = shares(client_figures(counted, w, config))
+    return assign_tiers(ranked, contract_in_force(attributes, w.as_of), w, config)
+
+
+def _prior_key(
+    counted: pl.DataFrame, attributes: pl.DataFrame, w: Windows, config: Config
+) -> pl.DataFrame:
+    """Who was key a window ago: an anchor then, at least the key share, or among the top three."""
+    prior = windows(w.prior_end, config.window_months)
+    past = counted.filter(pl.col("revenue_date") <= w.prior_end)
+    if past.height == 0:
+        return pl.DataFrame(
+            schema={
+                "client": pl.String,
+                "prior_share": pl.Float64,
+                "prior_rank": pl.Int64,
+                "prior_tier": pl.String,
+                "was_key": pl.Boolean,
+            }
+        )
+    then = _tiers_at(past, attributes, prior, config)
+    return then.select(
+        "client",
+        pl.col("share").alias("prior_share"),
+        pl.col("rank").cast(pl.Int64).alias("prior_rank"),
+        pl.col("tier").alias("prior_tier"),
+        (
+            (pl.col("tier") == "anchor")
+            | (pl.col("share") >= config.key_client_share - EPS)
+            | (pl.col("rank") <= 3)
+        )
         .fill_null(False)
-        .alias("was_key")
-    )
-
-
-def _lapse(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
-    """At risk: silent for more than k of its usual gaps between invoices, and a minimum of days.
-
-    Repeat clients (anchor, recurring) are judged by their own median gap. A one-off client's
-    own gap is the spacing inside one project, so it is judged by the business's typical repeat
-    gap (the median over repeat clients), never assumed alive.
-    """
-    repeat = pl.col("tier").is_in(["anchor", "recurring"])
-    business_gap = clients.filter(repeat)["typical_gap_days"].median()
-    own = repeat & pl.col("typical_gap_days").is_not_null()
-    gap = pl.when(own).then(pl.col("typical_gap_days")).otherwise(pl.lit(business_gap, pl.Float64))
-    at_risk = (
-        (pl.col("days_since_last") > config.lapse_gap_multiple * gap)
-        & (pl.col("days_since_last") > config.lapse_min_days)
-        & (pl.col("tier") != "new")
-    )
-    return clients.with_columns(
-        gap.alias("judged_gap_days"),
-        (~own).alias("gap_from_business"),
-        at_risk.fill_null(False).alias("at_risk"),
+        .alias("was_key"),
     )
 
 
@@ -131,15 +150,22 @@ def _warnings(
                 {
                     "clients": lost["client"].to_list(),
                     "prior_revenue": float(lost["prior_revenue"].sum()),
+                    "revenue_lost": float(lost["revenue_lost"].sum()),
                 },
             )
         )
+    d_grade = clients.filter(pl.col("grade") == "D")
+    if d_grade.height:
+        found.append(Warning("d_grade_clients", {"clients": d_grade["client"].to_list()}))
     return tuple(found)
 
 
 def analyse(ledger: Ledger, config: Config) -> Analysis:
     """Compute every figure and label of one workbook; nothing here knows files or formats."""
-    counted = counted_invoices(ledger.invoices, config.basis)
+    mapping = account_map(ledger.invoices, ledger.clients)
+    invoices = to_accounts(ledger.invoices, mapping)
+    attributes = account_attributes(ledger.clients, mapping)
+    counted = counted_invoices(invoices, config.basis)
     if counted.height == 0:
         raise InputError(
             f"sheet '{ledger.invoice_sheet}': no invoice rows can be counted "
@@ -150,43 +176,67 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     assert isinstance(latest, dt.date)  # counted is non-empty and its dates are never null
     as_of = config.as_of or latest
     w = windows(as_of, config.window_months)
-    figures = client_figures(counted, w, config)
-    ranked = shares(figures)
+    ranked = shares(client_figures(counted, w, config))
     conc = concentration(ranked, config)
-    tiered = assign_tiers(ranked, contract_in_force(ledger.clients, as_of), w, config)
-    tiered = _lapse(tiered, config)
-    tiered = (
-        tiered.join(
-            _prior_key(figures, config).select("client", "prior_share", "prior_rank", "was_key"),
-            on="client",
-            how="left",
-        )
-        .with_columns(
-            pl.lit(None, pl.String).alias("grade"),
-            pl.lit([], pl.List(pl.String)).alias("roles"),
-            (pl.col("share") > config.major_customer_share + EPS)
-            .fill_null(False)
-            .alias("major_customer"),
-        )
-        .sort(["revenue", "client"], descending=[True, False])
+    clients = assign_tiers(ranked, contract_in_force(attributes, as_of), w, config)
+    clients = at_risk(clients, config)
+    clients = clients.join(
+        _prior_key(counted, attributes, w, config), on="client", how="left"
+    ).with_columns(
+        pl.col("was_key").fill_null(False),
+        (pl.col("share") > config.major_customer_share + EPS)
+        .fill_null(False)
+        .alias("major_customer"),
     )
+    facts = attributes.select(
+        "client",
+        pl.col("roles").alias("roles_text"),
+        pl.col("working_style").alias("working_style_text"),
+        "last_contact",
+        "referred_by",
+        "client_since",
+        "notes",
+    )
+    clients = clients.join(facts, on="client", how="left")
+    clients = clients.join(
+        payment_figures(invoices, as_of, config, ledger.has_deposits), on="client", how="left"
+    )
+    clients = assign_grades(clients, config, ledger.has_deposits)
+    clients = assign_roles(clients, attributes, counted, w, config)
+    clients = working_styles(clients, as_of, config)
+    clients, model, model_note = bgnbd(clients, counted, as_of, config)
+    acq = acquisition(counted, w, config.window_months)
+    clients = replacement_burden(clients, acq)
+    members = account_members(mapping)
+    clients = clients.join(members, on="client", how="left").with_columns(
+        pl.col("members").fill_null([])
+    )
+    clients = clients.sort(["revenue", "client"], descending=[True, False])
+
     lost = (
-        tiered.filter(pl.col("was_key") & ((pl.col("tier") == "lapsed") | pl.col("at_risk")))
+        clients.filter(pl.col("was_key") & ((pl.col("tier") == "lapsed") | pl.col("at_risk")))
         .select(
             "client",
             "tier",
+            "prior_tier",
             "prior_revenue",
             "prior_share",
+            "prior_rank",
             "revenue",
+            (pl.col("prior_revenue") - pl.col("revenue")).clip(lower_bound=0).alias("revenue_lost"),
             "last_invoice",
             "days_since_last",
-            "typical_gap_days",
+            "judged_gap_days",
+            "notes",
         )
         .sort("prior_revenue", descending=True)
     )
+
     window_rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of))
+    revenue = float(window_rows["amount"].sum())
+    d_revenue = float(clients.filter(pl.col("grade") == "D")["revenue"].clip(lower_bound=0).sum())
     totals = Totals(
-        revenue=float(window_rows["amount"].sum()),
+        revenue=revenue,
         gross=float(window_rows.filter(pl.col("amount") > 0)["amount"].sum()),
         credits=float(window_rows.filter(pl.col("amount") < 0)["amount"].sum()),
         invoices=window_rows.height,
@@ -195,6 +245,8 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         void_amount=float(
             ledger.invoices.filter(pl.col("status").is_in(["void", "draft"]))["amount"].sum()
         ),
+        overdue_amount=float(clients["overdue_amount"].fill_null(0).sum()),
+        d_grade_revenue_share=d_revenue / conc.share_base if conc.share_base else 0.0,
     )
     return Analysis(
         config=config.replace(as_of=as_of),
@@ -203,8 +255,12 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         currency=ledger.currency,
         totals=totals,
         concentration=conc,
-        clients=tiered,
+        clients=clients,
         lost_key_clients=lost,
-        warnings=_warnings(conc, tiered, lost, config),
+        stress=stress(ranked),
+        acquisition=acq,
+        model=model,
+        model_note=model_note,
+        warnings=_warnings(conc, clients, lost, config),
         issues=ledger.issues,
     )

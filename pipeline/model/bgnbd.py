@@ -29,8 +29,10 @@ class BGNBD:
         """P(alive | x, t_x, T), equation (4) of Fader, Hardie & Lee (2005); 1 where x = 0."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.log(self.a) - np.log(self.b + x - 1) + (self.r + x) * (
-                np.log(self.alpha + T) - np.log(self.alpha + t_x)
+            log_ratio = (
+                np.log(self.a)
+                - np.log(self.b + x - 1)
+                + (self.r + x) * (np.log(self.alpha + T) - np.log(self.alpha + t_x))
             )
         odds = np.where(x > 0, np.exp(np.where(x > 0, log_ratio, 0.0)), 0.0)
         return 1.0 / (1.0 + odds)
@@ -41,7 +43,9 @@ class BGNBD:
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         z = t / (alpha + T + t)
         head = (a + b + x - 1) / (a - 1)
-        tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+            r + x, b + x, a + b + x - 1, z
+        )
         return head * tail * self.p_alive(x, t_x, T)
 
 
@@ -71,7 +75,12 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
         return -value if np.isfinite(value) else 1e300
 
     start = np.log([1.0, max(float(np.mean(Ts)), 1.0), 1.0, 1.0])
-    first = minimize(objective, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000})
+    first = minimize(
+        objective,
+        start,
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000},
+    )
     best = minimize(objective, first.x, method="BFGS", options={"gtol": 1e-8})
     chosen = best if best.fun <= first.fun else first
     r, alpha, a, b = np.exp(chosen.x)

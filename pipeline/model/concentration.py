@@ -111,3 +111,46 @@ def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
         top5_red_flag=figures["top5"] >= config.top5_red_flag - EPS,
         major_customers=tuple(major.select("client", "share").iter_rows()),
     )
+
+
+@dataclass(frozen=True)
+class StressCase:
+    """Revenue and concentration if the ``lost`` largest clients left."""
+
+    lost: int
+    clients_lost: tuple[str, ...]
+    revenue_lost: float
+    revenue_after: float
+    revenue_after_share: float  # of today's share base
+    hhi_after: float | None  # None when no client is left
+    effective_clients_after: float | None
+    top1_share_after: float | None
+
+
+def stress(ranked: pl.DataFrame, cases: tuple[int, ...] = (1, 3)) -> tuple[StressCase, ...]:
+    """Losing the top client, and the top three: what is left and how concentrated it is."""
+    positive = ranked.filter(pl.col("revenue") > 0)
+    base = float(positive["revenue"].sum()) if positive.height else 0.0
+    found = []
+    for k in cases:
+        gone, left = positive.head(k), positive.slice(k)
+        rest = float(left["revenue"].sum()) if left.height else 0.0
+        if rest > 0:
+            left_shares = left.select((pl.col("revenue") / rest).alias("s"))["s"]
+            hhi: float | None = float((left_shares**2).sum() * 10_000)
+            top1: float | None = float(left_shares.max())  # type: ignore[arg-type]
+        else:
+            hhi = top1 = None
+        found.append(
+            StressCase(
+                lost=k,
+                clients_lost=tuple(gone["client"].to_list()),
+                revenue_lost=float(gone["revenue"].sum()),
+                revenue_after=rest,
+                revenue_after_share=rest / base if base else 0.0,
+                hhi_after=hhi,
+                effective_clients_after=10_000 / hhi if hhi else None,
+                top1_share_after=top1,
+            )
+        )
+    return tuple(found)

@@ -13,10 +13,14 @@ from pipeline.render.context import Provenance, client_rows
 from pipeline.render.text import (
     TIER_LABELS,
     VERDICT_LABELS,
+    balance_advice,
     day,
     hhi_sentence,
     money,
     percent,
+    role_reasons,
+    stress_sentence,
+    style_reason,
     verdict_sentence,
     warning_text,
 )
@@ -42,9 +46,13 @@ def environment() -> jinja2.Environment:
 
 def context(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
     cur = analysis.currency
+    config = analysis.config
     clients = client_rows(analysis)
     for c in clients:
         c["tier_label"] = TIER_LABELS[c["tier"]]
+        c["role_reasons"] = dict(zip(c["roles"], role_reasons(c, config), strict=True))
+        c["style_line"] = style_reason(c, config)
+    lost_names = set(analysis.lost_key_clients["client"].to_list())
     return {
         "title": provenance.file_name,
         "provenance": provenance,
@@ -56,16 +64,21 @@ def context(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         "verdict_sentence": verdict_sentence(analysis),
         "hhi_sentence": hhi_sentence(analysis),
         "warnings": [warning_text(w, cur) for w in analysis.warnings],
+        "stress": [stress_sentence(case, cur) for case in analysis.stress],
+        "advice": balance_advice(analysis),
         "clients": clients,
         "anchors": [c for c in clients if c["tier"] == "anchor"],
-        "lost": [
-            {**c, "prior_share": c.get("prior_share")}
-            for c in clients
-            if c["client"] in set(analysis.lost_key_clients["client"].to_list())
-        ],
+        "lost": [c for c in clients if c["client"] in lost_names],
+        "at_risk": [c for c in clients if c["at_risk"] and c["client"] not in lost_names],
+        "growth": [c for c in clients if "growth" in c["roles"]],
+        "referrers": [c for c in clients if "referrer" in c["roles"]],
+        "lapsed": [c for c in clients if c["tier"] == "lapsed"],
+        "d_grade": [c for c in clients if c["grade"] == "D"],
+        "check_ins": [c for c in clients if c["check_in"]],
+        "styled": [c for c in clients if c["style_line"] and c["tier"] != "lapsed"],
         "issues": analysis.issues.head(ISSUES_SHOWN).to_dicts(),
         "issues_total": analysis.issues.height,
-        "config_items": analysis.config.items(),
+        "config_items": config.items(),
         "currency": cur,
     }
 

@@ -28,5 +28,5 @@ def client_rows(analysis: Analysis) -> list[dict[str, Any]]:
     """Client rows in rank order, each with its reasons in words."""
     rows = analysis.clients.to_dicts()
     for row in rows:
-        row["reasons"] = client_reasons(row, analysis.config, analysis.windows.as_of)
+        row["reasons"] = client_reasons(row, analysis)
     return rows

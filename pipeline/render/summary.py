@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.render.context import Provenance, client_rows
-from pipeline.render.text import VERDICT_LABELS, verdict_sentence, warning_text
+from pipeline.render.text import VERDICT_LABELS, balance_advice, verdict_sentence, warning_text
 
 
 def _plain(value: Any) -> Any:
@@ -59,7 +59,8 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
     conc = analysis.concentration
     w = analysis.windows
     clients = []
-    for row in client_rows(analysis):
+    rows = client_rows(analysis)
+    for row in rows:
         entry = {key: row[key] for key in CLIENT_KEYS}
         entry["predictability"] = {
             "months_billed": row["months_billed"],
@@ -87,6 +88,8 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             "invoices": analysis.totals.invoices,
             "share_base": conc.share_base,
             "clients_with_revenue": conc.clients_with_revenue,
+            "overdue": analysis.totals.overdue_amount,
+            "d_grade_revenue_share": analysis.totals.d_grade_revenue_share,
         },
         "concentration": {
             "hhi": conc.hhi,
@@ -107,9 +110,44 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         ],
         "clients": clients,
         "lost_key_clients": analysis.lost_key_clients.to_dicts(),
+        "stress_test": [
+            {
+                "lost": case.lost,
+                "clients_lost": list(case.clients_lost),
+                "revenue_lost": case.revenue_lost,
+                "revenue_after": case.revenue_after,
+                "revenue_after_share": case.revenue_after_share,
+                "hhi_after": case.hhi_after,
+                "effective_clients_after": case.effective_clients_after,
+                "top1_share_after": case.top1_share_after,
+            }
+            for case in analysis.stress
+        ],
+        "acquisition": {
+            "new_clients_in_window": analysis.acquisition.new_clients_in_window,
+            "new_clients_per_year": analysis.acquisition.new_clients_per_year,
+            "average_first_year_revenue": analysis.acquisition.average_first_year_revenue,
+            "cohort": analysis.acquisition.cohort,
+            "cohort_size": analysis.acquisition.cohort_size,
+        },
+        "check_ins": [row["client"] for row in rows if row["check_in"]],
+        "advice": balance_advice(analysis),
         "data_issues": analysis.issues.to_dicts(),
         "config": analysis.config.as_dict(),
     }
+    if analysis.model is not None:
+        m = analysis.model
+        document["model"] = {
+            "name": "bg/nbd",
+            "time_unit": "weeks",
+            "r": m.r,
+            "alpha": m.alpha,
+            "a": m.a,
+            "b": m.b,
+            "log_likelihood": m.log_likelihood,
+            "clients": m.clients,
+        }
+    document["model_note"] = analysis.model_note
     return _plain(document)
 
 

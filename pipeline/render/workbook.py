@@ -28,7 +28,9 @@ from pipeline.render.context import Provenance, client_rows
 from pipeline.render.text import (
     TIER_LABELS,
     VERDICT_LABELS,
+    balance_advice,
     hhi_sentence,
+    stress_sentence,
     verdict_sentence,
     warning_text,
 )
@@ -153,18 +155,24 @@ def _summary_sheet(wb: Workbook, analysis: Analysis, provenance: Provenance) -> 
     ):
         _paragraph(ws, row + offset, sentence)
     row += 3
-    put(ws, row, 1, "Warnings")
-    ws.cell(row=row, column=1).font = Font(bold=True)
-    for offset, warning in enumerate(analysis.warnings, start=1):
-        _paragraph(ws, row + offset, warning_text(warning, analysis.currency))
-    if not analysis.warnings:
-        put(ws, row + 1, 1, "None.")
+    for title, lines in (
+        ("Warnings", [warning_text(w, analysis.currency) for w in analysis.warnings] or ["None."]),
+        ("Stress test", [stress_sentence(case, analysis.currency) for case in analysis.stress]),
+        ("What to do", balance_advice(analysis)),
+    ):
+        put(ws, row, 1, title)
+        ws.cell(row=row, column=1).font = Font(bold=True)
+        for offset, line in enumerate(lines, start=1):
+            _paragraph(ws, row + offset, line)
+        row += len(lines) + 2
 
 
 CLIENT_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
     ("Rank", "rank", INTEGER, 7),
     ("Client", "client", None, 32),
     ("Tier", "tier_label", None, 11),
+    ("Grade", "grade", None, 7),
+    ("Roles", "roles_text_out", None, 18),
     ("Revenue", "revenue", MONEY, 14),
     ("Share", "share", PERCENT, 9),
     ("Cumulative share", "cumulative_share", PERCENT, 11),
@@ -178,9 +186,20 @@ CLIENT_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
     ("First invoice", "first_invoice", DATE, 12),
     ("Last invoice", "last_invoice", DATE, 12),
     ("Days since last", "days_since_last", INTEGER, 9),
+    ("Usual gap (days)", "judged_gap_days", INTEGER, 9),
     ("At risk", "at_risk", None, 8),
+    ("P(alive)", "p_alive", DECIMAL, 9),
+    ("Expected invoices, 12 months", "expected_invoices_12m", DECIMAL, 11),
+    ("Median days late", "median_days_late", INTEGER, 9),
+    ("Worst days late", "worst_days_late", INTEGER, 9),
+    ("Paid share of billing due", "paid_share", PERCENT, 10),
+    ("Overdue", "overdue_amount", MONEY, 12),
+    ("Write-offs", "write_offs", INTEGER, 8),
     ("Major customer", "major_customer", None, 9),
-    ("Reasons", "reasons_text", None, 90),
+    ("New clients to replace", "replacement_clients", DECIMAL, 10),
+    ("Working style", "working_style", None, 13),
+    ("Check in", "check_in", None, 8),
+    ("Reasons", "reasons_text", None, 100),
 )
 
 
@@ -189,6 +208,7 @@ def _clients_sheet(wb: Workbook, analysis: Analysis) -> None:
     rows = []
     for c in client_rows(analysis):
         c["tier_label"] = TIER_LABELS[c["tier"]]
+        c["roles_text_out"] = ", ".join(c["roles"])
         c["reasons_text"] = "; ".join(c["reasons"])
         rows.append([c[key] for _, key, _, _ in CLIENT_COLUMNS])
     headers = [h for h, _, _, _ in CLIENT_COLUMNS]

@@ -1,0 +1,127 @@
+"""Grades A-D from how a client pays and buys, measured on its invoices up to as-of.
+
+A best: pays on time, pays in full, repeat work of at least the book's typical size.
+B good: pays within a month of the due date and most of what is billed.
+C tolerable: everything in between.
+D worst: a write-off, chronic lateness (median days past due above a threshold) or most of the
+matured billing unpaid. Deposits, where the workbook has a deposit column, are reported, and a
+client that never pays one on a project cannot be A.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipeline.config import Config
+
+GRADES = ("A", "B", "C", "D")
+
+
+def payment_figures(
+    invoices: pl.DataFrame, as_of: dt.date, config: Config, has_deposits: bool
+) -> pl.DataFrame:
+    """Per client: days late (median over paid invoices, worst including open overdue ones),
+    share of matured billing paid, write-offs, voids and deposits."""
+    upto = invoices.filter(pl.col("invoice_date") <= as_of)
+    billed = upto.filter(
+        (pl.col("amount") > 0) & ~pl.col("status").is_in(["void", "draft", "credit_note"])
+    )
+    due = pl.coalesce(
+        "due_date", pl.col("invoice_date") + pl.duration(days=config.default_terms_days)
+    )
+    paid = pl.col("paid_date").is_not_null() & (pl.col("paid_date") <= as_of)
+    late = (pl.col("paid_date") - due).dt.total_days()
+    overdue = (pl.lit(as_of) - due).dt.total_days()
+    matured = due <= as_of
+    figures = billed.group_by("client").agg(
+        late.filter(paid).median().alias("median_days_late"),
+        pl.max_horizontal(
+            late.filter(paid).max(),
+            overdue.filter(~paid & matured & (pl.col("status") != "written_off")).max(),
+        ).alias("worst_days_late"),
+        pl.col("amount").filter(matured).sum().alias("matured_billing"),
+        pl.col("amount").filter(matured & paid).sum().alias("paid_billing"),
+        pl.col("amount")
+        .filter(~paid & matured & (pl.col("status") == "open"))
+        .sum()
+        .alias("overdue_amount"),
+        (pl.col("status") == "written_off").sum().cast(pl.Int64).alias("write_offs"),
+        pl.col("amount")
+        .filter(pl.col("status") == "written_off")
+        .sum()
+        .alias("written_off_amount"),
+        pl.len().cast(pl.Int64).alias("invoices_billed"),
+        (pl.col("deposit").fill_null(0) > 0).sum().cast(pl.Int64).alias("invoices_with_deposit"),
+        pl.col("project").drop_nulls().n_unique().cast(pl.Int64).alias("projects"),
+    )
+    voids = (
+        upto.filter(pl.col("status") == "void")
+        .group_by("client")
+        .agg(pl.len().cast(pl.Int64).alias("voids"))
+    )
+    figures = figures.join(voids, on="client", how="left").with_columns(
+        pl.col("voids").fill_null(0),
+        pl.when(pl.col("matured_billing") > 0)
+        .then(pl.col("paid_billing") / pl.col("matured_billing"))
+        .alias("paid_share"),
+    )
+    if has_deposits:
+        units = (
+            pl.when(pl.col("projects") > 0)
+            .then(pl.col("projects"))
+            .otherwise(pl.col("invoices_billed"))
+        )
+        figures = figures.with_columns(
+            (pl.col("invoices_with_deposit") / units).clip(0, 1).alias("deposit_share")
+        )
+    else:
+        figures = figures.with_columns(pl.lit(None, pl.Float64).alias("deposit_share"))
+    return figures
+
+
+def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> pl.DataFrame:
+    """Add ``grade`` and ``grade_rule`` (the test that decided it); null with no matured invoice."""
+    median_late = pl.col("median_days_late")
+    worst = pl.col("worst_days_late").fill_null(0)
+    paid_share = pl.col("paid_share")
+    typical = clients.filter(pl.col("revenue") > 0)["revenue"].median()
+    big_enough = pl.col("revenue") >= (typical if typical is not None else 0)
+    repeat = pl.col("months_billed_ever") >= 2
+    deposits_ok = (
+        pl.lit(True)
+        if not has_deposits
+        else ((pl.col("deposit_share").fill_null(0) >= 0.5) | (pl.col("tier") == "anchor"))
+    )
+    on_time = median_late.fill_null(0) <= config.grade_a_max_median_late
+    rule = (
+        pl.when(pl.col("matured_billing").fill_null(0) <= 0)
+        .then(None)
+        .when(pl.col("write_offs") > 0)
+        .then(pl.lit("D_write_off"))
+        .when(median_late > config.chronic_late_days)
+        .then(pl.lit("D_chronic_late"))
+        .when(paid_share < config.grade_d_max_paid_share)
+        .then(pl.lit("D_unpaid"))
+        .when(
+            on_time
+            & (worst <= config.grade_a_max_worst_late)
+            & (paid_share >= config.grade_a_min_paid_share)
+            & repeat
+            & big_enough
+            & deposits_ok
+        )
+        .then(pl.lit("A"))
+        .when(
+            (median_late.fill_null(0) <= config.grade_b_max_median_late)
+            & (paid_share >= config.grade_b_min_paid_share)
+        )
+        .then(pl.lit("B"))
+        .otherwise(pl.lit("C"))
+    )
+    return clients.with_columns(rule.alias("grade_rule")).with_columns(
+        pl.col("grade_rule").str.slice(0, 1).alias("grade"),
+        big_enough.alias("size_at_least_typical"),
+        pl.lit(typical, pl.Float64).alias("typical_client_revenue"),
+    )

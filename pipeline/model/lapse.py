@@ -1,0 +1,85 @@
+"""Is a client slipping away? Its silence against its own rhythm, and the BG/NBD model's view.
+
+At risk: silent for more than k of its usual gaps between invoice days and more than a minimum
+number of days. Repeat clients are judged by their own median gap; a one-invoice (or one-project)
+client has no rhythm of its own, so it is judged by the business's typical repeat gap.
+
+With enough repeat clients a BG/NBD model, fitted on the whole ledger in weeks, gives P(alive)
+and the invoices expected in the next 12 months. For a client with no repeat invoice the model
+says P(alive) = 1 by construction, so no P(alive) is reported for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.model.bgnbd import BGNBD, fit
+
+WEEKS_PER_YEAR = 365.25 / 7
+
+
+def at_risk(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
+    repeat = pl.col("tier").is_in(["anchor", "recurring"])
+    business_gap = clients.filter(repeat)["typical_gap_days"].median()
+    own = repeat & pl.col("typical_gap_days").is_not_null()
+    gap = pl.when(own).then(pl.col("typical_gap_days")).otherwise(pl.lit(business_gap, pl.Float64))
+    risk = (
+        (pl.col("days_since_last") > config.lapse_gap_multiple * gap)
+        & (pl.col("days_since_last") > config.lapse_min_days)
+        & ~pl.col("tier").is_in(["new", "lapsed"])  # lapsed is past risk: it has gone
+    )
+    return clients.with_columns(
+        gap.alias("judged_gap_days"),
+        (~own).alias("gap_from_business"),
+        risk.fill_null(False).alias("at_risk"),
+    )
+
+
+def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """Per client: repeat invoice days ``x``, last invoice ``t_x`` and age ``T``, in weeks."""
+    days = counted.filter((pl.col("revenue_date") <= as_of) & (pl.col("amount") > 0))
+    return days.group_by("client").agg(
+        (pl.col("revenue_date").n_unique() - 1).alias("x"),
+        ((pl.col("revenue_date").max() - pl.col("revenue_date").min()).dt.total_days() / 7).alias(
+            "t_x"
+        ),
+        ((pl.lit(as_of) - pl.col("revenue_date").min()).dt.total_days() / 7).alias("T"),
+    )
+
+
+def bgnbd(
+    clients: pl.DataFrame, counted: pl.DataFrame, as_of: dt.date, config: Config
+) -> tuple[pl.DataFrame, BGNBD | None, str]:
+    """Add ``p_alive`` and ``expected_invoices_12m`` when the ledger is large enough to fit."""
+    data = rfm(counted, as_of).filter(pl.col("T") > 0)
+    repeaters = data.filter(pl.col("x") > 0).height
+    empty = clients.with_columns(
+        pl.lit(None, pl.Float64).alias("p_alive"),
+        pl.lit(None, pl.Float64).alias("expected_invoices_12m"),
+    )
+    if repeaters < config.bgnbd_min_repeat_clients:
+        return (
+            empty,
+            None,
+            (
+                f"BG/NBD not fitted: {repeaters} clients have repeat invoices, "
+                f"fewer than the {config.bgnbd_min_repeat_clients} it needs"
+            ),
+        )
+    x, t_x, T = (data[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
+    model = fit(x, t_x, T)
+    if not all(np.isfinite([model.r, model.alpha, model.a, model.b])):
+        return empty, None, "BG/NBD not fitted: the fit did not converge"
+    alive = np.where(x > 0, model.p_alive(x, t_x, T), np.nan)
+    expected = np.where(x > 0, model.expected(WEEKS_PER_YEAR, x, t_x, T), np.nan)
+    scores = pl.DataFrame(
+        {"client": data["client"], "p_alive": alive, "expected_invoices_12m": expected}
+    ).with_columns(pl.col("p_alive").fill_nan(None), pl.col("expected_invoices_12m").fill_nan(None))
+    note = (
+        f"BG/NBD fitted on {data.height} clients ({repeaters} with repeat invoices), time in weeks"
+    )
+    return clients.join(scores, on="client", how="left"), model, note

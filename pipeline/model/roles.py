@@ -1,0 +1,80 @@
+"""Key-client roles: large-constant, growth, referrer (measured) and image, tester, special (tagged)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.model.window import Windows, add_months
+
+ROLES = ("large-constant", "growth", "referrer", "image", "tester", "special")
+TAGS = {
+    "image": r"\b(image|brand|showcase|prestige|logo|reference)\b",
+    "tester": r"\b(tester|testers|beta|feedback|expert|pilot)\b",
+    "special": r"\b(special)\b",
+}
+
+
+def halves(counted: pl.DataFrame, w: Windows) -> pl.DataFrame:
+    """Revenue in the first and the second half of the window, to tell rising from falling."""
+    middle = add_months(w.as_of, -6)
+    day = pl.col("revenue_date")
+    return (
+        counted.filter(day.is_between(w.start, w.as_of))
+        .group_by("client")
+        .agg(
+            pl.col("amount").filter(day <= middle).sum().alias("first_half"),
+            pl.col("amount").filter(day > middle).sum().alias("second_half"),
+        )
+    )
+
+
+def referrals(attributes: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
+    """Per referrer named on the Clients sheet: whom it referred and their window revenue."""
+    named = attributes.filter(pl.col("referred_by").is_not_null()).select(
+        pl.col("referred_by").str.to_lowercase().alias("_key"), pl.col("client").alias("referred")
+    )
+    revenue = clients.select(pl.col("client").alias("referred"), pl.col("revenue").alias("_rev"))
+    keys = clients.select(pl.col("client"), pl.col("client").str.to_lowercase().alias("_key"))
+    return (
+        named.join(revenue, on="referred", how="left")
+        .join(keys, on="_key", how="inner")
+        .group_by("client")
+        .agg(
+            pl.col("referred").sort().alias("referred_clients"),
+            pl.col("_rev").fill_null(0).sum().alias("referred_revenue"),
+        )
+    )
+
+
+def assign_roles(
+    clients: pl.DataFrame,
+    attributes: pl.DataFrame,
+    counted: pl.DataFrame,
+    w: Windows,
+    config: Config,
+) -> pl.DataFrame:
+    """Add a ``roles`` list, in the fixed order of ``ROLES``, and the figures behind each."""
+    frame = clients.join(halves(counted, w), on="client", how="left").join(
+        referrals(attributes, clients), on="client", how="left"
+    )
+    tags = pl.col("roles_text").fill_null("").str.to_lowercase()
+    checks = {
+        "large-constant": (pl.col("tier") == "anchor")
+        & (pl.col("share").fill_null(0) >= config.large_constant_share),
+        "growth": (
+            (pl.col("prior_revenue") > 0)
+            & (pl.col("revenue") >= config.growth_min_ratio * pl.col("prior_revenue"))
+            & (pl.col("second_half").fill_null(0) > pl.col("first_half").fill_null(0))
+            & (pl.col("prior_share").fill_null(0) < config.growth_max_prior_share)
+        ),
+        "referrer": pl.col("referred_clients").list.len().fill_null(0)
+        >= config.referrer_min_referrals,
+        **{role: tags.str.contains(pattern) for role, pattern in TAGS.items()},
+    }
+    flags = [pl.when(test.fill_null(False)).then(pl.lit(role)) for role, test in checks.items()]
+    return frame.with_columns(
+        pl.concat_list(flags).list.drop_nulls().alias("roles"),
+        pl.col("referred_clients").fill_null([]),
+        pl.col("referred_revenue").fill_null(0.0),
+    )
