@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.config import BASES
 from pipeline.errors import TierbookError
 from pipeline.render.text import VERDICT_LABELS, money, percent
-from pipeline.report import LANGUAGES, Options, expand_inputs, report
+from pipeline.report import LANGUAGES, Options, expand_inputs, output_names, report
 
 INTERNAL_ERROR = 70
 
@@ -102,9 +102,10 @@ def report_command(
         lang=lang,
     )
     worst = 0
+    names = output_names(paths)
     for path in paths:
         try:
-            result = report(path, out_dir, options)
+            result = report(path, out_dir, options, names[path])
         except TierbookError as exc:
             click.echo(f"error: {exc}", err=True)
             worst = max(worst, exc.exit_code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,8 +20,8 @@ from pipeline.errors import ConfigError
 BASES = ("invoiced", "paid")
 
 
-def _why(default: Any, why: str) -> Any:
-    return field(default=default, metadata={"why": why})
+def _why(default: Any, why: str, low: float | None = None, high: float | None = None) -> Any:
+    return field(default=default, metadata={"why": why, "low": low, "high": high})
 
 
 @dataclass(frozen=True)
@@ -30,71 +31,127 @@ class Config:
     as_of: dt.date | None = _why(
         None, "end of the analysis window; the latest invoice date when unset"
     )
-    window_months: int = _why(12, "one year smooths seasonality and matches annual contracts")
+    window_months: int = _why(
+        12, "one year smooths seasonality and matches annual contracts", low=1, high=120
+    )
     basis: str = _why("invoiced", "'invoiced' dates revenue by invoice date, 'paid' by paid date")
     currency: str | None = _why(None, "currency analysed; the most frequent one when unset")
-    new_client_days: int = _why(90, "a first invoice this recent is too young to judge")
-    anchor_min_months: int = _why(9, "billed in most months of the window is predictable revenue")
+    new_client_days: int = _why(
+        90, "a first invoice this recent is too young to judge", low=0, high=100000
+    )
+    anchor_min_months: int = _why(
+        9, "billed in most months of the window is predictable revenue", low=1, high=120
+    )
     anchor_max_gap_cv: float = _why(
-        0.35, "gaps between invoices this regular (e.g. quarterly) are predictable too"
+        0.35,
+        "gaps between invoices this regular (e.g. quarterly) are predictable too",
+        low=0.0,
+        high=1000.0,
     )
-    anchor_min_invoices_for_cadence: int = _why(4, "a cadence needs at least four invoices to show")
-    anchor_min_tenure_months: int = _why(12, "an anchor has been billed for at least a year")
-    anchor_min_share: float = _why(0.10, "an anchor is material: at least this share of revenue")
-    one_off_span_days: int = _why(45, "invoices this close together belong to a single project")
-    major_customer_share: float = _why(0.10, "the usual disclosure threshold for a major customer")
-    top1_moderate: float = _why(0.10, "top client share from which dependence is moderate")
-    top1_high: float = _why(0.20, "top client share from which dependence is high")
-    top1_very_high: float = _why(0.30, "top client share above which dependence is very high")
-    top5_red_flag: float = _why(0.50, "five clients bringing half the revenue is a red flag")
+    anchor_min_invoices_for_cadence: int = _why(
+        4, "a cadence needs at least four invoices to show", low=0, high=100000
+    )
+    anchor_min_tenure_months: int = _why(
+        12, "an anchor has been billed for at least a year", low=0, high=120
+    )
+    anchor_min_share: float = _why(
+        0.10, "an anchor is material: at least this share of revenue", low=0.0, high=1.0
+    )
+    one_off_span_days: int = _why(
+        45, "invoices this close together belong to a single project", low=0, high=100000
+    )
+    major_customer_share: float = _why(
+        0.10, "the usual disclosure threshold for a major customer", low=0.0, high=1.0
+    )
+    top1_moderate: float = _why(
+        0.10, "top client share from which dependence is moderate", low=0.0, high=1.0
+    )
+    top1_high: float = _why(
+        0.20, "top client share from which dependence is high", low=0.0, high=1.0
+    )
+    top1_very_high: float = _why(
+        0.30, "top client share above which dependence is very high", low=0.0, high=1.0
+    )
+    top5_red_flag: float = _why(
+        0.50, "five clients bringing half the revenue is a red flag", low=0.0, high=1.0
+    )
     hhi_moderate: float = _why(
-        1000.0, "2023 US Merger Guidelines: moderately concentrated from here"
+        1000.0,
+        "2023 US Merger Guidelines: moderately concentrated from here",
+        low=0.0,
+        high=10000.0,
     )
-    hhi_high: float = _why(1800.0, "2023 US Merger Guidelines: highly concentrated above this")
+    hhi_high: float = _why(
+        1800.0, "2023 US Merger Guidelines: highly concentrated above this", low=0.0, high=10000.0
+    )
     lapse_gap_multiple: float = _why(
-        2.0, "silent for more than this many of its usual gaps between invoices: at risk"
+        2.0,
+        "silent for more than this many of its usual gaps between invoices: at risk",
+        low=0.0,
+        high=1000.0,
     )
     lapse_min_days: int = _why(
-        60, "and silent for at least this many days, so monthly clients are not flagged early"
+        60,
+        "and silent for at least this many days, so monthly clients are not flagged early",
+        low=0,
+        high=100000,
     )
-    default_terms_days: int = _why(30, "payment terms assumed when an invoice has no due date")
+    default_terms_days: int = _why(
+        30, "payment terms assumed when an invoice has no due date", low=0, high=100000
+    )
     chronic_late_days: float = _why(
-        60.0, "paying a median of more than this many days past due is grade D"
+        60.0,
+        "paying a median of more than this many days past due is grade D",
+        low=-1000.0,
+        high=100000.0,
     )
     grade_d_max_paid_share: float = _why(
-        0.50, "less than this share of matured billing paid is grade D"
+        0.50, "less than this share of matured billing paid is grade D", low=0.0, high=1.0
     )
     grade_a_max_median_late: float = _why(
-        7.0, "grade A pays on time: median at most this many days late"
+        7.0, "grade A pays on time: median at most this many days late", low=-1000.0, high=100000.0
     )
-    grade_a_max_worst_late: float = _why(30.0, "and never more than this many days late")
+    grade_a_max_worst_late: float = _why(
+        30.0, "and never more than this many days late", low=-1000.0, high=100000.0
+    )
     grade_a_min_paid_share: float = _why(
-        0.95, "and has paid at least this share of matured billing"
+        0.95, "and has paid at least this share of matured billing", low=0.0, high=1.0
     )
     grade_b_max_median_late: float = _why(
-        30.0, "grade B pays a median of at most this many days late"
+        30.0, "grade B pays a median of at most this many days late", low=-1000.0, high=100000.0
     )
     grade_b_min_paid_share: float = _why(
-        0.80, "and has paid at least this share of matured billing"
+        0.80, "and has paid at least this share of matured billing", low=0.0, high=1.0
     )
     large_constant_share: float = _why(
-        0.20, "an anchor with at least this share is large and constant"
+        0.20, "an anchor with at least this share is large and constant", low=0.0, high=1.0
     )
     growth_min_ratio: float = _why(
-        2.0, "growth: window revenue at least this multiple of the prior window's"
+        2.0,
+        "growth: window revenue at least this multiple of the prior window's",
+        low=0.0,
+        high=1000.0,
     )
     growth_max_prior_share: float = _why(
-        0.10, "growth starts from a small base: prior share under this"
+        0.10, "growth starts from a small base: prior share under this", low=0.0, high=1.0
     )
-    referrer_min_referrals: int = _why(2, "named as referrer by at least this many clients")
+    referrer_min_referrals: int = _why(
+        2, "named as referrer by at least this many clients", low=0, high=100000
+    )
     bgnbd_min_repeat_clients: int = _why(
-        30, "BG/NBD is fitted only with this many clients with repeat invoices"
+        30, "BG/NBD is fitted only with this many clients with repeat invoices", low=0, high=100000
     )
     check_in_days: int = _why(
-        21, "laissez-faire clients with no contact for this many days need a check-in"
+        21,
+        "laissez-faire clients with no contact for this many days need a check-in",
+        low=0,
+        high=100000,
     )
     key_client_share: float = _why(
-        0.10, "a client with this prior-window share (or a top-3 one) was a key client"
+        0.10,
+        "a client with this prior-window share (or a top-3 one) was a key client",
+        low=0.0,
+        high=1.0,
     )
 
     def replace(self, **changes: Any) -> Config:
@@ -117,6 +174,13 @@ class Config:
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 
+def _bounded(name: str, value: float) -> Any:
+    low, high = _FIELDS[name].metadata.get("low"), _FIELDS[name].metadata.get("high")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"expected a value from {low:g} to {high:g}")
+    return value
+
+
 def _coerce(name: str, raw: Any, source: str) -> Any:
     """Turn a TOML or spreadsheet value into the field's type, or say plainly why not."""
     default = _FIELDS[name].default
@@ -130,10 +194,10 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
                 return raw
             return dt.date.fromisoformat(str(raw).strip()[:10])
         if name == "basis":
-            value = str(raw).strip().lower()
-            if value not in BASES:
+            basis = str(raw).strip().lower()
+            if basis not in BASES:
                 raise ValueError(f"expected one of {', '.join(BASES)}")
-            return value
+            return basis
         if name == "currency":
             text = str(raw).strip().upper() if raw is not None else ""
             return text or None
@@ -143,10 +207,14 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             number = float(raw)
             if number != int(number):
                 raise ValueError("expected a whole number")
-            return int(number)
+            return _bounded(name, int(number))
         if isinstance(default, float):
             text = str(raw).strip()
-            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            if not math.isfinite(value):
+                raise ValueError("expected a finite number")
+            return _bounded(name, value)
+        raise ValueError("not a setting tierbook knows how to read")
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"{source}: setting '{name}' has the value {raw!r}, which cannot be used ({exc})."
@@ -159,7 +227,7 @@ def normalise_key(key: str) -> str:
 
 
 def apply_settings(config: Config, settings: Mapping[str, Any], source: str) -> Config:
-    """Overlay key/value settings (TOML table or Settings sheet rows) on ``config``."""
+    """Overlay key/value settings (a TOML table) on ``config``; any unknown or bad one is an error."""
     changes: dict[str, Any] = {}
     for key, raw in settings.items():
         name = normalise_key(key)
@@ -168,6 +236,25 @@ def apply_settings(config: Config, settings: Mapping[str, Any], source: str) -> 
             raise ConfigError(f"{source}: unknown setting '{key}'. Known settings: {known}.")
         changes[name] = _coerce(name, raw, source)
     return config.replace(**changes) if changes else config
+
+
+def apply_sheet_settings(
+    config: Config, settings: Mapping[str, Any], source: str
+) -> tuple[Config, list[tuple[str, Any, str]]]:
+    """Overlay a workbook's Settings sheet, leniently: the sheet is the user's, and may hold
+    other things. Returns the config and (key, value, problem) for every row not applied."""
+    changes: dict[str, Any] = {}
+    ignored: list[tuple[str, Any, str]] = []
+    for key, raw in settings.items():
+        name = normalise_key(key)
+        if name not in _FIELDS:
+            ignored.append((key, raw, "not a tierbook setting"))
+            continue
+        try:
+            changes[name] = _coerce(name, raw, source)
+        except ConfigError as exc:
+            ignored.append((key, raw, str(exc).split(": ", 1)[-1]))
+    return (config.replace(**changes) if changes else config), ignored
 
 
 def load_toml(path: Path, config: Config | None = None) -> Config:

@@ -23,7 +23,12 @@ _AMOUNT_SHAPE = (
 def clean_text(col: str | pl.Expr) -> pl.Expr:
     """Trim and collapse inner white space; empty text becomes null."""
     expr = pl.col(col) if isinstance(col, str) else col
-    cleaned = expr.cast(pl.String).str.replace_all(r"[\s\u00a0\u202f]+", " ").str.strip_chars()
+    cleaned = (
+        expr.cast(pl.String)
+        .str.normalize("NFC")  # "Bärén" typed on a Mac (NFD) is the same name as on Windows (NFC)
+        .str.replace_all(r"[\s\u00a0\u202f]+", " ")
+        .str.strip_chars()
+    )
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 

@@ -5,21 +5,24 @@ read -> validate -> model -> render -> write, each stage a function of the one b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+import polars as pl
 
 from pipeline import __version__
-from pipeline.config import Config, apply_settings, load_toml
+from pipeline.config import Config, apply_sheet_settings, load_toml
 from pipeline.errors import InputError
 from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.guard import SUPPORTED
-from pipeline.read.sheets import read_workbook
+from pipeline.read.sheets import RawWorkbook, read_workbook
+from pipeline.records import DataIssue, issue_frame
 from pipeline.render.briefing import render_briefing
 from pipeline.render.context import Provenance
 from pipeline.render.summary import render_summary
@@ -38,6 +41,7 @@ class Options:
     currency: str | None = None
     config_file: Path | None = None
     lang: str = "en"
+    today: dt.date | None = None  # the run date, for spotting invoices dated in the future
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,27 @@ def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     return paths
 
 
-def _config(settings: dict[str, Any], options: Options, source: str) -> Config:
-    config = (
-        apply_settings(Config(), settings, f"{source}, sheet 'Settings'") if settings else Config()
+def _config(raw: RawWorkbook, options: Options) -> tuple[Config, pl.DataFrame]:
+    """Defaults, then the workbook's Settings sheet, then ``--config``, then the options.
+
+    Settings-sheet rows that are not settings, or whose value cannot be used, become data issues.
+    """
+    config, ignored = apply_sheet_settings(
+        Config(), {k: v for _, k, v in raw.settings}, raw.path.name
+    )
+    rows = {key: row for row, key, _ in raw.settings}
+    issues = issue_frame(
+        [
+            DataIssue(
+                raw.settings_sheet or "Settings",
+                rows[key],
+                "(setting)",
+                f"{key} = {value}",
+                problem,
+                "row ignored; the default or --config value applies",
+            )
+            for key, value, problem in ignored
+        ]
     )
     if options.config_file is not None:
         config = load_toml(options.config_file, config)
@@ -88,7 +110,17 @@ def _config(settings: dict[str, Any], options: Options, source: str) -> Config:
         )
         if v is not None
     }
-    return config.replace(**overrides)
+    return config.replace(**overrides), issues
+
+
+def output_names(paths: Iterable[Path]) -> dict[Path, str]:
+    """Each input's report name: its stem, or stem-extension where two inputs share a stem."""
+    paths = list(paths)
+    stems = [p.stem for p in paths]
+    return {
+        p: (p.stem if stems.count(p.stem) == 1 else f"{p.stem}-{p.suffix.lstrip('.').lower()}")
+        for p in paths
+    }
 
 
 def _timestamp(as_of: dt.date) -> dt.datetime:
@@ -99,7 +131,9 @@ def _timestamp(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time())
 
 
-def report(source: Path, out_dir: Path, options: Options | None = None) -> ReportResult:
+def report(
+    source: Path, out_dir: Path, options: Options | None = None, name: str | None = None
+) -> ReportResult:
     """Analyse one workbook and write ``<out>/<name>/<name>.{annotated.xlsx,briefing.html,summary.json}``.
 
     Raises
@@ -117,8 +151,10 @@ def report(source: Path, out_dir: Path, options: Options | None = None) -> Repor
         )
     digest_before = sha256_of(source) if source.is_file() else ""
     raw = read_workbook(source)
-    config = _config(dict(raw.settings), options, source.name)
-    ledger = build_ledger(raw, config)
+    config, setting_issues = _config(raw, options)
+    ledger = build_ledger(raw, config, options.today)
+    if setting_issues.height:
+        ledger = dataclasses.replace(ledger, issues=pl.concat([setting_issues, ledger.issues]))
     try:
         analysis = analyse(ledger, config)
     except InputError as exc:
@@ -134,7 +170,7 @@ def report(source: Path, out_dir: Path, options: Options | None = None) -> Repor
         rows_read=ledger.rows_read,
         sheet_names=raw.sheet_names,
     )
-    name = source.stem
+    name = name or source.stem
     when = _timestamp(analysis.windows.as_of)
     outputs = {
         f"{name}.annotated.xlsx": render_workbook(source, raw.format, analysis, provenance, when),

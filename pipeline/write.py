@@ -1,12 +1,14 @@
 """Write rendered bytes to disk atomically: a temporary file in the same folder, then a rename.
 
-A failure part-way leaves either the previous file or none, never a half-written report.
+A report's files are written into a fresh temporary folder beside the final one, which is then
+renamed into place, so a failure part-way leaves the previous report or none, never a mix.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,10 +31,23 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_outputs(folder: Path, outputs: Mapping[str, bytes]) -> list[Path]:
-    """Write every output of one report; all bytes are rendered before the first write."""
-    written = []
-    for name, data in outputs.items():
-        target = folder / name
-        write_atomic(target, data)
-        written.append(target)
-    return written
+    """Write one report's files as a set: staged in a temporary folder, then swapped in."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    retired = None
+    try:
+        for name, data in outputs.items():
+            write_atomic(staging / name, data)
+        os.chmod(staging, 0o755)
+        if folder.exists():
+            retired = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+            os.replace(folder, retired)
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired is not None and not folder.exists():
+            os.replace(retired, folder)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+    return [folder / name for name in outputs]

@@ -25,9 +25,9 @@ def test_header_below_title_rows_and_aliases_in_any_case_and_spacing(workbook):
         sheet="Export",
     )
     raw = read_workbook(path)
-    assert raw.invoices.sheet == "Export"
-    assert raw.invoices.header_row == 4
-    assert {k: v[1] for k, v in raw.invoices.columns.fields.items()} == {
+    assert raw.invoices[0].sheet == "Export"
+    assert raw.invoices[0].header_row == 4
+    assert {k: v[1] for k, v in raw.invoices[0].columns.fields.items()} == {
         "invoice_no": "INVOICE #",
         "client": "customer name",
         "invoice_date": "Issue_Date",
@@ -45,7 +45,7 @@ def test_header_below_title_rows_and_aliases_in_any_case_and_spacing(workbook):
 
 def test_invoice_sheet_found_by_content_when_named_otherwise(workbook):
     path = workbook([inv("1", "Acme", "2026-01-05", 100)], sheet="Sheet1")
-    assert read_workbook(path).invoices.sheet == "Sheet1"
+    assert read_workbook(path).invoices[0].sheet == "Sheet1"
 
 
 def test_unusable_rows_are_reported_with_sheet_row_and_column(workbook):
@@ -67,7 +67,7 @@ def test_unusable_rows_are_reported_with_sheet_row_and_column(workbook):
         ("Invoices", 5, "Amount", "not a number", "row left out"),
         ("Invoices", 6, "Status", "status not recognised", "counted as an issued invoice"),
         ("Invoices", 7, "Due Date", "not a date", "value ignored; row kept"),
-        ("Invoices", 8, "Client", "a total or subtotal row, not an invoice", "left out"),
+        ("Invoices", 8, "Client", "a total or subtotal row, not an invoice", "row left out"),
         ("Invoices", 10, "Amount", "credit note with a positive amount", "counted as negative"),
     ]
     assert ledger.invoices["invoice_no"].to_list() == ["1", "5", "6", "7"]
@@ -154,7 +154,7 @@ def test_clients_sheet_and_settings_sheet(workbook):
     )
     raw = read_workbook(path)
     assert raw.clients is not None and raw.clients.sheet == "Clients"
-    assert raw.settings == {"Anchor min share": "15%", "new client days": "60"}
+    assert raw.settings == ((2, "Anchor min share", "15%"), (3, "new client days", "60"))
     ledger = ledger_of(path)
     assert ledger.clients["client"].to_list() == ["Acme"]
     assert ledger.clients["contract"].to_list() == ["retainer"]

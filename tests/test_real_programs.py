@@ -235,3 +235,18 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
     assert [c["tier"] for c in ours["clients"]] == [c["tier"] for c in reference["clients"]]
     sheets = fastexcel.read_excel(str(out / name / f"{name}.annotated.xlsx")).sheet_names
     assert sheets == ["Summary", "Client analysis", "Data issues", "Method"]
+    again = tmp_path / "again"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("tierbook")),
+            "report",
+            str(converted),
+            "--out",
+            str(again),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for suffix in ("annotated.xlsx", "briefing.html", "summary.json"):
+        first, second = out / name / f"{name}.{suffix}", again / name / f"{name}.{suffix}"
+        assert first.read_bytes() == second.read_bytes(), suffix

@@ -10,7 +10,6 @@ import polars as pl
 
 from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.ledger import Ledger
 from pipeline.model.accounts import account_attributes, account_map, account_members, to_accounts
 from pipeline.model.bgnbd import BGNBD
 from pipeline.model.clients import client_figures, counted_invoices
@@ -29,6 +28,7 @@ from pipeline.model.roles import assign_roles
 from pipeline.model.styles import working_styles
 from pipeline.model.tiers import assign_tiers, contract_in_force
 from pipeline.model.window import Windows, windows
+from pipeline.records import Ledger
 
 
 @dataclass(frozen=True)
@@ -167,17 +167,28 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     attributes = account_attributes(ledger.clients, mapping)
     counted = counted_invoices(invoices, config.basis)
     if counted.height == 0:
+        if config.basis == "paid" and invoices.height:
+            raise InputError(
+                f"sheet '{ledger.invoice_sheet}': no invoice has a paid date, so nothing counts on the "
+                "paid basis. Add the paid dates, or count by invoice date (--basis invoiced)."
+            )
         raise InputError(
             f"sheet '{ledger.invoice_sheet}': no invoice rows can be counted "
             f"({ledger.rows_read} rows read, {ledger.issues.height} data issues). "
             "Each invoice needs a client, a date and an amount."
         )
-    latest = counted["invoice_date"].max()
-    assert isinstance(latest, dt.date)  # counted is non-empty and its dates are never null
+    first, latest = counted["revenue_date"].min(), counted["revenue_date"].max()
+    assert isinstance(first, dt.date) and isinstance(latest, dt.date)  # counted is non-empty
     as_of = config.as_of or latest
     w = windows(as_of, config.window_months)
     ranked = shares(client_figures(counted, w, config))
     conc = concentration(ranked, config)
+    if conc.clients_with_revenue == 0:
+        raise InputError(
+            f"sheet '{ledger.invoice_sheet}': no client has revenue between {w.start.isoformat()} and "
+            f"{w.as_of.isoformat()} ({config.basis} basis); the counted invoices run from "
+            f"{first.isoformat()} to {latest.isoformat()}. Choose an --as-of date within them."
+        )
     clients = assign_tiers(ranked, contract_in_force(attributes, as_of), w, config)
     clients = at_risk(clients, config)
     clients = clients.join(

@@ -18,7 +18,7 @@ def shares(clients: pl.DataFrame) -> pl.DataFrame:
     base = clients.filter(positive)["revenue"].sum()
     ranked = clients.sort(["revenue", "client"], descending=[True, False], nulls_last=True)
     share = pl.when(positive).then(pl.col("revenue") / base if base else None)
-    ranked = ranked.with_columns(share.alias("share"))
+    ranked = ranked.with_columns(share.cast(pl.Float64).alias("share"))
     ranked = ranked.with_columns(
         pl.when(positive).then(pl.col("share").cum_sum()).alias("cumulative_share"),
         pl.when(positive).then(pl.int_range(1, pl.len() + 1)).alias("rank"),

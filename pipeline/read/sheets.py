@@ -7,7 +7,6 @@ it cannot parse. ``skip_rows=0`` keeps leading blank rows, so frame row *i* is E
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +48,11 @@ class RawWorkbook:
     path: Path
     format: str
     sheet_names: tuple[str, ...]
-    invoices: RawTable
+    invoices: tuple[RawTable, ...]  # every sheet holding an invoice table of the same layout
+    skipped: tuple[RawTable, ...]  # invoice-like sheets of another layout, not read
     clients: RawTable | None
-    settings: Mapping[str, str]
+    settings_sheet: str | None
+    settings: tuple[tuple[int, str, str], ...]  # (Excel row, key, value)
 
 
 def _open(path: Path) -> fastexcel.ExcelReader:
@@ -97,13 +98,23 @@ def _table(reader: fastexcel.ExcelReader, sheet: str, kind: str, path: Path) -> 
     header_index, columns = found
     frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
     renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
-    renames.update(
-        {f"c{pos}": label for pos, label in columns.unmapped if label not in renames.values()}
-    )
-    keep = [ROW, *renames]
-    frame = frame.select([c for c in keep if c in frame.columns]).rename(renames)
+    taken = {*renames.values(), ROW}
+    for pos, label in columns.unmapped:  # pass-through columns keep their label, made unique
+        name, n = label, 2
+        while name in taken:
+            name, n = f"{label} ({n})", n + 1
+        renames[f"c{pos}"] = name
+        taken.add(name)
+    frame = frame.select([ROW, *(c for c in renames if c in frame.columns)]).rename(renames)
     return RawTable(
         sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
+    )
+
+
+def _layout(table: RawTable) -> tuple[tuple[str, str], ...]:
+    """Which field each header label maps to: sheets split by year share one layout."""
+    return tuple(
+        sorted((field, label.casefold()) for field, (_, label) in table.columns.fields.items())
     )
 
 
@@ -130,20 +141,25 @@ def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> I
     )
 
 
-def _settings(reader: fastexcel.ExcelReader, names: list[str]) -> dict[str, str]:
-    """Key/value rows of a sheet named Settings: the first two non-empty columns."""
+def _settings(
+    reader: fastexcel.ExcelReader, names: list[str]
+) -> tuple[str | None, tuple[tuple[int, str, str], ...]]:
+    """Key/value rows of a sheet named Settings: (Excel row, key, value) from its first two columns."""
     for name in names:
         if _normalised_name(name) in _SHEET_NAMES["settings"]:
-            frame = _load(reader, name)
-            if frame.width < 2:
-                return {}
-            pairs = frame.select(pl.col("c0").str.strip_chars(), pl.col("c1").str.strip_chars())
-            return {
-                k: v
-                for k, v in pairs.iter_rows()
-                if k and v is not None and k.casefold() not in {"key", "setting", "name"}
-            }
-    return {}
+            frame = _load(reader, name).with_row_index(ROW, offset=1)
+            if frame.width < 3:
+                return name, ()
+            pairs = frame.select(
+                ROW, pl.col("c0").str.strip_chars(), pl.col("c1").str.strip_chars()
+            )
+            rows = tuple(
+                (row, key, value)
+                for row, key, value in pairs.iter_rows()
+                if key and value is not None and key.casefold() not in {"key", "setting", "name"}
+            )
+            return name, rows
+    return None, ()
 
 
 def read_workbook(path: Path) -> RawWorkbook:
@@ -154,18 +170,17 @@ def read_workbook(path: Path) -> RawWorkbook:
     names = list(reader.sheet_names)
     if not names:
         raise InputError(f"{path.name}: the workbook has no sheets.")
-    invoices: RawTable | None = None
+    invoices: list[RawTable] = []
     partial: RawTable | None = None
     for name in _candidates(names, "invoices"):
         table = _table(reader, name, "invoices", path)
         if table is None:
             continue
         if not table.columns.missing(INVOICE_REQUIRED):
-            invoices = table
-            break
-        if partial is None or len(table.columns.fields) > len(partial.columns.fields):
+            invoices.append(table)
+        elif partial is None or len(table.columns.fields) > len(partial.columns.fields):
             partial = table
-    if invoices is None:
+    if not invoices:
         if partial is not None:
             raise _missing_columns_error(path, partial, partial.columns.missing(INVOICE_REQUIRED))
         raise InputError(
@@ -173,9 +188,14 @@ def read_workbook(path: Path) -> RawWorkbook:
             "An Invoices sheet needs a header row with at least these columns: invoice number, "
             "client, invoice date, amount."
         )
+    invoices.sort(key=lambda t: names.index(t.sheet))
+    layout = _layout(invoices[0])
+    skipped = tuple(t for t in invoices[1:] if _layout(t) != layout)
+    invoices = [t for t in invoices if t not in skipped]
+    invoice_sheets = {t.sheet for t in invoices}
     clients: RawTable | None = None
     for name in _candidates(names, "clients"):
-        if name == invoices.sheet:
+        if name in invoice_sheets or _normalised_name(name) in _SHEET_NAMES["settings"]:
             continue
         table = _table(reader, name, "clients", path)
         if (
@@ -187,11 +207,14 @@ def read_workbook(path: Path) -> RawWorkbook:
             if named or len(table.columns.fields) >= 3:
                 clients = table
                 break
+    settings_sheet, settings = _settings(reader, names)
     return RawWorkbook(
         path=path,
         format=fmt,
         sheet_names=tuple(names),
-        invoices=invoices,
+        invoices=tuple(invoices),
+        skipped=skipped,
         clients=clients,
-        settings=_settings(reader, names),
+        settings_sheet=settings_sheet,
+        settings=settings,
     )

@@ -46,6 +46,22 @@ def day(value: dt.date | None) -> str:
     return value.isoformat() if value else "–"
 
 
+def _anchor_gap(c: Mapping[str, Any], config: Config, months: str) -> str:
+    """Why a material or predictable client is not an anchor, in the model's own terms."""
+    gap = c.get("anchor_gap")
+    threshold = percent(config.anchor_min_share, 0)
+    if gap == "not_material":
+        return f"; predictable but {percent(c['share'])} of revenue is under the {threshold} anchor threshold"
+    if gap == "not_predictable":
+        return f"; material but not predictable ({months}, needs {config.anchor_min_months}, or a regular cadence or a contract)"
+    if gap == "short_tenure":
+        return (
+            f"; material and regular but billed only since {day(c['first_invoice'])}: "
+            f"an anchor has been billed since the window began"
+        )
+    return ""
+
+
 def tier_reason(c: Mapping[str, Any], config: Config, as_of: dt.date) -> str:
     rule = c["tier_rule"]
     months = f"billed in {c['months_billed']} of {c['window_months']} months"
@@ -73,11 +89,7 @@ def tier_reason(c: Mapping[str, Any], config: Config, as_of: dt.date) -> str:
         return f"anchor: contract on the Clients sheet ({c['contract']}); {share}"
     if rule == "recurring":
         text = f"recurring: billed in {c['months_billed_ever']} distinct months since {day(c['first_invoice'])}"
-        if c["predictable"] and not c["material"]:
-            text += f"; predictable but {percent(c['share'])} of revenue is under the {percent(config.anchor_min_share, 0)} anchor threshold"
-        elif c["material"] and not c["predictable"]:
-            text += f"; material but not predictable ({months}, needs {config.anchor_min_months})"
-        return text
+        return text + _anchor_gap(c, config, months)
     invoices = c["invoices_total"]
     if invoices == 1:
         return f"one-off: a single invoice on {day(c['first_invoice'])}"

@@ -328,10 +328,11 @@ def _uncarried(path: Path, fmt: str) -> list[str]:
     return found
 
 
-def _load(path: Path, fmt: str) -> Workbook:
+def _load(path: Path, fmt: str, when: dt.datetime) -> Workbook:
     if fmt != "xlsx":
         wb = Workbook()
         wb.remove(wb.active)
+        wb.properties.created = when  # a new document: no wall-clock time in it
         return wb
     # Macros are not kept: the output is an .xlsx, which may not hold a VBA project.
     return openpyxl.load_workbook(path, keep_vba=False, keep_links=True, rich_text=True)
@@ -363,7 +364,7 @@ def render_workbook(
     source: Path, fmt: str, analysis: Analysis, provenance: Provenance, when: dt.datetime
 ) -> bytes:
     """The original workbook with the Summary, Client analysis, Data issues and Method sheets."""
-    wb = _load(source, fmt)
+    wb = _load(source, fmt, when)
     dropped = _uncarried(source, fmt)
     _summary_sheet(wb, analysis, provenance)
     _clients_sheet(wb, analysis)
