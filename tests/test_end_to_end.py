@@ -138,3 +138,37 @@ def test_samples_regenerate_byte_for_byte(tmp_path):
         assert (tmp_path / f"{name}.xlsx").read_bytes() == (
             SAMPLES / f"{name}.xlsx"
         ).read_bytes(), name
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'<section aria-labelledby="{section_id}">')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_briefings_name_the_anchors_lost_key_clients_and_warnings(reports, name):
+    data = _json(reports, name)
+    html = (reports / name / f"{name}.briefing.html").read_text(encoding="utf-8")
+    anchors = [c["client"] for c in data["clients"] if c["tier"] == "anchor"]
+    assert anchors, name
+    anchor_section = _section(html, "anchors")
+    for anchor in anchors:
+        assert f"<strong>{anchor.replace('&', '&amp;')}</strong>" in anchor_section
+    lost_section = _section(html, "lost")
+    for lost in data["lost_key_clients"]:
+        assert f"<strong>{lost['client'].replace('&', '&amp;')}</strong>" in lost_section
+        assert "Post-mortem" in lost_section
+    headline = _section(html, "headline")
+    for warning in data["warnings"]:
+        assert warning["text"].replace("&", "&amp;") in headline
+
+
+def test_sample_labels_match_their_stories(reports):
+    freelancer = _json(reports, "freelancer_one_anchor")
+    nordlicht = freelancer["clients"][0]
+    assert "large-constant" in nordlicht["roles"] and "referrer" in nordlicht["roles"]
+    assert any(c["grade"] == "D" for c in freelancer["clients"])  # Tidewater Books' write-off
+    consultant = _json(reports, "consultant_lost_key_client")
+    meridian = consultant["lost_key_clients"][0]
+    assert meridian["prior_tier"] == "anchor" and meridian["revenue_lost"] > 100_000
+    assert meridian["last_invoice"] == "2025-12-03"
