@@ -267,7 +267,11 @@ def _method_sheet(
         ("Clients sheet", provenance.client_sheet or "none found", ""),
         ("Invoice rows read", provenance.rows_read, "non-blank rows below the header"),
         ("Data issues", analysis.issues.height, "listed on the Data issues sheet"),
-        ("As-of date", w.as_of, "--as-of, else the latest invoice date"),
+        (
+            "As-of date",
+            w.as_of,
+            "--as-of, else the latest invoice date (paid date on the paid basis)",
+        ),
         ("Window", f"{w.start.isoformat()} to {w.end.isoformat()}", "both days included"),
         ("Prior window", f"{w.prior_start.isoformat()} to {w.prior_end.isoformat()}", ""),
         ("Basis", analysis.basis, "invoiced: by invoice date; paid: by paid date"),
@@ -291,7 +295,43 @@ def _method_sheet(
             "A: clients making the first 80% of revenue; B: the next 15%; C: the rest",
             "",
         ),
-        ("Not computed yet", "grades and roles (shown empty)", ""),
+        (
+            "Tiers",
+            "in order: lapsed (nothing in the window), new (first invoice recent), anchor "
+            "(material and predictable), recurring (two or more months), one-off",
+            "predictable: billed in most rolling months of the window, or a regular cadence "
+            "(low variation of the gaps between invoices), with tenure since the window began; or "
+            "a contract in force on the Clients sheet",
+        ),
+        (
+            "Grades",
+            "D: a write-off, chronic lateness or most billing unpaid; A: on time, paid in full, "
+            "repeat work of at least the typical size; B: within a month and mostly paid; C: the rest",
+            "days late = paid date - due date (invoice date + default terms when no due date)",
+        ),
+        (
+            "Roles",
+            "large-constant, growth, referrer (measured); image, tester, special (Clients sheet tags)",
+            "",
+        ),
+        (
+            "At risk",
+            "silent for more than k x its usual gap between invoices and a minimum of days",
+            "one-invoice clients are judged by the business's typical repeat gap",
+        ),
+        ("P(alive)", analysis.model_note, "Fader, Hardie & Lee (2005); time in weeks"),
+        (
+            "Replacement burden",
+            "a key client's revenue / the average first-year revenue of a new client; months at "
+            "the pace of new clients won in the window",
+            f"cohort: clients first billed in the {analysis.acquisition.cohort} "
+            f"({analysis.acquisition.cohort_size})",
+        ),
+        (
+            "Common control",
+            "a Clients-sheet Group column, or QuickBooks 'Parent:Child' names, are measured as one",
+            "",
+        ),
     ]
     if dropped:
         facts.append(
