@@ -117,6 +117,19 @@ class Config:
     grade_a_min_paid_share: float = _why(
         0.95, "and has paid at least this share of matured billing", low=0.0, high=1.0
     )
+    grade_a_min_deposit_share: float = _why(
+        0.5,
+        "where deposits are recorded, grade A pays one on at least this share of projects",
+        low=0.0,
+        high=1.0,
+    )
+    grade_a_min_size: float = _why(
+        0.5,
+        "grade A work is sizeable: at least this multiple of the typical client's revenue "
+        "(or steady, or under contract)",
+        low=0.0,
+        high=100.0,
+    )
     grade_b_max_median_late: float = _why(
         30.0, "grade B pays a median of at most this many days late", low=-1000.0, high=100000.0
     )

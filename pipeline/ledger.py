@@ -31,6 +31,22 @@ _DATE_LIKE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
 _CONTRACT_OVER = r"(?i)\b(no|none|ended|expired|cancell?ed|terminated|former|lapsed|n/a)\b"
 
 
+_YES = r"(?i)^(yes|y|x|true|paid|received|\u2713|\u2714)$"
+_NO = r"(?i)^(no|n|false|none|-|\u2013|0)$"
+
+
+def parse_deposit(column: str) -> pl.Expr:
+    """A deposit column holds amounts or yes/no marks; a mark counts as 1 (paid) or 0."""
+    text = clean_text(column)
+    return (
+        pl.when(text.str.contains(_YES))
+        .then(pl.lit(1.0))
+        .when(text.str.contains(_NO))
+        .then(pl.lit(0.0))
+        .otherwise(parse_amount(column))
+    )
+
+
 def _label(table: RawTable, field: str) -> str:
     found = table.columns.fields.get(field)
     return found[1] if found else field.replace("_", " ")
@@ -86,7 +102,7 @@ def _parse_invoices(
         parse_date("due_date").alias("due_date"),
         parse_date("paid_date").alias("paid_date"),
         parse_amount("amount").alias("amount"),
-        parse_amount("deposit").alias("deposit"),
+        parse_deposit("deposit").alias("deposit"),
         clean_text("currency").str.to_uppercase().alias("currency"),
         clean_text("status")
         .str.to_lowercase()
@@ -387,5 +403,5 @@ def build_ledger(raw: RawWorkbook, config: Config, today: dt.date | None = None)
         invoice_header_row=raw.invoices[0].header_row,
         client_sheet=raw.clients.sheet if raw.clients else None,
         rows_read=rows_read,
-        has_deposits=any("deposit" in t.columns.fields for t in raw.invoices),
+        has_deposits=invoices["deposit"].is_not_null().any(),  # a column left empty says nothing
     )

@@ -1,7 +1,9 @@
 """Clients under common control are measured as one account.
 
-A Clients-sheet Group column names the account a client belongs to; otherwise a QuickBooks
-sub-customer ``Parent:Child`` belongs to ``Parent``; otherwise a client is its own account.
+A Clients-sheet Group column names the account a client belongs to (followed through chains:
+a subsidiary's group may itself belong to a group); otherwise a QuickBooks sub-customer
+``Parent:Child`` belongs to ``Parent``; otherwise a client is its own account. Names match
+case-insensitively, and an account takes the spelling of the client of that name when one bills.
 """
 
 from __future__ import annotations
@@ -9,21 +11,52 @@ from __future__ import annotations
 import polars as pl
 
 MEMBER = "member"
+_MAX_DEPTH = 10  # group chains deeper than this are cut (and loops broken)
+
+
+def _parent(name: str) -> str:
+    head, sep, _ = name.partition(":")
+    return head.strip() if sep and head.strip() else name
 
 
 def account_map(invoices: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
-    """One row per client name as billed: ``member`` -> ``client`` (the account it is measured in)."""
-    names = invoices.select(pl.col("client").alias(MEMBER)).unique()
-    groups = clients.filter(pl.col("group").is_not_null()).select(
-        pl.col("client").str.to_lowercase().alias("_key"), pl.col("group")
-    )
-    parent = pl.col(MEMBER).str.extract(r"^([^:]+?)\s*:").str.strip_chars()
-    return (
-        names.with_columns(pl.col(MEMBER).str.to_lowercase().alias("_key"))
-        .join(groups, on="_key", how="left")
-        .select(MEMBER, pl.coalesce("group", parent, pl.col(MEMBER)).alias("client"))
-        .sort(MEMBER)
-    )
+    """One row per client name as billed: ``member`` -> ``client`` (the account it is measured in).
+
+    Resolved over the distinct names (a few thousand at most), not over invoice rows.
+    """
+    billed = sorted(set(invoices["client"].to_list()))
+    spelling: dict[str, str] = {}
+    for name in billed:
+        spelling.setdefault(name.casefold(), name)
+    group_of = {
+        str(c).casefold(): str(g)
+        for c, g in clients.filter(pl.col("group").is_not_null())
+        .select("client", "group")
+        .iter_rows()
+        if str(g).casefold() != str(c).casefold()
+    }
+    keys = {}
+    for name in billed:
+        key, seen = name.casefold(), set[str]()
+        while key in group_of and key not in seen and len(seen) < _MAX_DEPTH:
+            seen.add(key)
+            key = group_of[key].casefold()
+        if not seen:  # no group on the Clients sheet: QuickBooks Parent:Child
+            key = _parent(name).casefold()
+            spelling.setdefault(key, _parent(name))
+        else:
+            spelling.setdefault(key, group_of_spelling(clients, key) or key)
+        keys[name] = key
+    rows = [(name, spelling[key]) for name, key in keys.items()]
+    return pl.DataFrame(rows, schema={MEMBER: pl.String, "client": pl.String}, orient="row")
+
+
+def group_of_spelling(clients: pl.DataFrame, key: str) -> str | None:
+    """How the Clients sheet spells a group that no invoice bills directly."""
+    for value in clients["group"].drop_nulls().to_list():
+        if str(value).casefold() == key:
+            return str(value)
+    return None
 
 
 def to_accounts(invoices: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
@@ -36,26 +69,35 @@ def to_accounts(invoices: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
 
 
 def account_members(mapping: pl.DataFrame) -> pl.DataFrame:
-    """Accounts that join several billed names, with those names (sorted)."""
+    """Accounts that join several billed names (or one under another name), with those names."""
     return (
         mapping.group_by("client")
         .agg(pl.col(MEMBER).sort().alias("members"))
-        .filter(pl.col("members").list.len() > 1)
+        .filter(
+            (pl.col("members").list.len() > 1)
+            | (pl.col("members").list.first() != pl.col("client"))
+        )
     )
+
+
+def account_of(mapping: pl.DataFrame, names: pl.Expr) -> pl.Expr:
+    """Map free-text client names (e.g. a Referred By cell) to accounts, case-insensitively."""
+    lookup = dict(
+        zip(mapping[MEMBER].str.to_lowercase().to_list(), mapping["client"].to_list(), strict=True)
+    )
+    return names.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
 def account_attributes(clients: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
     """The Clients-sheet facts per account: the account's own row first, then its members' rows."""
-    keyed = clients.with_columns(pl.col("client").str.to_lowercase().alias("_key"))
-    lookup = mapping.with_columns(pl.col(MEMBER).str.to_lowercase().alias("_key")).select(
-        "_key", pl.col("client").alias("account")
+    lookup = mapping.select(
+        pl.col(MEMBER).str.to_lowercase().alias("_key"), pl.col("client").alias("account")
     )
-    joined = keyed.join(lookup, on="_key", how="left").with_columns(
-        pl.coalesce("group", "account", "client").alias("account"),
-        (
-            pl.col("client").str.to_lowercase()
-            == pl.coalesce("group", "account", "client").str.to_lowercase()
-        ).alias("_own"),
+    joined = (
+        clients.with_columns(pl.col("client").str.to_lowercase().alias("_key"))
+        .join(lookup.unique("_key"), on="_key", how="left")
+        .with_columns(pl.coalesce("account", "group", "client").alias("account"))
+        .with_columns((pl.col("_key") == pl.col("account").str.to_lowercase()).alias("_own"))
     )
     facts = [c for c in clients.columns if c not in {"client", "row", "group"}]
     return (

@@ -24,11 +24,11 @@ from pipeline.model.concentration import (
 from pipeline.model.grades import assign_grades, payment_figures
 from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
-from pipeline.model.roles import assign_roles
+from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
 from pipeline.model.tiers import assign_tiers, contract_in_force
 from pipeline.model.window import Windows, windows
-from pipeline.records import Ledger
+from pipeline.records import EXCLUDED_STATUSES, Ledger
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,11 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     attributes = account_attributes(ledger.clients, mapping)
     counted = counted_invoices(invoices, config.basis)
     if counted.height == 0:
+        if invoices.height and invoices["status"].is_in(EXCLUDED_STATUSES).all():
+            raise InputError(
+                f"sheet '{ledger.invoice_sheet}': every invoice is void or draft "
+                f"({invoices.height} rows), so there is no revenue to analyse."
+            )
         if config.basis == "paid" and invoices.height:
             raise InputError(
                 f"sheet '{ledger.invoice_sheet}': no invoice has a paid date, so nothing counts on the "
@@ -213,10 +218,10 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         payment_figures(invoices, as_of, config, ledger.has_deposits), on="client", how="left"
     )
     clients = assign_grades(clients, config, ledger.has_deposits)
-    clients = assign_roles(clients, attributes, counted, w, config)
+    clients = assign_roles(clients, referrals(ledger.clients, mapping, clients), counted, w, config)
     clients = working_styles(clients, as_of, config)
     clients, model, model_note = bgnbd(clients, counted, as_of, config)
-    acq = acquisition(counted, w, config.window_months)
+    acq = acquisition(counted, w, config.window_months, clients)
     clients = replacement_burden(clients, acq)
     members = account_members(mapping)
     clients = clients.join(members, on="client", how="left").with_columns(
@@ -268,7 +273,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         concentration=conc,
         clients=clients,
         lost_key_clients=lost,
-        stress=stress(ranked),
+        stress=stress(ranked, tuple(k for k in (1, 3) if k == 1 or conc.clients_with_revenue > k)),
         acquisition=acq,
         model=model,
         model_note=model_note,

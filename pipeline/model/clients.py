@@ -53,8 +53,10 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
     in_window = day.is_between(w.start, w.as_of)
     in_prior = day.is_between(w.prior_start, w.prior_end)
     billed = amount > 0
-    window_days = day.filter(in_window & billed).unique().sort()
-    gaps = window_days.diff().dt.total_days().drop_nulls()
+    # Cadence over the window and the one before it: a quarterly invoice issued a few days late
+    # leaves three in the window but a steady rhythm over two years.
+    cadence_days = day.filter(day.is_between(w.prior_start, w.as_of) & billed).unique().sort()
+    gaps = cadence_days.diff().dt.total_days().drop_nulls()
     all_gaps = day.filter(billed).unique().sort().diff().dt.total_days().drop_nulls()
     figures = history.group_by("client").agg(
         amount.filter(in_window).sum().alias("revenue"),
@@ -73,6 +75,7 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
         day.filter(billed).min().alias("first_invoice"),
         day.filter(billed).max().alias("last_invoice"),
         (gaps.std() / gaps.mean()).alias("gap_cv"),
+        cadence_days.len().cast(pl.Int64).alias("cadence_invoices"),
         gaps.median().alias("median_gap_days"),
         all_gaps.median().alias("typical_gap_days"),
     )

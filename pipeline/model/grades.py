@@ -1,6 +1,7 @@
 """Grades A-D from how a client pays and buys, measured on its invoices up to as-of.
 
-A best: pays on time, pays in full, repeat work of at least the book's typical size.
+A best: pays on time, pays in full, repeat work that is sizeable (at least half the typical
+  client's revenue) or steady (billed in half the window's months, or under contract).
 B good: pays within a month of the due date and most of what is billed.
 C tolerable: everything in between.
 D worst: a write-off, chronic lateness (median days past due above a threshold) or most of the
@@ -31,14 +32,16 @@ def payment_figures(
     due = pl.coalesce(
         "due_date", pl.col("invoice_date") + pl.duration(days=config.default_terms_days)
     )
-    paid = pl.col("paid_date").is_not_null() & (pl.col("paid_date") <= as_of)
+    dated = pl.col("paid_date").is_not_null() & (pl.col("paid_date") <= as_of)
+    # "paid" with no paid date is paid on an unknown day: paid, but no days-late figure.
+    paid = dated | ((pl.col("status") == "paid") & pl.col("paid_date").is_null())
     late = (pl.col("paid_date") - due).dt.total_days()
     overdue = (pl.lit(as_of) - due).dt.total_days()
     matured = due <= as_of
     figures = billed.group_by("client").agg(
-        late.filter(paid).median().alias("median_days_late"),
+        late.filter(dated).median().alias("median_days_late"),
         pl.max_horizontal(
-            late.filter(paid).max(),
+            late.filter(dated).max(),
             overdue.filter(~paid & matured & (pl.col("status") != "written_off")).max(),
         ).alias("worst_days_late"),
         pl.col("amount").filter(matured).sum().alias("matured_billing"),
@@ -86,13 +89,22 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
     median_late = pl.col("median_days_late")
     worst = pl.col("worst_days_late").fill_null(0)
     paid_share = pl.col("paid_share")
-    typical = clients.filter(pl.col("revenue") > 0)["revenue"].median()
-    big_enough = pl.col("revenue") >= (typical if typical is not None else 0)
+    median = clients.filter(pl.col("revenue") > 0)["revenue"].median()
+    typical = float(median) if isinstance(median, int | float) else 0.0
     repeat = pl.col("months_billed_ever") >= 2
+    # Retainers and anchors are billed in arrears by arrangement: no deposit is asked of them.
+    standing = (pl.col("tier") == "anchor") | pl.col("predictable_by_contract").fill_null(False)
+    # "Big projects" or steady work: at least half the typical client's revenue, billed in
+    # at least half the window's months, or a standing arrangement. Small and occasional is B.
+    sizeable = (
+        (pl.col("revenue") >= config.grade_a_min_size * typical)
+        | (pl.col("months_billed") * 2 >= pl.col("window_months"))
+        | standing
+    )
     deposits_ok = (
         pl.lit(True)
         if not has_deposits
-        else ((pl.col("deposit_share").fill_null(0) >= 0.5) | (pl.col("tier") == "anchor"))
+        else (pl.col("deposit_share").fill_null(0) >= config.grade_a_min_deposit_share) | standing
     )
     on_time = median_late.fill_null(0) <= config.grade_a_max_median_late
     rule = (
@@ -109,7 +121,7 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
             & (worst <= config.grade_a_max_worst_late)
             & (paid_share >= config.grade_a_min_paid_share)
             & repeat
-            & big_enough
+            & sizeable
             & deposits_ok
         )
         .then(pl.lit("A"))
@@ -122,6 +134,6 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
     )
     return clients.with_columns(rule.alias("grade_rule")).with_columns(
         pl.col("grade_rule").str.slice(0, 1).alias("grade"),
-        big_enough.alias("size_at_least_typical"),
+        sizeable.alias("sizeable"),
         pl.lit(typical, pl.Float64).alias("typical_client_revenue"),
     )

@@ -20,6 +20,9 @@ from pipeline.config import Config
 from pipeline.model.bgnbd import BGNBD, fit
 
 WEEKS_PER_YEAR = 365.25 / 7
+# Parameters outside this range mean the likelihood has no interior maximum on this ledger
+# (e.g. every client billing on the same rhythm): the numbers would be meaningless.
+PARAM_RANGE = (1e-4, 1e4)
 
 
 def at_risk(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
@@ -72,10 +75,26 @@ def bgnbd(
         )
     x, t_x, T = (data[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
     model = fit(x, t_x, T)
-    if not all(np.isfinite([model.r, model.alpha, model.a, model.b])):
-        return empty, None, "BG/NBD not fitted: the fit did not converge"
-    alive = np.where(x > 0, model.p_alive(x, t_x, T), np.nan)
-    expected = np.where(x > 0, model.expected(WEEKS_PER_YEAR, x, t_x, T), np.nan)
+    params = np.array([model.r, model.alpha, model.a, model.b])
+    with np.errstate(all="ignore"):
+        alive = np.where(x > 0, model.p_alive(x, t_x, T), np.nan)
+        expected = np.where(x > 0, model.expected(WEEKS_PER_YEAR, x, t_x, T), np.nan)
+    settled = (
+        np.all(np.isfinite(params))
+        and np.all((params > PARAM_RANGE[0]) & (params < PARAM_RANGE[1]))
+        and np.all(np.isfinite(alive[x > 0]))
+        and np.all(np.isfinite(expected[x > 0]))
+    )
+    if not settled:
+        return (
+            empty,
+            None,
+            (
+                f"BG/NBD not used: the fit on {data.height} clients ran away "
+                f"(r {model.r:.3g}, alpha {model.alpha:.3g}, a {model.a:.3g}, b {model.b:.3g}); "
+                "the ledger's rhythm is too uniform for the model, so at-risk flags stand alone"
+            ),
+        )
     scores = pl.DataFrame(
         {"client": data["client"], "p_alive": alive, "expected_invoices_12m": expected}
     ).with_columns(pl.col("p_alive").fill_nan(None), pl.col("expected_invoices_12m").fill_nan(None))

@@ -24,7 +24,15 @@ class Acquisition:
     cohort_size: int
 
 
-def acquisition(counted: pl.DataFrame, w: Windows, window_months: int) -> Acquisition:
+def acquisition(
+    counted: pl.DataFrame, w: Windows, window_months: int, clients: pl.DataFrame
+) -> Acquisition:
+    """The pace of winning clients and a new client's first-year revenue.
+
+    A ledger that starts inside the window shows no pace (every client would look newly won);
+    the window's own cohort stands in only without the key clients, which would otherwise
+    measure themselves.
+    """
     history = counted.filter((pl.col("revenue_date") <= w.as_of) & (pl.col("amount") != 0))
     first = history.group_by("client").agg(
         pl.col("revenue_date").filter(pl.col("amount") > 0).min().alias("first")
@@ -36,14 +44,18 @@ def acquisition(counted: pl.DataFrame, w: Windows, window_months: int) -> Acquis
         .group_by("client", "first")
         .agg(pl.col("amount").sum().alias("first_year"))
     )
+    ledger_start = first["first"].min()
+    if ledger_start is None or ledger_start >= w.start:  # type: ignore[operator]
+        return Acquisition(0, 0.0, None, "none", 0)
+    key = clients.filter((pl.col("tier") == "anchor") | pl.col("major_customer"))["client"]
     won_now = per_client.filter(pl.col("first").is_between(w.start, w.as_of))
     won_before = per_client.filter(pl.col("first").is_between(w.prior_start, w.prior_end))
     if won_before.height:
         cohort, sizes = "prior window", won_before
-    elif won_now.height:
-        cohort, sizes = "window", won_now
     else:
-        cohort, sizes = "none", won_now
+        cohort, sizes = "window", won_now.filter(~pl.col("client").is_in(key.implode()))
+    if sizes.height == 0:
+        cohort = "none"
     return Acquisition(
         new_clients_in_window=won_now.height,
         new_clients_per_year=won_now.height * 12 / window_months,

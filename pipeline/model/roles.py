@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.model.window import Windows, add_months
+from pipeline.model.accounts import account_of
+from pipeline.model.window import Windows
 
 ROLES = ("large-constant", "growth", "referrer", "image", "tester", "special")
 TAGS = {
@@ -17,7 +18,7 @@ TAGS = {
 
 def halves(counted: pl.DataFrame, w: Windows) -> pl.DataFrame:
     """Revenue in the first and the second half of the window, to tell rising from falling."""
-    middle = add_months(w.as_of, -6)
+    middle = w.start + (w.as_of - w.start) / 2
     day = pl.col("revenue_date")
     return (
         counted.filter(day.is_between(w.start, w.as_of))
@@ -29,16 +30,21 @@ def halves(counted: pl.DataFrame, w: Windows) -> pl.DataFrame:
     )
 
 
-def referrals(attributes: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
-    """Per referrer named on the Clients sheet: whom it referred and their window revenue."""
-    named = attributes.filter(pl.col("referred_by").is_not_null()).select(
-        pl.col("referred_by").str.to_lowercase().alias("_key"), pl.col("client").alias("referred")
+def referrals(sheet: pl.DataFrame, mapping: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
+    """Per referrer account: the accounts the Clients sheet says it referred, and their revenue.
+
+    Names on the sheet are mapped to accounts (so a referral naming a group member counts for
+    the group); a client naming itself, or its own account, is not a referral.
+    """
+    rows = sheet.filter(pl.col("referred_by").is_not_null()).select(
+        pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("referred"),
+        account_of(mapping, pl.col("referred_by")).alias("client"),
     )
     revenue = clients.select(pl.col("client").alias("referred"), pl.col("revenue").alias("_rev"))
-    keys = clients.select(pl.col("client"), pl.col("client").str.to_lowercase().alias("_key"))
     return (
-        named.join(revenue, on="referred", how="left")
-        .join(keys, on="_key", how="inner")
+        rows.filter(pl.col("client").is_not_null() & (pl.col("client") != pl.col("referred")))
+        .unique()
+        .join(revenue, on="referred", how="left")
         .group_by("client")
         .agg(
             pl.col("referred").sort().alias("referred_clients"),
@@ -49,14 +55,14 @@ def referrals(attributes: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
 
 def assign_roles(
     clients: pl.DataFrame,
-    attributes: pl.DataFrame,
+    referred: pl.DataFrame,
     counted: pl.DataFrame,
     w: Windows,
     config: Config,
 ) -> pl.DataFrame:
     """Add a ``roles`` list, in the fixed order of ``ROLES``, and the figures behind each."""
     frame = clients.join(halves(counted, w), on="client", how="left").join(
-        referrals(attributes, clients), on="client", how="left"
+        referred, on="client", how="left"
     )
     tags = pl.col("roles_text").fill_null("").str.to_lowercase()
     checks = {

@@ -57,7 +57,7 @@ def _anchor_gap(c: Mapping[str, Any], config: Config, months: str) -> str:
     if gap == "short_tenure":
         return (
             f"; material and regular but billed only since {day(c['first_invoice'])}: "
-            f"an anchor has been billed since the window began"
+            f"an anchor has been billed for at least {config.anchor_min_tenure_months} months"
         )
     return ""
 
@@ -82,8 +82,9 @@ def tier_reason(c: Mapping[str, Any], config: Config, as_of: dt.date) -> str:
         return f"anchor: {months} (at least {config.anchor_min_months}); {share}; client since {day(c['first_invoice'])}"
     if rule == "anchor_cadence":
         return (
-            f"anchor: a regular cadence, an invoice every {c['median_gap_days']:.0f} days "
-            f"(gap variation {c['gap_cv']:.2f}, at most {config.anchor_max_gap_cv:.2f}); {share}"
+            f"anchor: a regular cadence, an invoice every {c['median_gap_days']:.0f} days over "
+            f"{c['cadence_invoices']} invoices in two windows (gap variation {c['gap_cv']:.2f}, "
+            f"at most {config.anchor_max_gap_cv:.2f}); {share}"
         )
     if rule == "anchor_contract":
         return f"anchor: contract on the Clients sheet ({c['contract']}); {share}"
@@ -91,6 +92,8 @@ def tier_reason(c: Mapping[str, Any], config: Config, as_of: dt.date) -> str:
         text = f"recurring: billed in {c['months_billed_ever']} distinct months since {day(c['first_invoice'])}"
         return text + _anchor_gap(c, config, months)
     invoices = c["invoices_total"]
+    if rule == "credit_only":
+        return f"one-off: credit notes only, no invoice ({money(c['credits'])} in the window)"
     if invoices == 1:
         return f"one-off: a single invoice on {day(c['first_invoice'])}"
     return (
@@ -126,7 +129,7 @@ def grade_reason(c: Mapping[str, Any], config: Config) -> str:
     if c.get("deposit_share") is not None:
         deposits = f"; deposits on {percent(c['deposit_share'], 0)} of projects"
     if rule == "A":
-        return f"grade A: pays on time ({late}); {paid}; repeat work of at least the typical client's size{deposits}"
+        return f"grade A: pays on time ({late}); {paid}; repeat work that is sizeable or steady{deposits}"
     short_of_a = []
     if (c["median_days_late"] or 0) > config.grade_a_max_median_late:
         short_of_a.append(f"median more than {_days(config.grade_a_max_median_late)} late")
@@ -136,12 +139,20 @@ def grade_reason(c: Mapping[str, Any], config: Config) -> str:
         short_of_a.append(f"under {percent(config.grade_a_min_paid_share, 0)} paid")
     if c["months_billed_ever"] < 2:
         short_of_a.append("no repeat work")
-    if not c["size_at_least_typical"]:
+    if not c["sizeable"]:
         short_of_a.append(
-            f"revenue under the typical client's {money(c['typical_client_revenue'])}"
+            f"small and occasional: under {config.grade_a_min_size:g} × the typical client's "
+            f"{money(c['typical_client_revenue'])} and billed in under half the months"
         )
-    if deposits and (c.get("deposit_share") or 0) < 0.5 and c["tier"] != "anchor":
-        short_of_a.append("deposits on under half of projects")
+    standing = c["tier"] == "anchor" or c.get("predictable_by_contract")
+    if (
+        deposits
+        and (c.get("deposit_share") or 0) < config.grade_a_min_deposit_share
+        and not standing
+    ):
+        short_of_a.append(
+            f"deposits on under {percent(config.grade_a_min_deposit_share, 0)} of projects"
+        )
     why = f" (not A: {', '.join(short_of_a)})" if short_of_a else ""
     if rule == "B":
         return f"grade B: pays {late}; {paid}{deposits}{why}"
@@ -206,9 +217,13 @@ def lapse_reason(c: Mapping[str, Any], config: Config, model_fitted: bool) -> st
             f"{config.lapse_gap_multiple:g} × {source} {c['judged_gap_days']:.0f}-day gap"
         )
     if c.get("p_alive") is not None:
-        parts.append(
-            f"P(alive) {c['p_alive']:.2f}, {c['expected_invoices_12m']:.1f} invoices expected in the next 12 months (BG/NBD)"
+        expected = c.get("expected_invoices_12m")
+        ahead = (
+            f", {expected:.1f} invoices expected in the next 12 months"
+            if expected is not None
+            else ""
         )
+        parts.append(f"P(alive) {c['p_alive']:.2f}{ahead} (BG/NBD)")
     elif model_fitted and c["tier"] != "lapsed":
         parts.append(
             "no repeat invoice yet, so no P(alive): judged by the business's typical repeat gap"
@@ -225,8 +240,10 @@ def replacement_reason(c: Mapping[str, Any], analysis: Analysis) -> str | None:
         f"replacing it would take {needed:.1f} new clients at the average first-year revenue of "
         f"{money(acq.average_first_year_revenue)}"
     )
-    if c.get("replacement_months") is not None:
-        text += f", about {c['replacement_months']:.0f} months at the recent pace of {acq.new_clients_per_year:.1f} new clients a year"
+    months = c.get("replacement_months")
+    if months is not None:
+        when = f"about {months:.0f} months" if months >= 1 else "under a month"
+        text += f", {when} at the recent pace of {acq.new_clients_per_year:.1f} new clients a year"
     return text
 
 
@@ -333,8 +350,8 @@ def stress_sentence(case: Any, currency: str | None) -> str:
         else "no client left"
     )
     return (
-        f"Losing {who}: revenue falls by {money(case.revenue_lost, currency)} to "
-        f"{money(case.revenue_after, currency)} ({percent(case.revenue_after_share)} of today's); {after}."
+        f"Losing {who}: {money(case.revenue_lost, currency)} of client revenue goes; the rest bring "
+        f"{money(case.revenue_after, currency)}, {percent(case.revenue_after_share)} of today's; {after}."
     )
 
 

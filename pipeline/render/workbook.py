@@ -186,7 +186,8 @@ CLIENT_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
     ("First invoice", "first_invoice", DATE, 12),
     ("Last invoice", "last_invoice", DATE, 12),
     ("Days since last", "days_since_last", INTEGER, 9),
-    ("Usual gap (days)", "judged_gap_days", INTEGER, 9),
+    ("Own usual gap (days)", "typical_gap_days", INTEGER, 9),
+    ("Gap judged against (days)", "judged_gap_days", INTEGER, 10),
     ("At risk", "at_risk", None, 8),
     ("P(alive)", "p_alive", DECIMAL, 9),
     ("Expected invoices, 12 months", "expected_invoices_12m", DECIMAL, 11),
@@ -306,7 +307,7 @@ def _method_sheet(
         (
             "Grades",
             "D: a write-off, chronic lateness or most billing unpaid; A: on time, paid in full, "
-            "repeat work of at least the typical size; B: within a month and mostly paid; C: the rest",
+            "repeat work, sizeable or steady; B: within a month and mostly paid; C: the rest",
             "days late = paid date - due date (invoice date + default terms when no due date)",
         ),
         (
