@@ -75,6 +75,9 @@ def test_material_and_regular_but_new_to_the_window_says_so(workbook):
         ("contract ended 31.12.2025", False),
         ("annual until 2026-01-31", False),
         ("retainer (terminated)", False),
+        ("Yes", True),  # contract cells as people write them
+        ("until 2026-12-31", True),
+        ("Fixed-price contract, website build (delivered)", False),
     ],
 )
 def test_only_a_contract_in_force_makes_a_contract_anchor(workbook, contract, anchor):

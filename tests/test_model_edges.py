@@ -53,24 +53,6 @@ def test_tenure_setting_is_honoured(workbook):
     )
 
 
-@pytest.mark.parametrize(
-    ("contract", "anchor"),
-    [
-        ("Yes", True),
-        ("until 2026-12-31", True),
-        ("Fixed-price contract, website build (delivered)", False),
-    ],
-)
-def test_contract_cells_as_people_write_them(workbook, contract, anchor):
-    rows = [
-        inv("1", "Deal", "2026-02-01", 5000),
-        inv("2", "Deal", "2026-05-01", 5000),
-        inv("3", "Other", "2026-06-30", 5000),
-    ]
-    a = analysis_of(workbook(rows, clients=[("Deal", contract, None)]))
-    assert (client(a, "Deal")["tier"] == "anchor") is anchor
-
-
 def test_paid_status_without_paid_dates_is_paid(workbook):
     rows = [
         (f"{i}", "A", D("2026-01-05") + dt.timedelta(days=30 * i), 100, "Paid", None, None)
