@@ -22,8 +22,7 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "cdnow_sample_
 
 
 def derive(sample: Path) -> pl.DataFrame:
-    lines = pl.DataFrame({"line": sample.read_text().split()})  # whitespace-separated fields
-    fields = lines["line"].to_list()
+    fields = sample.read_text().split()  # whitespace-separated, five fields a purchase
     records = pl.DataFrame(
         {"customer": fields[1::5], "day": fields[2::5]}  # master id, sample id, date, CDs, dollars
     )
