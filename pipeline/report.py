@@ -164,9 +164,11 @@ def report(
         sha256=digest_before,
         version=__version__,
         format=raw.format,
-        invoice_sheet=ledger.invoice_sheet,
-        invoice_header_row=ledger.invoice_header_row,
+        invoice_sheets=ledger.invoice_sheets,
         client_sheet=ledger.client_sheet,
+        header_rows={
+            t.sheet: t.header_row for t in (*raw.invoices, *([raw.clients] if raw.clients else []))
+        },
         rows_read=ledger.rows_read,
         sheet_names=raw.sheet_names,
     )

@@ -234,7 +234,14 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
     assert ours["totals"] == pytest.approx(reference["totals"])
     assert [c["tier"] for c in ours["clients"]] == [c["tier"] for c in reference["clients"]]
     sheets = fastexcel.read_excel(str(out / name / f"{name}.annotated.xlsx")).sheet_names
-    assert sheets == ["Summary", "Client analysis", "Data issues", "Method"]
+    assert sheets == [
+        "Summary",
+        "Client analysis",
+        "Concentration",
+        "Monthly",
+        "Data issues",
+        "Method",
+    ]
     again = tmp_path / "again"
     subprocess.run(
         [

@@ -10,7 +10,13 @@ import polars as pl
 
 from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.model.accounts import account_attributes, account_map, account_members, to_accounts
+from pipeline.model.accounts import (
+    account_attributes,
+    account_map,
+    account_members,
+    account_of,
+    to_accounts,
+)
 from pipeline.model.bgnbd import BGNBD
 from pipeline.model.clients import client_figures, counted_invoices
 from pipeline.model.concentration import (
@@ -26,7 +32,7 @@ from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
 from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
-from pipeline.model.tiers import assign_tiers, contract_in_force
+from pipeline.model.tiers import TIERS, assign_tiers, contract_in_force
 from pipeline.model.window import Windows, windows
 from pipeline.records import EXCLUDED_STATUSES, Ledger
 
@@ -66,6 +72,45 @@ class Analysis:
     model_note: str
     warnings: tuple[Warning, ...]
     issues: pl.DataFrame
+    monthly: pl.DataFrame  # month (first day), tier, revenue: the window's calendar months
+    invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
+    client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
+
+
+def invoice_row_notes(invoices: pl.DataFrame, w: Windows, basis: str) -> pl.DataFrame:
+    """Why a usable invoice row does or does not count in the window, row by row."""
+    day = pl.col("invoice_date") if basis == "invoiced" else pl.col("paid_date")
+    note = (
+        pl.when(pl.col("status").is_in(EXCLUDED_STATUSES))
+        .then(pl.format("{}: not revenue", pl.col("status")))
+        .when(day.is_null())
+        .then(pl.lit("unpaid: not counted on the paid basis"))
+        .when(day < w.start)
+        .then(pl.lit("before the window"))
+        .when(day > w.as_of)
+        .then(pl.lit("after the as-of date"))
+    )
+    return invoices.select("sheet", "row", "client", note.alias("note"))
+
+
+def monthly_by_tier(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows) -> pl.DataFrame:
+    """Revenue per calendar month of the window, split by each client's tier today.
+
+    Every month and tier appears, with zero where nothing was billed, so a chart of it has no gaps.
+    """
+    rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of)).join(
+        clients.select("client", "tier"), on="client", how="left"
+    )
+    sums = rows.group_by(pl.col("revenue_date").dt.truncate("1mo").alias("month"), "tier").agg(
+        pl.col("amount").sum().alias("revenue")
+    )
+    months = pl.date_range(w.start.replace(day=1), w.as_of.replace(day=1), "1mo", eager=True)
+    grid = pl.DataFrame({"month": months}).join(pl.DataFrame({"tier": list(TIERS)}), how="cross")
+    return (
+        grid.join(sums, on=["month", "tier"], how="left")
+        .with_columns(pl.col("revenue").fill_null(0.0))
+        .sort("month", pl.col("tier").replace_strict({t: i for i, t in enumerate(TIERS)}))
+    )
 
 
 def _tiers_at(
@@ -279,4 +324,10 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         model_note=model_note,
         warnings=_warnings(conc, clients, lost, config),
         issues=ledger.issues,
+        monthly=monthly_by_tier(counted, clients, w),
+        invoice_rows=invoice_row_notes(invoices, w, config.basis),
+        client_sheet_rows=ledger.clients.select(
+            "row",
+            pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),
+        ),
     )

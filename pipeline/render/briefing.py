@@ -34,7 +34,10 @@ def environment() -> jinja2.Environment:
     root = files("pipeline.templates")
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=True,
+        # HTML is escaped; plain-text templates (cell notes) are escaped by the writer that uses them.
+        autoescape=jinja2.select_autoescape(
+            ("html", "xml"), disabled_extensions=("txt",), default=True
+        ),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,19 @@ class Provenance:
     sha256: str
     version: str
     format: str
-    invoice_sheet: str
-    invoice_header_row: int
+    invoice_sheets: tuple[str, ...]
     client_sheet: str | None
+    header_rows: Mapping[str, int]  # sheet -> Excel row of its header
     rows_read: int
     sheet_names: tuple[str, ...]
+
+    @property
+    def invoice_sheet(self) -> str:
+        return ", ".join(self.invoice_sheets)
+
+    @property
+    def invoice_header_row(self) -> int:
+        return self.header_rows[self.invoice_sheets[0]]
 
 
 def client_rows(analysis: Analysis) -> list[dict[str, Any]]:

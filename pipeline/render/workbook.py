@@ -1,256 +1,39 @@
-"""The annotated workbook: the user's own sheets, untouched, plus the analysis sheets.
+"""The annotated workbook: the user's own package, untouched, plus analysis sheets and columns.
 
-The original is loaded with openpyxl (formulas stay formulas, styles, merges, panes, data
-validation and defined names are kept) and new sheets are appended. Parts openpyxl cannot carry
-(charts, images, shapes, pivot tables) are named on the Method sheet. Bytes are deterministic:
-fixed zip entry times and a fixed document timestamp.
+The analysis sheets are built with xlsxwriter as a workbook of their own and merged into the
+user's package at the zip level (``ooxml.merge``); the Invoices and Clients sheets gain
+annotation columns by a streaming rewrite of just those parts. Everything else the user's file
+holds is copied byte for byte. ``.xls`` and ``.ods`` inputs, which are not such packages, get the
+analysis workbook alone; the Method sheet says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
-from collections.abc import Sequence
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
-
 from pipeline.model.analysis import Analysis
-from pipeline.render.cells import put
+from pipeline.render.analysis_book import build_analysis_book, sheet_names
+from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
-from pipeline.render.text import (
-    TIER_LABELS,
-    VERDICT_LABELS,
-    balance_advice,
-    hhi_sentence,
-    stress_sentence,
-    verdict_sentence,
-    warning_text,
-)
+from pipeline.render.ooxml import Annotation, PackageError, merge, standalone
+from pipeline.render.text import TIER_LABELS
 
-MONEY = "#,##0.00"
-PERCENT = "0.0%"
-DATE = "yyyy-mm-dd"
-INTEGER = "0"
-DECIMAL = "0.00"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-TITLE_FONT = Font(bold=True, size=14)
-
-_UNCARRIED = {
-    "xl/charts/": "charts",
-    "xl/drawings/": "drawings (images, shapes, text boxes)",
-    "xl/pivotTables/": "pivot tables",
-    "xl/slicers/": "slicers",
-    "xl/ctrlProps/": "form controls",
-    "xl/vbaProject": "macros (VBA project)",
-}
-
-
-def _unique_name(wb: Workbook, wanted: str) -> str:
-    taken = {name.casefold() for name in wb.sheetnames}
-    name, n = wanted, 2
-    while name.casefold() in taken:
-        name = f"{wanted} ({n})"
-        n += 1
-    return name
-
-
-def _unique_table(wb: Workbook, wanted: str) -> str:
-    taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
-    name, n = wanted, 2
-    while name.casefold() in taken:
-        name = f"{wanted}{n}"
-        n += 1
-    return name
-
-
-def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
-
-
-def _table(
-    wb: Workbook,
-    ws: Worksheet,
-    name: str,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    formats: Sequence[str | None],
-    widths: Sequence[float],
-    top: int = 1,
-) -> None:
-    """Headers and rows as an Excel table with filter buttons, banded rows and a frozen header."""
-    for col, header in enumerate(headers, start=1):
-        put(ws, top, col, header)
-        cell = ws.cell(row=top, column=col)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, values in enumerate(rows, start=top + 1):
-        for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
-            put(ws, r, col, value, fmt)
-    _widths(ws, widths)
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    if rows:
-        last = openpyxl.utils.get_column_letter(len(headers))
-        table = Table(displayName=_unique_table(wb, name), ref=f"A{top}:{last}{top + len(rows)}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-        ws.add_table(table)
-
-
-def _paragraph(ws: Worksheet, row: int, text: str, columns: int = 2) -> None:
-    """A sentence across the first columns, wrapped, tall enough for about 56 characters a line."""
-    put(ws, row, 1, text)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[row].height = 15 * max(1, -(-len(text) // 56))
-
-
-def _summary_sheet(wb: Workbook, analysis: Analysis, provenance: Provenance) -> None:
-    ws = wb.create_sheet(_unique_name(wb, "Summary"))
-    conc, totals, w = analysis.concentration, analysis.totals, analysis.windows
-    cur = analysis.currency or ""
-    put(ws, 1, 1, f"tierbook summary: {provenance.file_name}")
-    ws.cell(row=1, column=1).font = TITLE_FONT
-    put(ws, 2, 1, f"Window {w.start.isoformat()} to {w.end.isoformat()} ({analysis.basis} basis)")
-    kpis: list[tuple[str, Any, str | None]] = [
-        (f"Revenue, net ({cur})".replace(" ()", ""), totals.revenue, MONEY),
-        ("Gross billing", totals.gross, MONEY),
-        ("Credit notes", totals.credits, MONEY),
-        ("Invoices in the window", totals.invoices, INTEGER),
-        ("Clients billed in the window", totals.clients, INTEGER),
-        ("Clients with positive revenue", conc.clients_with_revenue, INTEGER),
-        ("Effective number of clients", conc.effective_clients, DECIMAL),
-        ("Top-1 share", conc.top1_share, PERCENT),
-        ("Top-3 share", conc.top3_share, PERCENT),
-        ("Top-5 share", conc.top5_share, PERCENT),
-        ("HHI (0-10,000)", conc.hhi, "#,##0"),
-        ("HHI band", conc.hhi_band, None),
-        ("Gini", conc.gini, "0.000"),
-        ("Verdict", conc.verdict, None),
-    ]
-    _table(
-        wb,
-        ws,
-        "tb_summary",
-        ["Figure", "Value"],
-        [(k, v) for k, v, _ in kpis],
-        [None, None],
-        [34, 22],
-        top=4,
-    )
-    for offset, (_, _, fmt) in enumerate(kpis, start=5):
-        if fmt:
-            ws.cell(row=offset, column=2).number_format = fmt
-    row = 5 + len(kpis) + 1
-    for offset, sentence in enumerate(
-        (f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}", hhi_sentence(analysis))
-    ):
-        _paragraph(ws, row + offset, sentence)
-    row += 3
-    for title, lines in (
-        ("Warnings", [warning_text(w, analysis.currency) for w in analysis.warnings] or ["None."]),
-        ("Stress test", [stress_sentence(case, analysis.currency) for case in analysis.stress]),
-        ("What to do", balance_advice(analysis)),
-    ):
-        put(ws, row, 1, title)
-        ws.cell(row=row, column=1).font = Font(bold=True)
-        for offset, line in enumerate(lines, start=1):
-            _paragraph(ws, row + offset, line)
-        row += len(lines) + 2
-
-
-CLIENT_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
-    ("Rank", "rank", INTEGER, 7),
-    ("Client", "client", None, 32),
-    ("Tier", "tier_label", None, 11),
-    ("Grade", "grade", None, 7),
-    ("Roles", "roles_text_out", None, 18),
-    ("Revenue", "revenue", MONEY, 14),
-    ("Share", "share", PERCENT, 9),
-    ("Cumulative share", "cumulative_share", PERCENT, 11),
-    ("ABC class", "abc_class", None, 7),
-    ("Gross", "gross", MONEY, 14),
-    ("Credits", "credits", MONEY, 12),
-    ("Prior-window revenue", "prior_revenue", MONEY, 14),
-    ("Invoices in window", "invoices_in_window", INTEGER, 10),
-    ("Months billed", "months_billed", INTEGER, 9),
-    ("Gap variation (CV)", "gap_cv", DECIMAL, 10),
-    ("First invoice", "first_invoice", DATE, 12),
-    ("Last invoice", "last_invoice", DATE, 12),
-    ("Days since last", "days_since_last", INTEGER, 9),
-    ("Own usual gap (days)", "typical_gap_days", INTEGER, 9),
-    ("Gap judged against (days)", "judged_gap_days", INTEGER, 10),
-    ("At risk", "at_risk", None, 8),
-    ("P(alive)", "p_alive", DECIMAL, 9),
-    ("Expected invoices, 12 months", "expected_invoices_12m", DECIMAL, 11),
-    ("Median days late", "median_days_late", INTEGER, 9),
-    ("Worst days late", "worst_days_late", INTEGER, 9),
-    ("Paid share of billing due", "paid_share", PERCENT, 10),
-    ("Overdue", "overdue_amount", MONEY, 12),
-    ("Write-offs", "write_offs", INTEGER, 8),
-    ("Major customer", "major_customer", None, 9),
-    ("New clients to replace", "replacement_clients", DECIMAL, 10),
-    ("Working style", "working_style", None, 13),
-    ("Check in", "check_in", None, 8),
-    ("Reasons", "reasons_text", None, 100),
+HEADERS = (
+    "tierbook: tier",
+    "tierbook: grade",
+    "tierbook: roles",
+    "tierbook: share",
+    "tierbook: flags",
 )
 
 
-def _clients_sheet(wb: Workbook, analysis: Analysis) -> None:
-    ws = wb.create_sheet(_unique_name(wb, "Client analysis"))
-    rows = []
-    for c in client_rows(analysis):
-        c["tier_label"] = TIER_LABELS[c["tier"]]
-        c["roles_text_out"] = ", ".join(c["roles"])
-        c["reasons_text"] = "; ".join(c["reasons"])
-        rows.append([c[key] for _, key, _, _ in CLIENT_COLUMNS])
-    headers = [h for h, _, _, _ in CLIENT_COLUMNS]
-    if analysis.currency:
-        headers = [
-            f"{h} ({analysis.currency})" if fmt == MONEY else h for h, _, fmt, _ in CLIENT_COLUMNS
-        ]
-    _table(
-        wb,
-        ws,
-        "tb_clients",
-        headers,
-        rows,
-        [f for _, _, f, _ in CLIENT_COLUMNS],
-        [w for *_, w in CLIENT_COLUMNS],
-    )
-
-
-def _issues_sheet(wb: Workbook, analysis: Analysis) -> None:
-    ws = wb.create_sheet(_unique_name(wb, "Data issues"))
-    headers = ["Sheet", "Row", "Column", "Value", "Problem", "Action"]
-    rows = list(
-        analysis.issues.select("sheet", "row", "column", "value", "problem", "action").iter_rows()
-    )
-    _table(
-        wb,
-        ws,
-        "tb_data_issues",
-        headers,
-        rows,
-        [None, INTEGER, None, None, None, None],
-        [18, 7, 18, 24, 40, 40],
-    )
-    if not rows:
-        put(ws, 2, 1, "No data issues: every row was used as written.")
-
-
-def _method_sheet(
-    wb: Workbook, analysis: Analysis, provenance: Provenance, dropped: list[str]
-) -> None:
-    ws = wb.create_sheet(_unique_name(wb, "Method"))
+def method_facts(
+    analysis: Analysis, provenance: Provenance, notes: list[str]
+) -> list[tuple[str, Any, str]]:
+    """Everything an auditor needs to re-derive the figures, for the Method sheet."""
     w = analysis.windows
     facts: list[tuple[str, Any, str]] = [
         ("Tool", f"tierbook {provenance.version}", ""),
@@ -262,7 +45,10 @@ def _method_sheet(
         ),
         (
             "Invoices sheet",
-            f"{provenance.invoice_sheet} (header on row {provenance.invoice_header_row})",
+            ", ".join(
+                f"{s} (header on row {provenance.header_rows.get(s, '?')})"
+                for s in provenance.invoice_sheets
+            ),
             "",
         ),
         ("Clients sheet", provenance.client_sheet or "none found", ""),
@@ -334,83 +120,137 @@ def _method_sheet(
             "",
         ),
     ]
-    if dropped:
-        facts.append(
-            (
-                "Not carried over from the original",
-                ", ".join(dropped),
-                "openpyxl cannot copy these parts; they remain in the input file",
-            )
-        )
-    for name, value, _why in analysis.config.items():
-        facts.append((f"Setting: {name}", value if value is not None else "(unset)", _why))
-    formats = [None, None, None]
-    rows = [(k, v, why) for k, v, why in facts]
-    _table(wb, ws, "tb_method", ["Item", "Value", "Why"], rows, formats, [34, 60, 70])
-    for r, (_, value, _) in enumerate(rows, start=2):
-        if isinstance(value, dt.date):
-            ws.cell(row=r, column=2).number_format = DATE
-        elif isinstance(value, float):
-            ws.cell(row=r, column=2).number_format = MONEY if abs(value) >= 1 else "0.00##"
+    for note in notes:
+        facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
+    for name, value, why in analysis.config.items():
+        facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
+    return facts
 
 
-def _uncarried(path: Path, fmt: str) -> list[str]:
-    if fmt != "xlsx":
-        return [
-            "every original sheet (.xls and .ods files are not copied; only the analysis is written)"
-        ]
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
+def _flags(c: dict[str, Any]) -> list[str]:
     found = []
-    for prefix, label in _UNCARRIED.items():
-        count = sum(1 for n in names if n.startswith(prefix) and n.endswith((".xml", ".bin")))
-        if count:
-            found.append(f"{count} {label}")
+    if c["major_customer"]:
+        found.append("major customer")
+    if c["lost_key"]:
+        found.append("lost key client")
+    elif c["at_risk"]:
+        found.append("at risk")
+    if c["check_in"]:
+        found.append("check in")
     return found
 
 
-def _load(path: Path, fmt: str, when: dt.datetime) -> Workbook:
-    if fmt != "xlsx":
-        wb = Workbook()
-        wb.remove(wb.active)
-        wb.properties.created = when  # a new document: no wall-clock time in it
-        return wb
-    # Macros are not kept: the output is an .xlsx, which may not hold a VBA project.
-    return openpyxl.load_workbook(path, keep_vba=False, keep_links=True, rich_text=True)
+def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annotation]:
+    """Annotation columns for the invoice sheets and the Clients sheet, row by row."""
+    lost = set(analysis.lost_key_clients["client"].to_list())
+    labels: dict[str, dict[str, Any]] = {}
+    comment = environment().get_template("comment.txt")
+    for c in client_rows(analysis):
+        c["lost_key"] = c["client"] in lost
+        c["tier_label"] = TIER_LABELS[c["tier"]]
+        labels[c["client"]] = {
+            "values": [c["tier_label"], c["grade"], ", ".join(c["roles"]), c["share"]],
+            "flags": _flags(c),
+            "comment": comment.render(client=c).strip(),
+        }
+    problems: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for issue in analysis.issues.iter_rows(named=True):
+        problems[(issue["sheet"], issue["row"])].append(f"{issue['problem']} ({issue['action']})")
 
+    def values(client: str | None, sheet: str, row: int, note: str | None) -> list[Any]:
+        known = labels.get(client or "")
+        flags = [
+            *(known["flags"] if known else []),
+            *([note] if note else []),
+            *problems.get((sheet, row), []),
+        ]
+        head = known["values"] if known else [None, None, None, None]
+        return [*head, "; ".join(flags) or None]
 
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def normalise_xlsx(data: bytes, when: dt.datetime) -> bytes:
-    """Same input, same bytes: fixed zip entry times and document modified time."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            body = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, body)
-    return out.getvalue()
+    result = []
+    for sheet in provenance.invoice_sheets:
+        rows: dict[int, list[Any]] = {}
+        comments: dict[int, str] = {}
+        frame = analysis.invoice_rows.filter(analysis.invoice_rows["sheet"] == sheet).sort("row")
+        for row, client, note in frame.select("row", "client", "note").iter_rows():
+            rows[row] = values(client, sheet, row, note)
+            if client in labels and client not in {v for v in comments.values()}:
+                comments.setdefault(row, client)
+        for (issue_sheet, row), _ in problems.items():
+            if (
+                issue_sheet == sheet
+                and row not in rows
+                and row != provenance.header_rows.get(sheet)
+            ):
+                rows[row] = values(None, sheet, row, None)
+        first_rows: dict[str, int] = {}
+        for row, client in sorted(comments.items()):
+            first_rows.setdefault(client, row)
+        result.append(
+            Annotation(
+                sheet=sheet,
+                header_row=provenance.header_rows[sheet],
+                headers=HEADERS,
+                percent_columns=frozenset({3}),
+                rows=rows,
+                comments={row: labels[client]["comment"] for client, row in first_rows.items()},
+            )
+        )
+    if provenance.client_sheet:
+        sheet = provenance.client_sheet
+        rows, comments = {}, {}
+        for row, client in analysis.client_sheet_rows.select("row", "client").iter_rows():
+            rows[row] = values(client, sheet, row, None if client in labels else "no invoices")
+            if client in labels:
+                comments[row] = labels[client]["comment"]
+        for (issue_sheet, row), _ in problems.items():
+            if issue_sheet == sheet and row not in rows:
+                rows[row] = values(None, sheet, row, None)
+        result.append(
+            Annotation(
+                sheet=sheet,
+                header_row=provenance.header_rows[sheet],
+                headers=HEADERS,
+                percent_columns=frozenset({3}),
+                rows=rows,
+                comments=comments,
+            )
+        )
+    return result
 
 
 def render_workbook(
     source: Path, fmt: str, analysis: Analysis, provenance: Provenance, when: dt.datetime
 ) -> bytes:
-    """The original workbook with the Summary, Client analysis, Data issues and Method sheets."""
-    wb = _load(source, fmt, when)
-    dropped = _uncarried(source, fmt)
-    _summary_sheet(wb, analysis, provenance)
-    _clients_sheet(wb, analysis)
-    _issues_sheet(wb, analysis)
-    _method_sheet(wb, analysis, provenance, dropped)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalise_xlsx(buffer.getvalue(), when)
+    """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
+    names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
+    notes: list[str] = []
+    if fmt != "xlsx":
+        notes = [
+            f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
+        ]
+        book = build_analysis_book(
+            analysis, provenance, names, method_facts(analysis, provenance, notes), when
+        )
+        return standalone(book, when)
+    original = source.read_bytes()
+    for _attempt in range(2):  # once more when the merge has something to say on the Method sheet
+        book = build_analysis_book(
+            analysis, provenance, names, method_facts(analysis, provenance, notes), when
+        )
+        try:
+            merged, found = merge(original, book, annotation_columns(analysis, provenance), when)
+        except PackageError as exc:
+            notes = [f"the original sheets: the package could not be extended safely ({exc})"]
+            book = build_analysis_book(
+                analysis,
+                provenance,
+                sheet_names(()),
+                method_facts(analysis, provenance, notes),
+                when,
+            )
+            return standalone(book, when)
+        if found == notes:
+            return merged
+        notes = found
+    return merged

@@ -1,0 +1,802 @@
+"""Package surgery on .xlsx files: add sheets and annotation cells without rewriting the rest.
+
+The user's workbook is never loaded into an object model and saved again. Its zip members are
+copied as they are, except the few a new sheet must be registered in (``workbook.xml``, its
+relationships, ``[Content_Types].xml``, ``styles.xml``) and the data sheets that gain annotation
+cells, which are rewritten by streaming over their rows. Charts, pivot tables, shapes, slicers,
+sparklines, form controls, images and macros' parts all stay byte for byte.
+
+Changes are made to the XML text, not through a parser that would re-serialise it: prefixes,
+``mc:Ignorable`` lists and extension blocks of the original stay exactly as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+WORKSHEET_TYPE = REL_NS + "/worksheet"
+COMMENTS_TYPE = REL_NS + "/comments"
+VML_TYPE = REL_NS + "/vmlDrawing"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+# Parts of the analysis workbook that are merged into the user's shared parts, not copied.
+_SHARED = {
+    "xl/workbook.xml",
+    "xl/styles.xml",
+    "xl/sharedStrings.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/calcChain.xml",
+}
+# Schema order of the style sheet's collections, and of the worksheet elements after sheetData.
+_STYLE_ORDER = (
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+)
+_AFTER_LEGACY = (
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+_BEFORE_COLS = ("sheetData",)
+
+
+class PackageError(Exception):
+    """The package cannot be changed safely; the caller falls back and says so."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Cells to add to the right of one data sheet: a header row and values by Excel row."""
+
+    sheet: str
+    header_row: int
+    headers: tuple[str, ...]
+    percent_columns: frozenset[int]  # positions in ``headers`` holding shares
+    rows: Mapping[int, Sequence[Any]]  # Excel row -> values (str, float or None)
+    comments: Mapping[int, str] = field(default_factory=dict)  # Excel row -> note on the 1st column
+    width: float = 16.0
+
+
+@dataclass
+class MergeReport:
+    """What could not be done for a file, for the Method sheet."""
+
+    notes: list[str] = field(default_factory=list)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _col_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _col_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _prefix(xml: str, root: str) -> str:
+    """The namespace prefix (with colon) the root element is written with, or ''."""
+    found = re.search(rf"<(\w+:)?{root}[\s>]", xml)
+    if not found:
+        raise PackageError(f"no <{root}> element")
+    return found.group(1) or ""
+
+
+def _rel_prefix(xml: str) -> str | None:
+    found = re.search(rf'xmlns:(\w+)="{re.escape(REL_NS)}"', xml)
+    return found.group(1) if found else None
+
+
+def _with_prefix(snippet: str, prefix: str) -> str:
+    """Put ``prefix`` on every element of an unprefixed snippet."""
+    if not prefix:
+        return snippet
+    return re.sub(r"<(/?)(?![?!])(\w+)", rf"<\1{prefix}\2", snippet)
+
+
+def _text(value: str) -> str:
+    """XML character data, keeping leading and trailing spaces."""
+    cleaned = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return escape(cleaned)
+
+
+def _resolve(source: str, target: str) -> str:
+    """The part a relationship of part ``source`` points to."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _rels_name(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def _relationships(xml: str) -> list[dict[str, str]]:
+    found = []
+    for attrs in re.findall(r"<(?:\w+:)?Relationship\b([^>]*?)/?>", xml):
+        found.append(dict(re.findall(r'(\w+)="([^"]*)"', attrs)))
+    return found
+
+
+def _children(block: str, child: str) -> list[str]:
+    """Top-level ``child`` elements of an unprefixed collection element's inner XML."""
+    return re.findall(rf"<{child}\b(?:[^>]*/>|[^>]*>.*?</{child}>)", block, re.S)
+
+
+def _collection(xml: str, tag: str, prefix: str) -> tuple[str | None, int, int]:
+    """(inner XML, start, end) of ``<tag>`` in ``xml``: ``''`` when self-closed, None when absent."""
+    found = re.search(rf"<{prefix}{tag}\b[^>]*?(/>|>(.*?)</{prefix}{tag}>)", xml, re.S)
+    if not found:
+        return None, -1, -1
+    return (found.group(2) or ""), found.start(), found.end()
+
+
+def _count(inner: str | None, child: str, prefix: str) -> int:
+    if not inner:
+        return 0
+    return len(re.findall(rf"<{prefix}{child}\b", inner))
+
+
+def _append(
+    xml: str,
+    tag: str,
+    child: str,
+    items: Sequence[str],
+    prefix: str,
+    order: Sequence[str],
+    root: str,
+) -> tuple[str, int]:
+    """Append ``items`` to collection ``tag`` (creating it in schema order); return the old count."""
+    inner, start, end = _collection(xml, tag, prefix)
+    old = _count(inner, child, prefix)
+    if not items:
+        return xml, old
+    body = "".join(_with_prefix(item, prefix) for item in items)
+    if inner is None:
+        element = f'<{prefix}{tag} count="{len(items)}">{body}</{prefix}{tag}>'
+        later = order[order.index(tag) + 1 :]
+        position = None
+        for name in later:
+            match = re.search(rf"<{prefix}{name}\b", xml)
+            if match:
+                position = match.start()
+                break
+        if position is None:
+            position = xml.rindex(f"</{prefix}{root}>")
+        return xml[:position] + element + xml[position:], old
+    opening = re.match(rf"<{prefix}{tag}\b[^>]*?(?=/?>)", xml[start:end]).group(0)  # type: ignore[union-attr]
+    opening = re.sub(r'\scount="\d+"', "", opening) + f' count="{old + len(items)}"'
+    element = f"{opening}>{inner}{body}</{prefix}{tag}>"
+    return xml[:start] + element + xml[end:], old
+
+
+# --- styles ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StyleMap:
+    xf_offset: int
+    dxf_offset: int
+    annotation_header: int  # cellXfs index of our annotation header style
+    annotation_percent: int
+    annotation_text: int
+
+
+def _numfmts(inner: str | None) -> dict[int, str]:
+    if not inner:
+        return {}
+    return {
+        int(i): code
+        for i, code in re.findall(
+            r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', inner
+        )
+    }
+
+
+def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
+    """Append the analysis workbook's styles (and ours for annotations) to the user's styles."""
+    p = _prefix(original, "styleSheet")
+    orig_fmts = _numfmts(_collection(original, "numFmts", p)[0])
+    ana_fmts = _numfmts(_collection(analysis, "numFmts", "")[0])
+    next_id = max([163, *orig_fmts]) + 1
+    by_code = {code: i for i, code in orig_fmts.items()}
+    fmt_map: dict[int, int] = {}
+    new_fmts = []
+    for i, code in sorted({**ana_fmts, 164_000: "0.0%"}.items()):
+        if code in by_code:
+            fmt_map[i] = by_code[code]
+            continue
+        fmt_map[i] = by_code[code] = next_id
+        new_fmts.append(f'<numFmt numFmtId="{next_id}" formatCode="{code}"/>')
+        next_id += 1
+
+    def remap_fmt(xml: str) -> str:
+        return re.sub(
+            r'numFmtId="(\d+)"',
+            lambda m: f'numFmtId="{fmt_map.get(int(m.group(1)), int(m.group(1)))}"',
+            xml,
+        )
+
+    fonts = _children(_collection(analysis, "fonts", "")[0] or "", "font")
+    fills = _children(_collection(analysis, "fills", "")[0] or "", "fill")
+    borders = _children(_collection(analysis, "borders", "")[0] or "", "border")
+    xfs = _children(_collection(analysis, "cellXfs", "")[0] or "", "xf")
+    dxfs = _children(_collection(analysis, "dxfs", "")[0] or "", "dxf")
+    header_font = '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
+    header_fill = '<fill><patternFill patternType="solid"><fgColor rgb="FF0E6E6E"/><bgColor indexed="64"/></patternFill></fill>'
+
+    out = original
+    out, font0 = _append(out, "fonts", "font", [*fonts, header_font], p, _STYLE_ORDER, "styleSheet")
+    out, fill0 = _append(out, "fills", "fill", [*fills, header_fill], p, _STYLE_ORDER, "styleSheet")
+    out, border0 = _append(out, "borders", "border", borders, p, _STYLE_ORDER, "styleSheet")
+    out, _ = _append(out, "numFmts", "numFmt", new_fmts, p, _STYLE_ORDER, "styleSheet")
+
+    def remap_xf(xf: str) -> str:
+        xf = remap_fmt(xf)
+        xf = re.sub(r'fontId="(\d+)"', lambda m: f'fontId="{font0 + int(m.group(1))}"', xf)
+        xf = re.sub(r'fillId="(\d+)"', lambda m: f'fillId="{fill0 + int(m.group(1))}"', xf)
+        xf = re.sub(r'borderId="(\d+)"', lambda m: f'borderId="{border0 + int(m.group(1))}"', xf)
+        return re.sub(r'xfId="\d+"', 'xfId="0"', xf)
+
+    ours = [
+        f'<xf numFmtId="0" fontId="{font0 + len(fonts)}" fillId="{fill0 + len(fills)}" borderId="0" '
+        'xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>',
+        f'<xf numFmtId="{fmt_map[164_000]}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>',
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+    ]
+    out, xf0 = _append(
+        out, "cellXfs", "xf", [remap_xf(x) for x in xfs] + ours, p, _STYLE_ORDER, "styleSheet"
+    )
+    out, dxf0 = _append(
+        out, "dxfs", "dxf", [remap_fmt(d) for d in dxfs], p, _STYLE_ORDER, "styleSheet"
+    )
+    mine = xf0 + len(xfs)
+    return out, StyleMap(xf0, dxf0, mine, mine + 1, mine + 2)
+
+
+# --- analysis sheets into the package ----------------------------------------------------------
+
+
+def _shared_strings(xml: str | None) -> list[str]:
+    if not xml:
+        return []
+    return re.findall(r"<si>(.*?)</si>", xml, re.S)
+
+
+def _inline_strings(sheet: str, strings: Sequence[str]) -> str:
+    """Shared-string cells of the analysis sheets as inline strings: the user's table is untouched."""
+
+    def cell(match: re.Match[str]) -> str:
+        attrs, index = match.group(1), int(match.group(2))
+        attrs = attrs.replace(' t="s"', ' t="inlineStr"')
+        return f"<c{attrs}><is>{strings[index]}</is></c>"
+
+    return re.sub(
+        r'<c((?:\s+\w+="[^"]*")*?\s+t="s"(?:\s+\w+="[^"]*")*)><v>(\d+)</v></c>', cell, sheet
+    )
+
+
+def _remap_sheet_styles(sheet: str, styles: StyleMap) -> str:
+    sheet = re.sub(
+        r'(<c\b[^>]*?\bs=")(\d+)"',
+        lambda m: f'{m.group(1)}{styles.xf_offset + int(m.group(2))}"',
+        sheet,
+    )
+    sheet = re.sub(
+        r'(<row\b[^>]*?\bs=")(\d+)"',
+        lambda m: f'{m.group(1)}{styles.xf_offset + int(m.group(2))}"',
+        sheet,
+    )
+    sheet = re.sub(
+        r'(<col\b[^>]*?\bstyle=")(\d+)"',
+        lambda m: f'{m.group(1)}{styles.xf_offset + int(m.group(2))}"',
+        sheet,
+    )
+    return re.sub(
+        r'(\bdxfId=")(\d+)"', lambda m: f'{m.group(1)}{styles.dxf_offset + int(m.group(2))}"', sheet
+    )
+
+
+def _numbered(name: str) -> tuple[str, str, int, str]:
+    """xl/tables/table12.xml -> ('xl/tables', 'table', 12, '.xml')."""
+    folder, base = posixpath.split(name)
+    found = re.match(r"^(.*?)(\d*)(\.[^.]+)$", base)
+    if not found:
+        return folder, base, 0, ""
+    return folder, found.group(1), int(found.group(2) or 0), found.group(3)
+
+
+class _Names:
+    """New part names that collide with nothing in the package."""
+
+    def __init__(self, existing: Sequence[str]) -> None:
+        self.taken = set(existing)
+
+    def new(self, like: str) -> str:
+        folder, base, _, ext = _numbered(like)
+        highest = [
+            _numbered(n)[2]
+            for n in self.taken
+            if _numbered(n)[0] == folder and _numbered(n)[1] == base and _numbered(n)[3] == ext
+        ]
+        number = max(highest, default=0) + 1
+        name = posixpath.join(folder, f"{base}{number}{ext}")
+        self.taken.add(name)
+        return name
+
+
+def _relative(source: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(source))
+
+
+# --- data sheet annotation ------------------------------------------------------------------------
+
+
+_ROW = re.compile(r"<(\w+:)?row\b([^>]*?)(/>|>(.*?)</\1?row>)", re.S)
+
+
+def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str, int, list[str]]:
+    """Add ``note``'s cells right of the data; returns the XML, the first new column and notes."""
+    p = _prefix(sheet, "worksheet")
+    refs = re.findall(r'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"', sheet)
+    cells = len(re.findall(r"<(?:\w+:)?c\b", sheet))
+    if cells and len(refs) != cells:
+        raise PackageError("some cells carry no reference")
+    first = max((_col_index(c) for c, _ in refs), default=0) + 1
+    last = first + len(note.headers) - 1
+    wanted = {note.header_row: list(note.headers), **{r: list(v) for r, v in note.rows.items()}}
+
+    def cell(row: int, position: int, value: Any) -> str:
+        ref = f"{_col_letter(first + position)}{row}"
+        if value is None:
+            return ""
+        if row == note.header_row:
+            return f'<c r="{ref}" s="{styles.annotation_header}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            style = (
+                styles.annotation_percent
+                if position in note.percent_columns
+                else styles.annotation_text
+            )
+            return f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>'
+        return f'<c r="{ref}" s="{styles.annotation_text}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+
+    seen: set[int] = set()
+    previous = 0
+
+    def row(match: re.Match[str]) -> str:
+        nonlocal previous
+        prefix, attrs, inner = match.group(1) or "", match.group(2), match.group(4)
+        number_match = re.search(r'\br="(\d+)"', attrs)
+        number = int(number_match.group(1)) if number_match else previous + 1
+        previous = number
+        values = wanted.get(number)
+        if not values:
+            return match.group(0)
+        seen.add(number)
+        added = "".join(cell(number, i, v) for i, v in enumerate(values))
+        added = _with_prefix(added, prefix)
+        attrs = re.sub(
+            r'\bspans="(\d+):(\d+)"',
+            lambda m: f'spans="{m.group(1)}:{max(int(m.group(2)), last)}"',
+            attrs,
+        )
+        return f"<{prefix}row{attrs}>{inner or ''}{added}</{prefix}row>"
+
+    out = _ROW.sub(row, sheet)
+    missing = sorted(set(wanted) - seen)
+    if missing:
+        raise PackageError(f"rows {missing[:3]} have no row element")
+    out = re.sub(
+        rf'(<{p}dimension\b[^>]*\bref=")([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"',
+        lambda m: (
+            f'{m.group(1)}{m.group(2)}{m.group(3)}:{_col_letter(max(_col_index(m.group(4) or m.group(2)), last))}{m.group(5) or m.group(3)}"'
+        ),
+        out,
+    )
+    notes = []
+    cols_inner, start, end = _collection(out, "cols", p)
+    spans = [
+        (int(a), int(b))
+        for a, b in re.findall(r'\bmin="(\d+)"[^>]*\bmax="(\d+)"', cols_inner or "")
+    ]
+    if any(a <= last and b >= first for a, b in spans):
+        notes.append(
+            f"sheet '{note.sheet}': its column widths cover the new columns, left as they are"
+        )
+    else:
+        new_col = _with_prefix(
+            f'<col min="{first}" max="{last}" width="{note.width}" customWidth="1"/>', p
+        )
+        if cols_inner is None:
+            position = re.search(rf"<{p}sheetData\b", out).start()  # type: ignore[union-attr]
+            out = out[:position] + f"<{p}cols>{new_col}</{p}cols>" + out[position:]
+        else:
+            opening = re.match(rf"<{p}cols\b[^>]*?(?=/?>)", out[start:end]).group(0)  # type: ignore[union-attr]
+            out = out[:start] + f"{opening}>{cols_inner}{new_col}</{p}cols>" + out[end:]
+    return out, first, notes
+
+
+def _comments_part(refs: Mapping[str, str]) -> str:
+    items = "".join(
+        f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">{_text(text)}</t></text></comment>'
+        for ref, text in refs.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<comments xmlns="{MAIN_NS}"><authors><author>tierbook</author></authors>'
+        f"<commentList>{items}</commentList></comments>"
+    )
+
+
+def _vml_part(cells: Sequence[tuple[int, int]]) -> str:
+    """The legacy drawing Excel needs to show notes: one hidden note shape per cell (0-based)."""
+    shapes = "".join(
+        f'<v:shape id="_x0000_s{1025 + i}" type="#_x0000_t202" style="position:absolute;'
+        f'margin-left:59.25pt;margin-top:1.5pt;width:240pt;height:120pt;z-index:{i + 1};visibility:hidden" '
+        'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+        '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+        f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
+        f"<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>"
+        for i, (row, col) in enumerate(cells)
+    )
+    return (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/>'
+        '</o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+        '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        f"{shapes}</xml>"
+    )
+
+
+def _insert_legacy_drawing(sheet: str, rel_id: str) -> str:
+    p = _prefix(sheet, "worksheet")
+    rel = _rel_prefix(sheet)
+    if rel is None:
+        rel = "r"
+        sheet = re.sub(
+            rf"<{p}worksheet\b", lambda m: f'{m.group(0)} xmlns:r="{REL_NS}"', sheet, count=1
+        )
+    element = f'<{p}legacyDrawing {rel}:id="{rel_id}"/>'
+    for name in _AFTER_LEGACY:
+        match = re.search(rf"<{p}{name}\b", sheet)
+        if match:
+            return sheet[: match.start()] + element + sheet[match.start() :]
+    position = sheet.rindex(f"</{p}worksheet>")
+    return sheet[:position] + element + sheet[position:]
+
+
+def _add_relationships(rels: str | None, items: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    """Add (type, target) relationships; return the XML and their new ids."""
+    if rels is None:
+        rels = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+        )
+    taken = {r.get("Id") for r in _relationships(rels)}
+    prefix = re.search(r"<(\w+:)?Relationships\b", rels).group(1) or ""  # type: ignore[union-attr]
+    ids, added = [], ""
+    n = 1
+    for kind, target in items:
+        while f"rIdTb{n}" in taken:
+            n += 1
+        rid = f"rIdTb{n}"
+        taken.add(rid)
+        ids.append(rid)
+        added += f'<{prefix}Relationship Id="{rid}" Type="{kind}" Target={quoteattr(target)}/>'
+    closing = f"</{prefix}Relationships>"
+    if closing in rels:
+        rels = rels.replace(closing, added + closing)
+    else:  # an empty, self-closed element
+        rels = re.sub(
+            rf"<{prefix}Relationships\b([^>]*)/>",
+            rf"<{prefix}Relationships\1>{added}{closing}",
+            rels,
+        )
+    return rels, ids
+
+
+def _add_content_types(
+    types: str, overrides: Mapping[str, str], defaults: Mapping[str, str]
+) -> str:
+    p = re.search(r"<(\w+:)?Types\b", types).group(1) or ""  # type: ignore[union-attr]
+    known_ext = {
+        e.lower() for e in re.findall(r'<(?:\w+:)?Default\b[^>]*Extension="([^"]+)"', types)
+    }
+    added = "".join(
+        f'<{p}Default Extension="{ext}" ContentType="{ct}"/>'
+        for ext, ct in defaults.items()
+        if ext.lower() not in known_ext
+    )
+    added += "".join(
+        f'<{p}Override PartName="/{name}" ContentType="{ct}"/>' for name, ct in overrides.items()
+    )
+    return types.replace(f"</{p}Types>", added + f"</{p}Types>")
+
+
+# --- the whole merge ------------------------------------------------------------------------------
+
+
+def _sheet_parts(files: Mapping[str, bytes]) -> tuple[str, list[tuple[str, str, str]]]:
+    """(workbook.xml text, [(sheet name, r:id, part name)]) of a package."""
+    rels_xml = files["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    targets = {r["Id"]: _resolve("xl/workbook.xml", r["Target"]) for r in _relationships(rels_xml)}
+    workbook = files["xl/workbook.xml"].decode("utf-8")
+    sheets = []
+    for attrs in re.findall(r"<(?:\w+:)?sheet\b([^>]*?)/?>", workbook):
+        name = re.search(r'\bname="([^"]*)"', attrs)
+        rid = re.search(r'\b\w+:id="([^"]*)"', attrs)
+        if name and rid and rid.group(1) in targets:
+            sheets.append((_unescape(name.group(1)), rid.group(1), targets[rid.group(1)]))
+    return workbook, sheets
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def merge(
+    original: bytes, analysis: bytes, annotations: Sequence[Annotation], when: dt.datetime
+) -> tuple[bytes, list[str]]:
+    """The user's package with the analysis workbook's sheets appended and ``annotations`` added.
+
+    Raises ``PackageError`` when the package is not one this can change safely.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(original)) as z:
+            order = [i.filename for i in z.infolist() if not i.is_dir()]
+            files = {name: z.read(name) for name in order}
+        with zipfile.ZipFile(io.BytesIO(analysis)) as z:
+            extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
+        return _merge(order, files, extra, annotations, when)
+    except (KeyError, ValueError, UnicodeDecodeError, AttributeError, zipfile.BadZipFile) as exc:
+        raise PackageError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _merge(
+    order: list[str],
+    files: dict[str, bytes],
+    extra: dict[str, bytes],
+    annotations: Sequence[Annotation],
+    when: dt.datetime,
+) -> tuple[bytes, list[str]]:
+    notes: list[str] = []
+    out = dict(files)
+    names = _Names(order)
+    overrides: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+
+    styles, style_map = merge_styles(
+        files["xl/styles.xml"].decode("utf-8"), extra["xl/styles.xml"].decode("utf-8")
+    )
+    out["xl/styles.xml"] = styles.encode("utf-8")
+    strings = _shared_strings(extra.get("xl/sharedStrings.xml", b"").decode("utf-8") or None)
+
+    # Analysis parts get fresh names; relationships between them follow.
+    _, analysis_sheets = _sheet_parts(extra)
+    carried = [
+        n
+        for n in extra
+        if n.startswith("xl/")
+        and n not in _SHARED
+        and not n.startswith("xl/theme/")
+        and "/_rels/" not in n
+    ]
+    renamed = {n: names.new(n) for n in carried}
+    ana_types = extra["[Content_Types].xml"].decode("utf-8")
+    type_of = dict(re.findall(r'<Override PartName="/([^"]+)" ContentType="([^"]+)"', ana_types))
+    for ext, ct in re.findall(r'<Default Extension="([^"]+)" ContentType="([^"]+)"', ana_types):
+        if ext.lower() not in {"rels", "xml"}:
+            defaults[ext] = ct
+    table_ids = [
+        int(i)
+        for name, data in files.items()
+        if name.startswith("xl/tables/")
+        for i in re.findall(rb'<(?:\w+:)?table\b[^>]*?\bid="(\d+)"', data)
+    ]
+    table_names = {
+        n.casefold()
+        for name, data in files.items()
+        if name.startswith("xl/tables/")
+        for n in re.findall(r'displayName="([^"]+)"', data.decode("utf-8", "replace"))
+    }
+    next_table = max(table_ids, default=0) + 1
+    for old, new in renamed.items():
+        data = extra[old].decode("utf-8")
+        if old.startswith("xl/worksheets/"):
+            data = _remap_sheet_styles(_inline_strings(data, strings), style_map)
+        elif old.startswith("xl/tables/"):
+            data = re.sub(r'(<table\b[^>]*?\bid=")\d+"', rf'\g<1>{next_table}"', data, count=1)
+            next_table += 1
+            data = re.sub(
+                r'(\w*DxfId=")(\d+)"',
+                lambda m: f'{m.group(1)}{style_map.dxf_offset + int(m.group(2))}"',
+                data,
+            )
+            for attr in ("name", "displayName"):
+                data = re.sub(
+                    rf'(<table\b[^>]*?\b{attr}=")([^"]+)"',
+                    lambda m: (
+                        m.group(1)
+                        + (
+                            m.group(2) + "_tb"
+                            if m.group(2).casefold() in table_names
+                            else m.group(2)
+                        )
+                        + '"'
+                    ),
+                    data,
+                    count=1,
+                )
+        out[new] = data.encode("utf-8")
+        if old in type_of:
+            overrides[new] = type_of[old]
+        old_rels = _rels_name(old)
+        if old_rels in extra:
+            rels = extra[old_rels].decode("utf-8")
+
+            def retarget(match: re.Match[str], source: str = old, target_part: str = new) -> str:
+                resolved = _resolve(source, _unescape(match.group(1)))
+                return (
+                    f"Target={quoteattr(_relative(target_part, renamed.get(resolved, resolved)))}"
+                )
+
+            out[_rels_name(new)] = re.sub(r'Target="([^"]*)"', retarget, rels).encode("utf-8")
+
+    # Register the new sheets in the workbook.
+    workbook, user_sheets = _sheet_parts(files)
+    p = _prefix(workbook, "workbook")
+    rel = _rel_prefix(workbook) or "r"
+    wb_rels, ids = _add_relationships(
+        files["xl/_rels/workbook.xml.rels"].decode("utf-8"),
+        [
+            (WORKSHEET_TYPE, _relative("xl/workbook.xml", renamed[part]))
+            for _, _, part in analysis_sheets
+        ],
+    )
+    out["xl/_rels/workbook.xml.rels"] = wb_rels.encode("utf-8")
+    sheet_ids = [int(i) for i in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bsheetId="(\d+)"', workbook)]
+    added = "".join(
+        f'<{p}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + i + 1}" {rel}:id="{rid}"/>'
+        for i, ((name, _, _), rid) in enumerate(zip(analysis_sheets, ids, strict=True))
+    )
+    if f"</{p}sheets>" not in workbook:
+        raise PackageError("workbook.xml has no sheet list")
+    workbook = workbook.replace(f"</{p}sheets>", added + f"</{p}sheets>", 1)
+    if re.search(rf"<{p}calcPr\b", workbook):
+        workbook = re.sub(
+            rf"<{p}calcPr\b(?![^>]*fullCalcOnLoad)",
+            f'<{p}calcPr fullCalcOnLoad="1"',
+            workbook,
+            count=1,
+        )
+    else:
+        workbook = _insert_after_sheets(workbook, p, f'<{p}calcPr fullCalcOnLoad="1"/>')
+    out["xl/workbook.xml"] = workbook.encode("utf-8")
+
+    # Annotate the user's data sheets.
+    parts = {name: part for name, _, part in user_sheets}
+    for note in annotations:
+        part = parts.get(note.sheet)
+        if part is None or part not in files:
+            notes.append(
+                f"sheet '{note.sheet}': not found in the package, so no annotation columns"
+            )
+            continue
+        try:
+            sheet, first, extra_notes = annotate_sheet(files[part].decode("utf-8"), note, style_map)
+        except PackageError as exc:
+            notes.append(f"sheet '{note.sheet}': annotation columns not added ({exc})")
+            continue
+        notes.extend(extra_notes)
+        if note.comments:
+            if re.search(r"<(?:\w+:)?legacyDrawing\b", sheet):
+                notes.append(
+                    f"sheet '{note.sheet}': it has notes of its own, so the reasons are not added as notes"
+                )
+            else:
+                comments = names.new("xl/comments1.xml")
+                vml = names.new("xl/drawings/vmlDrawing1.vml")
+                refs = {
+                    f"{_col_letter(first)}{row}": text
+                    for row, text in sorted(note.comments.items())
+                }
+                out[comments] = _comments_part(refs).encode("utf-8")
+                out[vml] = _vml_part(
+                    [(row - 1, first - 1) for row in sorted(note.comments)]
+                ).encode("utf-8")
+                rels_name = _rels_name(part)
+                existing = out.get(rels_name)
+                rels, (vml_id, comments_id) = _add_relationships(
+                    existing.decode("utf-8") if existing else None,
+                    [(VML_TYPE, _relative(part, vml)), (COMMENTS_TYPE, _relative(part, comments))],
+                )
+                out[rels_name] = rels.encode("utf-8")
+                sheet = _insert_legacy_drawing(sheet, vml_id)
+                overrides[comments] = CT_COMMENTS
+                defaults.setdefault("vml", CT_VML)
+                del comments_id
+        out[part] = sheet.encode("utf-8")
+
+    types = _add_content_types(files["[Content_Types].xml"].decode("utf-8"), overrides, defaults)
+    out["[Content_Types].xml"] = types.encode("utf-8")
+    final_order = order + [n for n in out if n not in files]
+    return _zip(out, final_order, when), notes
+
+
+def _insert_after_sheets(workbook: str, p: str, element: str) -> str:
+    """Put ``element`` where calcPr belongs: after sheets, externalReferences and definedNames."""
+    for name in ("definedNames", "externalReferences", "functionGroups", "sheets"):
+        match = re.search(rf"</{p}{name}>|<{p}{name}\b[^>]*/>", workbook)
+        if match:
+            return workbook[: match.end()] + element + workbook[match.end() :]
+    raise PackageError("workbook.xml has no sheet list")
+
+
+def _zip(files: Mapping[str, bytes], order: Sequence[str], when: dt.datetime) -> bytes:
+    """A zip of ``files`` in ``order`` with fixed entry times: same content, same bytes."""
+    out = io.BytesIO()
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, files[name])
+    return out.getvalue()
+
+
+def standalone(analysis: bytes, when: dt.datetime) -> bytes:
+    """The analysis workbook alone (for .xls and .ods inputs), with fixed entry times."""
+    with zipfile.ZipFile(io.BytesIO(analysis)) as z:
+        order = [i.filename for i in z.infolist()]
+        files = {n: z.read(n) for n in order}
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    if "docProps/core.xml" in files:
+        files["docProps/core.xml"] = re.sub(
+            rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)",
+            rb"\g<1>" + stamp + rb"\g<2>",
+            files["docProps/core.xml"],
+        )
+    return _zip(files, order, when)
