@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
-.PHONY: report test test-fast lint samples system-deps clean help
+.PHONY: report test test-fast lint samples picture system-deps clean help
 
 help:
 	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
@@ -13,6 +13,7 @@ help:
 	@echo "make test-fast  the unit and property tests only, in seconds"
 	@echo "make lint       ruff and mypy"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
+	@echo "make picture    regenerate docs/summary.png (LibreOffice and pdftoppm)"
 	@echo "make clean      remove the virtualenv, reports and caches"
 
 $(BIN)/python:
@@ -50,6 +51,9 @@ lint: $(VENV)/.installed-test
 
 samples: $(VENV)/.installed
 	$(BIN)/python scripts/make_samples.py
+
+picture: $(VENV)/.installed system-deps
+	sh scripts/summary_picture.sh
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,15 +8,20 @@ case-insensitively, and an account takes the spelling of the client of that name
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 MEMBER = "member"
 _MAX_DEPTH = 10  # group chains deeper than this are cut (and loops broken)
 
 
+_SUB_CUSTOMER = re.compile(r"^([^:]+?)\s*:(?![\s/])")  # "Parent:Child", not "Re: x" or "http://"
+
+
 def _parent(name: str) -> str:
-    head, sep, _ = name.partition(":")
-    return head.strip() if sep and head.strip() else name
+    found = _SUB_CUSTOMER.match(name)
+    return found.group(1).strip() if found and found.group(1).strip() else name
 
 
 def account_map(invoices: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:

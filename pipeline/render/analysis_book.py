@@ -157,7 +157,6 @@ class _Book:
         name: str,
         columns: Sequence[tuple[str, str | None]],
         rows: Sequence[Sequence[Any]],
-        total_row: bool = False,
     ) -> int:
         """Headers and rows as an Excel table; returns the last row used."""
         body = rows or [[None] * len(columns)]
@@ -167,19 +166,20 @@ class _Book:
                     ws.write_formula(r, left + c, value.text, self.fmt(fmt), value.cached)
                 else:
                     self.put(ws, r, left + c, value, fmt)
-        last = top + len(body) + (1 if total_row else 0)
-        spec: dict[str, Any] = {
-            "name": name,
-            "style": STYLE,
-            "columns": [{"header": header, "header_format": self.header} for header, _ in columns],
-        }
-        if total_row:
-            spec["total_row"] = True
-            spec["columns"][0]["total_string"] = "Total"
-            for col_spec, (_, fmt) in zip(spec["columns"][1:], columns[1:], strict=True):
-                if fmt == MONEY:
-                    col_spec.update(total_function="sum", format=self.fmt(MONEY))
-        ws.add_table(top, left, last, left + len(columns) - 1, spec)
+        last = top + len(body)
+        ws.add_table(
+            top,
+            left,
+            last,
+            left + len(columns) - 1,
+            {
+                "name": name,
+                "style": STYLE,
+                "columns": [
+                    {"header": header, "header_format": self.header} for header, _ in columns
+                ],
+            },
+        )
         return last
 
 
@@ -375,7 +375,7 @@ def _summary(
     monthly.set_y_axis({"num_format": "#,##0"})
     monthly.set_x_axis({"num_format": MONTH})
     monthly.set_legend({"position": "bottom"})
-    ws.insert_chart(row + 20, 0, monthly, {"x_scale": 1.6, "y_scale": 1.2})
+    ws.insert_chart(row, 7, monthly, {"x_scale": 1.6, "y_scale": 1.2})
 
 
 def _clients(book: _Book, name: str, analysis: Analysis) -> None:
@@ -556,7 +556,20 @@ def _monthly(book: _Book, name: str, analysis: Analysis) -> None:
         values = [row.get(t, 0.0) for t in TIERS]
         rows.append([row["month"], *values, Formula(f"SUM(B{r}:F{r})", sum(values))])
     columns = [("Month", MONTH), *((TIER_LABELS[t], MONEY) for t in TIERS), ("Total", MONEY)]
-    book.table(ws, 0, 0, "tb_monthly", columns, rows, total_row=True)
+    last = book.table(ws, 0, 0, "tb_monthly", columns, rows)
+    # A plain total row under the table: SUM formulas every reader evaluates alike.
+    ws.write_string(last + 1, 0, "Total", book.bold)
+    totals = [
+        *(
+            float(analysis.monthly.filter(analysis.monthly["tier"] == t)["revenue"].sum())
+            for t in TIERS
+        )
+    ]
+    for c, value in enumerate([*totals, sum(totals)], start=1):
+        letter = xl_col_to_name(c)
+        ws.write_formula(
+            last + 1, c, f"SUM({letter}2:{letter}{last + 1})", book.fmt(MONEY, bold=True), value
+        )
     ws.set_column(0, 0, 10)
     ws.set_column(1, 6, 14)
     ws.freeze_panes(1, 1)
@@ -639,7 +652,9 @@ def build_analysis_book(
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        if ws.name != names["Summary"]:
+            ws.repeat_rows(0)
+    book.wb.worksheets()[0].fit_to_pages(1, 1)  # the Summary on one page
     book.wb.close()
     return buffer.getvalue()
 

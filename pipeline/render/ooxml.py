@@ -760,9 +760,36 @@ def _merge(
         out[part] = sheet.encode("utf-8")
 
     types = _add_content_types(files["[Content_Types].xml"].decode("utf-8"), overrides, defaults)
+    if "macroEnabled.main" in types:
+        types = _drop_macros(out, types)
+        notes.append(
+            "macros (the VBA project): an .xlsx cannot hold them; they remain in the input file"
+        )
     out["[Content_Types].xml"] = types.encode("utf-8")
-    final_order = order + [n for n in out if n not in files]
+    final_order = [n for n in order if n in out] + [n for n in out if n not in files]
     return _zip(out, final_order, when), notes
+
+
+def _drop_macros(out: dict[str, bytes], types: str) -> str:
+    """Make an .xlsm package an .xlsx one: the main part's type, and the VBA parts removed."""
+    types = types.replace(
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    )
+    rels = out["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    for rel in _relationships(rels):
+        if rel.get("Type", "").endswith("/vbaProject"):
+            part = _resolve("xl/workbook.xml", rel["Target"])
+            for name in (part, _rels_name(part)):
+                out.pop(name, None)
+                types = re.sub(
+                    rf'<(?:\w+:)?Override PartName="/{re.escape(name)}"[^>]*/>', "", types
+                )
+            rels = re.sub(
+                rf'<(?:\w+:)?Relationship\b[^>]*Id="{re.escape(rel["Id"])}"[^>]*/>', "", rels
+            )
+    out["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
+    return types
 
 
 def _insert_after_sheets(workbook: str, p: str, element: str) -> str:

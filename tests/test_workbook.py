@@ -1,0 +1,374 @@
+"""The annotated workbook: the user's package intact, live formulas that tie out, real tables,
+charts and notes, checked with a second reader and after LibreOffice recalculates it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import pytest
+
+from pipeline.report import report
+from tests.conftest import SAMPLES, require_program
+from tests.workbooks import rich_workbook
+
+# Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
+CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+OURS = ("Summary", "Client analysis", "Concentration", "Monthly", "Data issues", "Method")
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rich")
+    path = rich_workbook(folder / "rich.xlsx")
+    result = report(path, folder / "out")
+    return (
+        path,
+        result.folder / "rich.annotated.xlsx",
+        json.loads((result.folder / "rich.summary.json").read_text()),
+    )
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _sheet_part(members: dict[str, bytes], name: str) -> str:
+    workbook = members["xl/workbook.xml"].decode()
+    rid = re.search(rf'<sheet name="{re.escape(name)}"[^>]*r:id="([^"]+)"', workbook).group(1)
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/")
+
+
+def test_every_other_part_of_the_users_package_is_copied_byte_for_byte(rich):
+    source, annotated, _ = rich
+    before, after = _members(source), _members(annotated)
+    touched = CHANGED | {_sheet_part(before, "Invoices"), _sheet_part(before, "Clients")}
+    for name, data in before.items():
+        if name not in touched:
+            assert after.get(name) == data, name
+    # the chart, text box, image and their drawings are among them
+    assert any(n.startswith("xl/charts/") for n in before) and any(
+        n.startswith("xl/media/") for n in before
+    )
+
+
+def test_annotated_sheets_keep_every_original_element(rich):
+    source, annotated, _ = rich
+    before, after = _members(source), _members(annotated)
+    part = _sheet_part(before, "Invoices")
+    old, new = before[part].decode(), after[part].decode()
+    for element in ("dataValidations", "pane", "extLst", "x14:sparklineGroups", "pageMargins"):
+        found = re.search(rf"<{element}\b.*?(/>|</{element}>)", old, re.S)
+        assert found and found.group(0) in new, element
+    for column in re.findall(r"<col [^>]*/>", old):
+        assert column in new
+
+
+def test_original_values_formats_and_cached_formula_survive(rich):
+    source, annotated, _ = rich
+    a, b = openpyxl.load_workbook(source), openpyxl.load_workbook(annotated)
+    for name in a.sheetnames:
+        wa, wb_ = a[name], b[name]
+        assert wa.merged_cells.ranges == wb_.merged_cells.ranges
+        assert wa.freeze_panes == wb_.freeze_panes
+        for ra, rb in zip(wa.iter_rows(), wb_.iter_rows(max_col=wa.max_column), strict=True):
+            assert [(c.value, c.number_format, c.data_type) for c in ra] == [
+                (c.value, c.number_format, c.data_type) for c in rb
+            ]
+    assert b.defined_names["Amounts"].attr_text == a.defined_names["Amounts"].attr_text
+    cached = (
+        fastexcel.read_excel(str(annotated)).load_sheet("Overview", header_row=None).to_polars()
+    )
+    assert float(cached.row(2)[0]) == pytest.approx(
+        sum(1000.0 + 250 * (i % 4) + 10 * i for i in range(36))
+    )
+
+
+def test_annotation_columns_and_notes(rich):
+    _, annotated, data = rich
+    wb = openpyxl.load_workbook(annotated)
+    ws = wb["Invoices"]
+    header = [c.value for c in ws[1]]
+    assert header[-5:] == [
+        "tierbook: tier",
+        "tierbook: grade",
+        "tierbook: roles",
+        "tierbook: share",
+        "tierbook: flags",
+    ]
+    by_client = {c["client"]: c for c in data["clients"]}
+    tier_col = len(header) - 5
+    labels = {
+        "anchor": "Anchor",
+        "recurring": "Recurring",
+        "one-off": "One-off",
+        "new": "New",
+        "lapsed": "Lapsed",
+    }
+    noted = 0
+    for row in ws.iter_rows(min_row=2):
+        client = row[1].value
+        assert row[tier_col].value == labels[by_client[client]["tier"]]
+        assert row[tier_col + 3].value == pytest.approx(by_client[client]["share"])
+        if row[tier_col].comment:
+            noted += 1
+            assert by_client[client]["reasons"][0] in row[tier_col].comment.text
+    assert noted == len(by_client)  # one note on each client's first invoice row
+    assert ws.cell(1, tier_col + 1).fill.fgColor.rgb == "FF0E6E6E"  # a header style of its own
+    method = {r[0]: r[1] for r in wb["Method"].iter_rows(min_row=2, values_only=True)}
+    assert (
+        "notes of its own" in method["Not carried over"]
+    )  # Clients had a note: ours are not added
+
+
+def test_analysis_sheets_are_tables_with_frozen_headers_and_conditional_formats(rich):
+    _, annotated, _ = rich
+    wb = openpyxl.load_workbook(annotated)
+    for name in OURS:
+        ws = wb[name]
+        assert ws.tables, name
+        assert ws.freeze_panes, name
+    kinds = {
+        rule.type for rules in wb["Client analysis"].conditional_formatting for rule in rules.rules
+    }
+    assert {"dataBar", "colorScale", "expression"} <= kinds
+    members = _members(annotated)
+    charts = [n for n in members if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1 + 3  # the user's own chart and our three
+    ours = [
+        members[n].decode()
+        for n in charts
+        if b"Concentration" in members[n] or b"Monthly" in members[n] or b"Summary" in members[n]
+    ]
+    assert len(ours) == 3
+
+
+def test_two_runs_give_the_same_sha256(rich, tmp_path):
+    source, annotated, _ = rich
+    again = report(source, tmp_path / "again").folder / "rich.annotated.xlsx"
+    assert (
+        hashlib.sha256(again.read_bytes()).hexdigest()
+        == hashlib.sha256(annotated.read_bytes()).hexdigest()
+    )
+
+
+def _recalculated(paths: list[Path], out: Path, profile: Path) -> Path:
+    """LibreOffice, told to recalculate on load, saves copies whose cached values were removed."""
+    soffice = require_program("soffice")
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry">'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
+        "<value>0</value></prop></item></oor:items>"
+    )
+    stripped = out / "stripped"
+    stripped.mkdir(parents=True)
+    for path in paths:
+        with (
+            zipfile.ZipFile(path) as src,
+            zipfile.ZipFile(stripped / path.name, "w", zipfile.ZIP_DEFLATED) as dst,
+        ):
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename.startswith("xl/worksheets/"):
+                    data = re.sub(
+                        rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data
+                    )  # no cached values left
+                dst.writestr(info, data)
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *(str(stripped / p.name) for p in paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("recalc")
+    paths, summaries = [], {}
+    for sample in sorted(SAMPLES.glob("*.xlsx")):
+        result = report(sample, folder / "reports")
+        paths.append(result.folder / f"{sample.stem}.annotated.xlsx")
+        summaries[sample.stem] = json.loads(
+            (result.folder / f"{sample.stem}.summary.json").read_text()
+        )
+    out = _recalculated(paths, folder / "lo", folder / "profile")
+    return out, summaries
+
+
+def _frame(path: Path, sheet: str, header: bool = True):
+    return (
+        fastexcel.read_excel(str(path))
+        .load_sheet(sheet, header_row=0 if header else None)
+        .to_polars()
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.xlsx")))
+def test_formulas_recalculated_by_libreoffice_equal_the_json(recalculated, name):
+    out, summaries = recalculated
+    data, path = summaries[name], out / f"{name}.annotated.xlsx"
+    conc = data["concentration"]
+    pareto = _frame(path, "Concentration")
+    table = pareto.filter(pareto["Client"].is_not_null())
+    values = openpyxl.load_workbook(
+        path, data_only=True
+    )  # LibreOffice's cached results, full precision
+    shares = {c["client"]: c for c in data["clients"] if c["share"] is not None}
+    assert table["Client"].to_list() == list(shares)
+    precise = {
+        r[1]: r
+        for r in values["Concentration"].iter_rows(min_row=2, max_col=6, values_only=True)
+        if r[1]
+    }
+    for _, client, _, share, cumulative, abc in precise.values():
+        assert share == pytest.approx(shares[client]["share"], rel=1e-9)
+        assert cumulative == pytest.approx(shares[client]["cumulative_share"], rel=1e-9)
+        assert abc == shares[client]["abc_class"]
+    figures = {
+        r[0]: r[1]
+        for r in values["Concentration"].iter_rows(
+            min_col=8, max_col=9, min_row=2, max_row=7, values_only=True
+        )
+    }
+    assert figures["HHI (0-10,000)"] == pytest.approx(conc["hhi"], rel=1e-9)
+    assert figures["Effective number of clients"] == pytest.approx(
+        conc["effective_clients"], rel=1e-9
+    )
+    for k in (1, 3, 5):
+        assert figures[f"Top-{k} share"] == pytest.approx(conc[f"top{k}_share"], rel=1e-9)
+    rows = [
+        r
+        for r in values["Concentration"].iter_rows(values_only=True)
+        if str(r[7]).startswith("Losing")
+    ]
+    for row, case in zip(rows, data["stress_test"], strict=True):
+        assert row[8] == pytest.approx(case["revenue_lost"], rel=1e-9)
+        assert row[9] == pytest.approx(case["revenue_after"], rel=1e-9)
+        assert row[11] == pytest.approx(case["hhi_after"], rel=1e-9)
+    summary = list(values["Summary"].iter_rows(values_only=True))
+    kpis = {r[0]: r[1] for r in summary if r[0]}
+    assert kpis[f"Revenue, net ({data['currency']})"] == pytest.approx(
+        data["totals"]["revenue"], rel=1e-9
+    )
+    assert kpis["HHI (0-10,000)"] == pytest.approx(conc["hhi"], rel=1e-9)
+    assert kpis["Top-5 share"] == pytest.approx(conc["top5_share"], rel=1e-9)
+    tiers = {
+        r[3]: r[4] for r in summary if r[3] in {"Anchor", "Recurring", "One-off", "New", "Lapsed"}
+    }
+    labels = {
+        "anchor": "Anchor",
+        "recurring": "Recurring",
+        "one-off": "One-off",
+        "new": "New",
+        "lapsed": "Lapsed",
+    }
+    for tier, label in labels.items():
+        expected = sum(c["revenue"] for c in data["clients"] if c["tier"] == tier)
+        assert tiers[label] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    monthly = openpyxl.load_workbook(path, data_only=True)["Monthly"]
+    total_row = [row for row in monthly.iter_rows(values_only=True) if row[0] == "Total"][0]
+    assert total_row[-1] == pytest.approx(data["totals"]["revenue"], rel=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.xlsx")))
+def test_libreoffice_shows_no_error_values(recalculated, name):
+    out, _ = recalculated
+    reader = fastexcel.read_excel(str(out / f"{name}.annotated.xlsx"))
+    assert list(reader.sheet_names[-6:]) == list(OURS)
+    for sheet in reader.sheet_names:
+        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        for column in frame.columns:
+            bad = [
+                v
+                for v in frame[column].drop_nulls().to_list()
+                if re.match(r"^(#REF!|#NAME\?|#DIV/0!|#VALUE!|#N/A|#NUM!|#NULL!|Err:\d+)$", v)
+            ]
+            assert not bad, (sheet, column, bad[:3])
+
+
+def _as_xlsm(source: Path, target: Path) -> Path:
+    """The same package, declared macro-enabled and holding a (dummy) VBA project part."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
+                data = data.replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
+                )
+            dst.writestr(info, data)
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not a real project")
+    return target
+
+
+def test_a_macro_workbook_comes_back_as_a_plain_xlsx_and_says_so(tmp_path):
+    source = _as_xlsm(rich_workbook(tmp_path / "plain.xlsx"), tmp_path / "macros.xlsm")
+    result = report(source, tmp_path / "out")
+    out = result.folder / "macros.annotated.xlsx"
+    members = _members(out)
+    assert (
+        "xl/vbaProject.bin" not in members
+        and b"vbaProject" not in members["xl/_rels/workbook.xml.rels"]
+    )
+    assert b"macroEnabled" not in members["[Content_Types].xml"]
+    method = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(out)["Method"].iter_rows(min_row=2, values_only=True)
+    }
+    assert "macros" in method["Not carried over"]
+    assert source.read_bytes().count(b"vbaProject") > 0  # the input keeps them
+
+
+def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_path, monkeypatch):
+    from pipeline.render import ooxml, workbook
+
+    def refuse(*args, **kwargs):
+        raise ooxml.PackageError("no sheet list")
+
+    monkeypatch.setattr(workbook, "merge", refuse)
+    result = report(rich_workbook(tmp_path / "odd.xlsx"), tmp_path / "out")
+    wb = openpyxl.load_workbook(result.folder / "odd.annotated.xlsx")
+    assert wb.sheetnames == list(OURS)
+    method = {r[0]: r[1] for r in wb["Method"].iter_rows(min_row=2, values_only=True)}
+    assert "could not be extended safely (no sheet list)" in method["Not carried over"]
+
+
+def test_merge_refuses_what_is_not_a_package():
+    from pipeline.render.ooxml import PackageError, merge
+
+    with pytest.raises(PackageError):
+        merge(b"not a zip", b"not a zip", [], __import__("datetime").datetime(2026, 1, 1))
