@@ -372,3 +372,56 @@ def test_merge_refuses_what_is_not_a_package():
 
     with pytest.raises(PackageError):
         merge(b"not a zip", b"not a zip", [], __import__("datetime").datetime(2026, 1, 1))
+
+
+@pytest.mark.slow
+def test_a_workbook_saved_by_libreoffice_is_extended_and_reopens(tmp_path):
+    """LibreOffice writes packages its own way (namespaces, column ranges, styles)."""
+    soffice = require_program("soffice")
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(SAMPLES / "consultant_lost_key_client.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    source = tmp_path / "lo" / "consultant_lost_key_client.xlsx"
+    annotated = (
+        report(source, tmp_path / "out").folder / "consultant_lost_key_client.annotated.xlsx"
+    )
+    a, b = openpyxl.load_workbook(source), openpyxl.load_workbook(annotated)
+    assert b.sheetnames == [*a.sheetnames, *OURS]
+    for name in a.sheetnames:
+        for ra, rb in zip(
+            a[name].iter_rows(), b[name].iter_rows(max_col=a[name].max_column), strict=True
+        ):
+            assert [(c.value, c.number_format) for c in ra] == [
+                (c.value, c.number_format) for c in rb
+            ]
+    assert [c.value for c in b["Invoices"][1]][-5:][0] == "tierbook: tier"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "again"),
+            str(annotated),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    reopened = fastexcel.read_excel(str(tmp_path / "again" / annotated.name))
+    assert reopened.sheet_names == b.sheetnames

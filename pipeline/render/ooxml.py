@@ -129,10 +129,12 @@ def _with_prefix(snippet: str, prefix: str) -> str:
     return re.sub(r"<(/?)(?![?!])(\w+)", rf"<\1{prefix}\2", snippet)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+
+
 def _text(value: str) -> str:
     """XML character data, keeping leading and trailing spaces."""
-    cleaned = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
-    return escape(cleaned)
+    return escape(_CONTROL.sub("", value))
 
 
 def _resolve(source: str, target: str) -> str:

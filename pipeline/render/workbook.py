@@ -170,12 +170,12 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
     result = []
     for sheet in provenance.invoice_sheets:
         rows: dict[int, list[Any]] = {}
-        comments: dict[int, str] = {}
+        first_rows: dict[str, int] = {}  # each client's first invoice row carries its note
         frame = analysis.invoice_rows.filter(analysis.invoice_rows["sheet"] == sheet).sort("row")
         for row, client, note in frame.select("row", "client", "note").iter_rows():
             rows[row] = values(client, sheet, row, note)
-            if client in labels and client not in {v for v in comments.values()}:
-                comments.setdefault(row, client)
+            if client in labels:
+                first_rows.setdefault(client, row)
         for (issue_sheet, row), _ in problems.items():
             if (
                 issue_sheet == sheet
@@ -183,9 +183,6 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
                 and row != provenance.header_rows.get(sheet)
             ):
                 rows[row] = values(None, sheet, row, None)
-        first_rows: dict[str, int] = {}
-        for row, client in sorted(comments.items()):
-            first_rows.setdefault(client, row)
         result.append(
             Annotation(
                 sheet=sheet,
@@ -234,12 +231,13 @@ def render_workbook(
         )
         return standalone(book, when)
     original = source.read_bytes()
+    columns = annotation_columns(analysis, provenance)
     for _attempt in range(2):  # once more when the merge has something to say on the Method sheet
         book = build_analysis_book(
             analysis, provenance, names, method_facts(analysis, provenance, notes), when
         )
         try:
-            merged, found = merge(original, book, annotation_columns(analysis, provenance), when)
+            merged, found = merge(original, book, columns, when)
         except PackageError as exc:
             notes = [f"the original sheets: the package could not be extended safely ({exc})"]
             book = build_analysis_book(
