@@ -72,3 +72,50 @@ def rich_workbook(path: Path) -> Path:
     clients.write_comment(1, 0, "The owner's own note")
     wb.close()
     return path
+
+
+def invoice_book(path: Path, **options: object) -> Path:
+    """A plain invoice workbook from xlsxwriter; ``options`` add the odd features tests need."""
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "date_1904": bool(options.get("date_1904"))}
+    )
+    wb.set_properties({"created": dt.datetime(2026, 1, 1)})
+    ws = wb.add_worksheet("Invoices")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["Invoice No", "Client", "Invoice Date", "Amount"])
+    for i in range(24):
+        ws.write_string(i + 1, 0, f"I{i}")
+        ws.write_string(i + 1, 1, ["Alpha", "Beta", "Gamma"][i % 3])
+        ws.write_datetime(i + 1, 2, dt.datetime(2025, 1, 10) + dt.timedelta(days=20 * i), date)
+        ws.write_number(i + 1, 3, 100.0 + i)
+    if options.get("data_bar"):
+        ws.conditional_format(1, 3, 24, 3, {"type": "data_bar", "data_bar_2010": True})
+    if options.get("far_width"):
+        ws.set_column(25, 25, 30)
+    if options.get("hidden_tail"):
+        ws.set_column(4, 16383, None, None, {"hidden": True})
+    if options.get("merged_footer"):
+        ws.merge_range(26, 0, 26, 11, "Footer merged across the sheet")
+    if options.get("last_column"):
+        ws.write_string(0, 16382, "far away")
+    if options.get("defined_name"):
+        wb.define_name(str(options["defined_name"]), "=Invoices!$A$1")
+    if options.get("second_sheet"):
+        wb.add_worksheet("Notes").write_string(0, 0, "selected tab")
+        wb.worksheets()[-1].activate()
+    wb.close()
+    return path
+
+
+def rewrite(path: Path, target: Path, changes: dict[str, object]) -> Path:
+    """A copy of a package with some members' text changed by functions."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            change = changes.get(info.filename)
+            if callable(change):
+                data = change(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, data)
+    return target

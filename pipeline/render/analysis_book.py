@@ -93,7 +93,7 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 class _Book:
     """An xlsxwriter workbook with one cached format per number format, and safe writes."""
 
-    def __init__(self, buffer: io.BytesIO, when: dt.datetime) -> None:
+    def __init__(self, buffer: io.BytesIO, when: dt.datetime, date_1904: bool = False) -> None:
         self.wb: Workbook = xlsxwriter.Workbook(
             buffer,
             {
@@ -102,6 +102,7 @@ class _Book:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "remove_timezone": True,
+                "date_1904": date_1904,  # dates must count from the same day as the user's
             },
         )
         self.wb.set_properties({"created": when, "author": "tierbook"})
@@ -617,10 +618,11 @@ def build_analysis_book(
     names: Mapping[str, str],
     facts: Sequence[tuple[str, Any, str]],
     when: dt.datetime,
+    date_1904: bool = False,
 ) -> bytes:
     """The analysis sheets as a complete .xlsx, sheets named as ``names`` maps ``SHEETS``."""
     buffer = io.BytesIO()
-    book = _Book(buffer, when)
+    book = _Book(buffer, when, date_1904)
     # Formulas on Summary refer to the other sheets, whose layout follows from the analysis alone.
     index = {col.key: i for i, col in enumerate(CLIENT_COLUMNS)}
     span = max(analysis.clients.height, 1) + 1

@@ -63,7 +63,7 @@ _AFTER_LEGACY = (
     "tableParts",
     "extLst",
 )
-_BEFORE_COLS = ("sheetData",)
+MAX_COLUMNS = 16_384  # XFD
 
 
 class PackageError(Exception):
@@ -117,9 +117,35 @@ def _prefix(xml: str, root: str) -> str:
     return found.group(1) or ""
 
 
-def _rel_prefix(xml: str) -> str | None:
-    found = re.search(rf'xmlns:(\w+)="{re.escape(REL_NS)}"', xml)
-    return found.group(1) if found else None
+def _attrs(tag: str) -> dict[str, str]:
+    """The attributes of one start tag, whatever their order or quotes."""
+    return {
+        k: a if a or not b else b
+        for k, a, b in re.findall(r"([\w:]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", tag)
+    }
+
+
+def _root_tag(xml: str, root: str) -> str:
+    found = re.search(rf"<(?:\w+:)?{root}\b[^>]*>", xml)
+    if not found:
+        raise PackageError(f"no <{root}> element")
+    return found.group(0)
+
+
+def _rel_prefix(xml: str, root: str) -> str | None:
+    """The prefix the root element binds to the relationships namespace, if any."""
+    for key, value in _attrs(_root_tag(xml, root)).items():
+        if key.startswith("xmlns:") and value == REL_NS:
+            return key.split(":", 1)[1]
+    return None
+
+
+def _rel_id(xml: str, root: str, rid: str) -> str:
+    """An ``r:id`` attribute that is bound whatever the document declared on its root."""
+    prefix = _rel_prefix(xml, root)
+    if prefix:
+        return f'{prefix}:id="{rid}"'
+    return f'xmlns:tbr="{REL_NS}" tbr:id="{rid}"'
 
 
 def _with_prefix(snippet: str, prefix: str) -> str:
@@ -202,7 +228,9 @@ def _append(
             position = xml.rindex(f"</{prefix}{root}>")
         return xml[:position] + element + xml[position:], old
     opening = re.match(rf"<{prefix}{tag}\b[^>]*?(?=/?>)", xml[start:end]).group(0)  # type: ignore[union-attr]
-    opening = re.sub(r'\scount="\d+"', "", opening) + f' count="{old + len(items)}"'
+    opening = (
+        re.sub(r"""\scount\s*=\s*("[^"]*"|'[^']*')""", "", opening) + f' count="{old + len(items)}"'
+    )
     element = f"{opening}>{inner}{body}</{prefix}{tag}>"
     return xml[:start] + element + xml[end:], old
 
@@ -222,12 +250,12 @@ class StyleMap:
 def _numfmts(inner: str | None) -> dict[int, str]:
     if not inner:
         return {}
-    return {
-        int(i): code
-        for i, code in re.findall(
-            r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', inner
-        )
-    }
+    found = {}
+    for tag in re.findall(r"<(?:\w+:)?numFmt\b[^>]*>", inner):
+        attrs = _attrs(tag)
+        if attrs.get("numFmtId", "").isdigit() and "formatCode" in attrs:
+            found[int(attrs["numFmtId"])] = attrs["formatCode"]
+    return found
 
 
 def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
@@ -381,7 +409,20 @@ def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str,
         raise PackageError("some cells carry no reference")
     first = max((_col_index(c) for c, _ in refs), default=0) + 1
     last = first + len(note.headers) - 1
+    if last > MAX_COLUMNS:
+        raise PackageError("the sheet uses columns up to the last one Excel has, leaving no room")
     wanted = {note.header_row: list(note.headers), **{r: list(v) for r, v in note.rows.items()}}
+    notes = []
+    merged = 0
+    for ref in re.findall(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', sheet):
+        c1, r1, c2, r2 = _col_index(ref[0]), int(ref[1]), _col_index(ref[2]), int(ref[3])
+        if c1 <= last and c2 >= first:
+            for r in range(r1, r2 + 1):
+                merged += wanted.pop(r, None) is not None
+    if merged:
+        notes.append(
+            f"sheet '{note.sheet}': {merged} rows are merged across the new columns and were not annotated"
+        )
 
     def cell(row: int, position: int, value: Any) -> str:
         ref = f"{_col_letter(first + position)}{row}"
@@ -431,13 +472,19 @@ def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str,
         ),
         out,
     )
-    notes = []
     cols_inner, start, end = _collection(out, "cols", p)
-    spans = [
-        (int(a), int(b))
-        for a, b in re.findall(r'\bmin="(\d+)"[^>]*\bmax="(\d+)"', cols_inner or "")
+    columns = [
+        (m.start(), _attrs(m.group(0)))
+        for m in re.finditer(r"<(?:\w+:)?col\b[^>]*>", cols_inner or "")
     ]
-    if any(a <= last and b >= first for a, b in spans):
+    covering = [
+        a for _, a in columns if int(a.get("min", 0)) <= last and int(a.get("max", 0)) >= first
+    ]
+    if any(a.get("hidden") in {"1", "true"} for a in covering):
+        notes.append(
+            f"sheet '{note.sheet}': the new columns fall in columns the sheet hides; unhide them to see them"
+        )
+    elif covering:
         notes.append(
             f"sheet '{note.sheet}': its column widths cover the new columns, left as they are"
         )
@@ -448,9 +495,12 @@ def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str,
         if cols_inner is None:
             position = re.search(rf"<{p}sheetData\b", out).start()  # type: ignore[union-attr]
             out = out[:position] + f"<{p}cols>{new_col}</{p}cols>" + out[position:]
-        else:
+        else:  # keep <col> elements in ascending order, as the format requires
+            later = [pos for pos, a in columns if int(a.get("min", 0)) > last]
+            at = min(later) if later else len(cols_inner)
+            inner = cols_inner[:at] + new_col + cols_inner[at:]
             opening = re.match(rf"<{p}cols\b[^>]*?(?=/?>)", out[start:end]).group(0)  # type: ignore[union-attr]
-            out = out[:start] + f"{opening}>{cols_inner}{new_col}</{p}cols>" + out[end:]
+            out = out[:start] + f"{opening}>{inner}</{p}cols>" + out[end:]
     return out, first, notes
 
 
@@ -466,10 +516,15 @@ def _comments_part(refs: Mapping[str, str]) -> str:
     )
 
 
-def _vml_part(cells: Sequence[tuple[int, int]]) -> str:
-    """The legacy drawing Excel needs to show notes: one hidden note shape per cell (0-based)."""
+def _vml_part(cells: Sequence[tuple[int, int]], block: int) -> str:
+    """The legacy drawing Excel needs to show notes: one hidden note shape per cell (0-based).
+
+    Shape ids live in blocks of 1024 named by ``o:idmap``; ``block`` is the first one free in
+    the package, so no two drawings share ids.
+    """
+    blocks = ",".join(str(block + i) for i in range(max(1, -(-len(cells) // 1024))))
     shapes = "".join(
-        f'<v:shape id="_x0000_s{1025 + i}" type="#_x0000_t202" style="position:absolute;'
+        f'<v:shape id="_x0000_s{block * 1024 + 1 + i}" type="#_x0000_t202" style="position:absolute;'
         f'margin-left:59.25pt;margin-top:1.5pt;width:240pt;height:120pt;z-index:{i + 1};visibility:hidden" '
         'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
         '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
@@ -479,26 +534,41 @@ def _vml_part(cells: Sequence[tuple[int, int]]) -> str:
     )
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-        'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/>'
+        'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+        f'<o:idmap v:ext="edit" data="{blocks}"/>'
         '</o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
         '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
         f"{shapes}</xml>"
     )
 
 
+def _top_level(xml: str, start: int) -> list[tuple[str, int]]:
+    """(local name, offset) of the worksheet's child elements that begin after ``start``."""
+    found, depth = [], 0
+    for match in re.finditer(r"<(/?)(?:\w+:)?(\w+)\b[^>]*?(/?)>", xml[start:]):
+        closing, name, empty = match.group(1), match.group(2), match.group(3)
+        if closing:
+            depth -= 1
+            continue
+        if depth == 0:
+            found.append((name, start + match.start()))
+        if not empty:
+            depth += 1
+    return found
+
+
 def _insert_legacy_drawing(sheet: str, rel_id: str) -> str:
+    """Put ``<legacyDrawing>`` among the worksheet's children in the order the schema sets."""
     p = _prefix(sheet, "worksheet")
-    rel = _rel_prefix(sheet)
-    if rel is None:
-        rel = "r"
-        sheet = re.sub(
-            rf"<{p}worksheet\b", lambda m: f'{m.group(0)} xmlns:r="{REL_NS}"', sheet, count=1
-        )
-    element = f'<{p}legacyDrawing {rel}:id="{rel_id}"/>'
-    for name in _AFTER_LEGACY:
-        match = re.search(rf"<{p}{name}\b", sheet)
-        if match:
-            return sheet[: match.start()] + element + sheet[match.start() :]
+    element = f"<{p}legacyDrawing {_rel_id(sheet, 'worksheet', rel_id)}/>"
+    tail = (
+        sheet.index(f"</{p}sheetData>") + len(f"</{p}sheetData>")
+        if f"</{p}sheetData>" in sheet
+        else 0
+    )
+    for name, offset in _top_level(sheet, tail):
+        if name in _AFTER_LEGACY:
+            return sheet[:offset] + element + sheet[offset:]
     position = sheet.rindex(f"</{p}worksheet>")
     return sheet[:position] + element + sheet[position:]
 
@@ -638,16 +708,25 @@ def _merge(
         for i in re.findall(rb'<(?:\w+:)?table\b[^>]*?\bid="(\d+)"', data)
     ]
     table_names = {
-        n.casefold()
+        _attrs(tag).get(key, "").casefold()
         for name, data in files.items()
         if name.startswith("xl/tables/")
-        for n in re.findall(r'displayName="([^"]+)"', data.decode("utf-8", "replace"))
+        for tag in re.findall(r"<(?:\w+:)?table\b[^>]*>", data.decode("utf-8", "replace"))
+        for key in ("name", "displayName")
+    }
+    workbook_text = files["xl/workbook.xml"].decode("utf-8")
+    table_names |= {
+        _attrs(tag).get("name", "").casefold()
+        for tag in re.findall(r"<(?:\w+:)?definedName\b[^>]*>", workbook_text)
     }
     next_table = max(table_ids, default=0) + 1
     for old, new in renamed.items():
         data = extra[old].decode("utf-8")
         if old.startswith("xl/worksheets/"):
             data = _remap_sheet_styles(_inline_strings(data, strings), style_map)
+            data = re.sub(
+                r'\stabSelected="(1|true)"', "", data
+            )  # the user's active sheet stays the only one
         elif old.startswith("xl/tables/"):
             data = re.sub(r'(<table\b[^>]*?\bid=")\d+"', rf'\g<1>{next_table}"', data, count=1)
             next_table += 1
@@ -656,20 +735,15 @@ def _merge(
                 lambda m: f'{m.group(1)}{style_map.dxf_offset + int(m.group(2))}"',
                 data,
             )
+            wanted = _attrs(re.search(r"<table\b[^>]*>", data).group(0))["displayName"]  # type: ignore[union-attr]
+            unique, n = wanted, 1
+            while unique.casefold() in table_names:
+                n += 1
+                unique = f"{wanted}_{n}"
+            table_names.add(unique.casefold())
             for attr in ("name", "displayName"):
                 data = re.sub(
-                    rf'(<table\b[^>]*?\b{attr}=")([^"]+)"',
-                    lambda m: (
-                        m.group(1)
-                        + (
-                            m.group(2) + "_tb"
-                            if m.group(2).casefold() in table_names
-                            else m.group(2)
-                        )
-                        + '"'
-                    ),
-                    data,
-                    count=1,
+                    rf'(<table\b[^>]*?\b{attr}=")[^"]+"', rf'\g<1>{unique}"', data, count=1
                 )
         out[new] = data.encode("utf-8")
         if old in type_of:
@@ -689,7 +763,6 @@ def _merge(
     # Register the new sheets in the workbook.
     workbook, user_sheets = _sheet_parts(files)
     p = _prefix(workbook, "workbook")
-    rel = _rel_prefix(workbook) or "r"
     wb_rels, ids = _add_relationships(
         files["xl/_rels/workbook.xml.rels"].decode("utf-8"),
         [
@@ -698,14 +771,21 @@ def _merge(
         ],
     )
     out["xl/_rels/workbook.xml.rels"] = wb_rels.encode("utf-8")
-    sheet_ids = [int(i) for i in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bsheetId="(\d+)"', workbook)]
+    sheet_tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook)
+    sheet_ids = [
+        int(a["sheetId"]) for a in map(_attrs, sheet_tags) if a.get("sheetId", "").isdigit()
+    ]
     added = "".join(
-        f'<{p}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + i + 1}" {rel}:id="{rid}"/>'
+        f'<{p}sheet name={quoteattr(name)} sheetId="{max(sheet_ids, default=0) + i + 1}" '
+        f"{_rel_id(workbook, 'workbook', rid)}/>"
         for i, ((name, _, _), rid) in enumerate(zip(analysis_sheets, ids, strict=True))
     )
     if f"</{p}sheets>" not in workbook:
         raise PackageError("workbook.xml has no sheet list")
     workbook = workbook.replace(f"</{p}sheets>", added + f"</{p}sheets>", 1)
+    workbook = _add_defined_names(
+        workbook, p, extra["xl/workbook.xml"].decode("utf-8"), len(sheet_tags)
+    )
     if re.search(rf"<{p}calcPr\b", workbook):
         workbook = re.sub(
             rf"<{p}calcPr\b(?![^>]*fullCalcOnLoad)",
@@ -717,8 +797,17 @@ def _merge(
         workbook = _insert_after_sheets(workbook, p, f'<{p}calcPr fullCalcOnLoad="1"/>')
     out["xl/workbook.xml"] = workbook.encode("utf-8")
 
-    # Annotate the user's data sheets.
+    # Annotate the user's data sheets; note drawings take id blocks no other drawing uses.
     parts = {name: part for name, _, part in user_sheets}
+    used_blocks = [
+        int(b)
+        for name, data in files.items()
+        if name.endswith(".vml")
+        for group in re.findall(rb'idmap[^>]*data="([\d,\s]+)"', data)
+        for b in group.split(b",")
+        if b.strip()
+    ]
+    next_block = max(used_blocks, default=0) + 1
     for note in annotations:
         part = parts.get(note.sheet)
         if part is None or part not in files:
@@ -745,9 +834,9 @@ def _merge(
                     for row, text in sorted(note.comments.items())
                 }
                 out[comments] = _comments_part(refs).encode("utf-8")
-                out[vml] = _vml_part(
-                    [(row - 1, first - 1) for row in sorted(note.comments)]
-                ).encode("utf-8")
+                cells = [(row - 1, first - 1) for row in sorted(note.comments)]
+                out[vml] = _vml_part(cells, next_block).encode("utf-8")
+                next_block += max(1, -(-len(cells) // 1024))
                 rels_name = _rels_name(part)
                 existing = out.get(rels_name)
                 rels, (vml_id, comments_id) = _add_relationships(
@@ -772,6 +861,25 @@ def _merge(
     return _zip(out, final_order, when), notes
 
 
+def _add_defined_names(workbook: str, p: str, analysis_workbook: str, offset: int) -> str:
+    """Carry the analysis sheets' defined names (print titles), their sheet indexes shifted."""
+    names = re.findall(r"<definedName\b([^>]*)>(.*?)</definedName>", analysis_workbook, re.S)
+    if not names:
+        return workbook
+    added = ""
+    for attrs, body in names:
+        local = re.search(r'localSheetId="(\d+)"', attrs)
+        if local is None:
+            continue  # a workbook-wide name could clash with the user's; ours are all sheet-local
+        attrs = attrs.replace(local.group(0), f'localSheetId="{offset + int(local.group(1))}"')
+        added += f"<{p}definedName{attrs}>{body}</{p}definedName>"
+    if re.search(rf"</{p}definedNames>", workbook):
+        return workbook.replace(f"</{p}definedNames>", added + f"</{p}definedNames>", 1)
+    return _insert_after_sheets(
+        workbook, p, f"<{p}definedNames>{added}</{p}definedNames>", skip_defined=True
+    )
+
+
 def _drop_macros(out: dict[str, bytes], types: str) -> str:
     """Make an .xlsm package an .xlsx one: the main part's type, and the VBA parts removed."""
     types = types.replace(
@@ -794,9 +902,10 @@ def _drop_macros(out: dict[str, bytes], types: str) -> str:
     return types
 
 
-def _insert_after_sheets(workbook: str, p: str, element: str) -> str:
-    """Put ``element`` where calcPr belongs: after sheets, externalReferences and definedNames."""
-    for name in ("definedNames", "externalReferences", "functionGroups", "sheets"):
+def _insert_after_sheets(workbook: str, p: str, element: str, skip_defined: bool = False) -> str:
+    """Put ``element`` where calcPr (or, with ``skip_defined``, definedNames) belongs."""
+    after = ("externalReferences", "functionGroups", "sheets")
+    for name in after if skip_defined else ("definedNames", *after):
         match = re.search(rf"</{p}{name}>|<{p}{name}\b[^>]*/>", workbook)
         if match:
             return workbook[: match.end()] + element + workbook[match.end() :]

@@ -10,6 +10,9 @@ analysis workbook alone; the Method sheet says so.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -231,24 +234,30 @@ def render_workbook(
         )
         return standalone(book, when)
     original = source.read_bytes()
+    date_1904 = _uses_1904(original)
     columns = annotation_columns(analysis, provenance)
     for _attempt in range(2):  # once more when the merge has something to say on the Method sheet
-        book = build_analysis_book(
-            analysis, provenance, names, method_facts(analysis, provenance, notes), when
-        )
+        facts = method_facts(analysis, provenance, notes)
+        book = build_analysis_book(analysis, provenance, names, facts, when, date_1904)
         try:
             merged, found = merge(original, book, columns, when)
         except PackageError as exc:
             notes = [f"the original sheets: the package could not be extended safely ({exc})"]
-            book = build_analysis_book(
-                analysis,
-                provenance,
-                sheet_names(()),
-                method_facts(analysis, provenance, notes),
-                when,
+            facts = method_facts(analysis, provenance, notes)
+            return standalone(
+                build_analysis_book(analysis, provenance, sheet_names(()), facts, when), when
             )
-            return standalone(book, when)
         if found == notes:
             return merged
         notes = found
     return merged
+
+
+def _uses_1904(package: bytes) -> bool:
+    """Whether the workbook counts dates from 1904 (old Mac Excel); ours must do the same."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile):
+        return False
+    return re.search(r"""date1904\s*=\s*["'](1|true)["']""", workbook) is not None

@@ -1,0 +1,215 @@
+"""Packages written by other programs and odd sheet layouts: the result stays valid XML in the
+schema's order, opens in the second reader, and says on the Method sheet what it could not do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zipfile
+from pathlib import Path
+from xml.dom import minidom
+
+import openpyxl
+import pytest
+
+from pipeline.render.ooxml import _top_level
+from pipeline.report import report
+from tests.workbooks import invoice_book, rewrite
+
+WORKSHEET_ORDER = [
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
+
+
+def run(path: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes], dict]:
+    result = report(path, tmp_path / "out")
+    out = result.folder / f"{path.stem}.annotated.xlsx"
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    for name, data in members.items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            minidom.parseString(data)  # well-formed, every prefix declared
+    openpyxl.load_workbook(out)
+    return out, members, json.loads((result.folder / f"{path.stem}.summary.json").read_text())
+
+
+def method(path: Path) -> dict:
+    rows = openpyxl.load_workbook(path)["Method"].iter_rows(min_row=2, values_only=True)
+    found: dict = {}
+    for item, value, _ in rows:
+        found.setdefault(item, []).append(value)
+    return found
+
+
+def in_schema_order(sheet: str) -> bool:
+    names = [n for n, _ in _top_level(sheet, sheet.index(">", sheet.index("<worksheet")) + 1)]
+    positions = [WORKSHEET_ORDER.index(n) for n in names if n in WORKSHEET_ORDER]
+    return positions == sorted(positions)
+
+
+def test_notes_go_before_the_sheets_extension_list_not_into_a_data_bar(tmp_path):
+    out, members, _ = run(invoice_book(tmp_path / "bars.xlsx", data_bar=True), tmp_path)
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    assert "<legacyDrawing" in sheet and in_schema_order(sheet)
+    assert re.search(r"<cfRule\b(?:(?!</cfRule>).)*<legacyDrawing", sheet, re.S) is None
+
+
+def test_a_prefixed_package_with_local_relationship_declarations(tmp_path):
+    source = invoice_book(tmp_path / "plain.xlsx")
+
+    def prefixed(xml: str) -> str:
+        xml = xml.replace(
+            ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', ""
+        )
+        xml = re.sub(r"<(/?)(?!\?)(\w+)([\s>/])", r"<\1x:\2\3", xml)
+        xml = xml.replace('<x:workbook xmlns="', '<x:workbook xmlns:x="')
+        xml = xml.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="')
+        return re.sub(
+            r"<x:sheet (?=[^>]*r:id)",
+            '<x:sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ',
+            xml,
+        )
+
+    odd = rewrite(
+        source,
+        tmp_path / "sdk.xlsx",
+        {"xl/workbook.xml": prefixed, "xl/worksheets/sheet1.xml": prefixed},
+    )
+    out, members, _ = run(odd, tmp_path)
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Invoices"
+    assert b"<x:legacyDrawing" in members["xl/worksheets/sheet1.xml"]
+
+
+def test_a_1904_workbook_gets_its_dates_right(tmp_path):
+    out, _, data = run(invoice_book(tmp_path / "mac.xlsx", date_1904=True), tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb.epoch == openpyxl.utils.datetime.MAC_EPOCH
+    as_of = {r[0]: r[1] for r in wb["Method"].iter_rows(min_row=2, values_only=True)}["As-of date"]
+    assert as_of.date() == dt.date.fromisoformat(data["as_of"])
+    first_month = wb["Monthly"]["A2"].value
+    assert first_month.date() == dt.date.fromisoformat(data["window"]["start"]).replace(day=1)
+
+
+def test_the_users_selected_tab_stays_the_only_one(tmp_path):
+    _, members, _ = run(invoice_book(tmp_path / "tabs.xlsx", second_sheet=True), tmp_path)
+    selected = [
+        n
+        for n, d in members.items()
+        if n.startswith("xl/worksheets/sheet") and b'tabSelected="1"' in d
+    ]
+    assert len(selected) == 1
+
+
+def test_column_widths_stay_in_ascending_order(tmp_path):
+    _, members, _ = run(invoice_book(tmp_path / "wide.xlsx", far_width=True), tmp_path)
+    cols = [int(m) for m in re.findall(rb'<col min="(\d+)"', members["xl/worksheets/sheet1.xml"])]
+    assert cols == sorted(cols) and len(cols) == 2
+
+
+def test_no_room_right_of_the_data_is_said_not_overflowed(tmp_path):
+    out, members, _ = run(invoice_book(tmp_path / "full.xlsx", last_column=True), tmp_path)
+    assert b"XFE" not in members["xl/worksheets/sheet1.xml"]
+    assert any("no room" in str(n) for n in method(out)["Not carried over"])
+
+
+def test_hidden_columns_and_merged_rows_are_said(tmp_path):
+    out, _, _ = run(
+        invoice_book(tmp_path / "hidden.xlsx", hidden_tail=True, merged_footer=True), tmp_path
+    )
+    notes = " | ".join(str(n) for n in method(out)["Not carried over"])
+    assert "hides" in notes
+
+
+def test_merged_rows_across_the_new_columns_are_left_alone(tmp_path):
+    source = invoice_book(tmp_path / "merged.xlsx", merged_footer=True)
+    out, _, _ = run(source, tmp_path)
+    ws = openpyxl.load_workbook(out)["Invoices"]
+    assert ws["E27"].value is None  # the footer row is merged across A:L; nothing written under it
+
+
+def test_styles_written_in_another_attribute_order_and_quotes(tmp_path):
+    source = invoice_book(tmp_path / "plain.xlsx")
+
+    def shuffled(xml: str) -> str:
+        xml = re.sub(
+            r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"/>',
+            r"<numFmt formatCode='\2' numFmtId='\1'/>",
+            xml,
+        )
+        return re.sub(r'<cellXfs count="(\d+)"', r"<cellXfs count='\1'", xml)
+
+    odd = rewrite(source, tmp_path / "quotes.xlsx", {"xl/styles.xml": shuffled})
+    out, _, _ = run(odd, tmp_path)
+    a, b = openpyxl.load_workbook(odd)["Invoices"], openpyxl.load_workbook(out)["Invoices"]
+    assert [c.number_format for c in a["C"]] == [c.number_format for c in b["C"]][: len(a["C"])]
+
+
+def test_every_note_drawing_has_its_own_shape_ids(tmp_path):
+    from tests.workbooks import rich_workbook
+
+    path = rich_workbook(tmp_path / "rich.xlsx")  # Clients has a note drawing of its own
+    _, members, _ = run(path, tmp_path)
+    blocks = [
+        b
+        for n, d in members.items()
+        if n.endswith(".vml")
+        for b in re.findall(rb'idmap[^>]*data="([^"]+)"', d)
+    ]
+    flat = [x for b in blocks for x in b.split(b",")]
+    assert len(flat) == len(set(flat)) >= 2
+
+
+@pytest.mark.parametrize("name", ["tb_clients", "TB_SUMMARY"])
+def test_our_table_names_avoid_the_users_names(tmp_path, name):
+    out, members, _ = run(invoice_book(tmp_path / "names.xlsx", defined_name=name), tmp_path)
+    tables = [
+        re.search(rb'displayName="([^"]+)"', d).group(1).decode().casefold()
+        for n, d in members.items()
+        if n.startswith("xl/tables/")
+    ]
+    assert name.casefold() not in tables and len(tables) == len(set(tables))
+
+
+def test_print_titles_of_our_sheets_are_kept(tmp_path):
+    out, _, _ = run(invoice_book(tmp_path / "print.xlsx"), tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb["Client analysis"].print_title_rows == "$1:$1"
