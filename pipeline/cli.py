@@ -1,36 +1,41 @@
 """The command line: parse options, call ``pipeline.report``, turn its errors into messages.
 
-Exit codes: 0 every input reported; 2 bad option or configuration; 3 an input could not be
-analysed; 4 an input was refused as unsafe; 70 an unexpected internal error.
+Exit codes: 0 every input reported (data issues may exist); 1 the input was refused (with
+several inputs: every one was); 2 a usage error (a bad option or configuration); 3 some
+workbooks of a batch failed and the others were reported.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
 
 from pipeline import __version__
 from pipeline.config import BASES
-from pipeline.errors import TierbookError
+from pipeline.errors import ConfigError, TierbookError
 from pipeline.render.text import VERDICT_LABELS, money, percent
 from pipeline.report import LANGUAGES, Options, expand_inputs, output_names, report
 
-INTERNAL_ERROR = 70
+DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="tierbook", message="%(prog)s %(version)s"
 )
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """tierbook: tier a business's clients from its invoice workbook and measure how much
     it depends on its largest ones.
 
     Start with:  tierbook report my-invoices.xlsx
     """
+    ctx.obj = {"debug": debug or bool(os.environ.get("TIERBOOK_DEBUG"))}
 
 
 @main.command("report")
@@ -101,25 +106,42 @@ def report_command(
         config_file=config_file,
         lang=lang,
     )
-    worst = 0
+    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+    failed = 0
     names = output_names(paths)
     for path in paths:
         try:
             result = report(path, out_dir, options, names[path])
-        except TierbookError as exc:
+        except ConfigError as exc:  # the same for every input: stop here
             click.echo(f"error: {exc}", err=True)
-            worst = max(worst, exc.exit_code)
+            sys.exit(USAGE)
+        except TierbookError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
             continue
-        except Exception as exc:  # never a traceback for the user; TIERBOOK_DEBUG=1 shows it
-            if os.environ.get("TIERBOOK_DEBUG"):
-                raise
+        except OSError as exc:  # the output folder cannot be written: read-only, full, not a folder
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"error: {path.name}: the report could not be written to {out_dir} "
+                f"({exc.strerror or exc}). Nothing was left half-written; choose another --out folder "
+                "or free some space.",
+                err=True,
+            )
+            failed += 1
+            continue
+        except Exception as exc:  # never a traceback for the user; --debug shows it
+            if debug:
+                traceback.print_exc()
             click.echo(
                 f"error: {path.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
                 "No report was written for it. This is a bug; please report it with the file if you can "
-                "(set TIERBOOK_DEBUG=1 to see the details).",
+                "(run with --debug to see the details).",
                 err=True,
             )
-            worst = max(worst, INTERNAL_ERROR)
+            failed += 1
             continue
         a = result.analysis
         click.echo(
@@ -128,4 +150,4 @@ def report_command(
             f"({VERDICT_LABELS[a.concentration.verdict].lower()}), "
             f"{a.issues.height} data issue{'s' if a.issues.height != 1 else ''} -> {result.folder}"
         )
-    sys.exit(worst)
+    sys.exit(DONE if not failed else REFUSED if failed == len(paths) else PARTIAL)

@@ -36,6 +36,10 @@ class Config:
     )
     basis: str = _why("invoiced", "'invoiced' dates revenue by invoice date, 'paid' by paid date")
     currency: str | None = _why(None, "currency analysed; the most frequent one when unset")
+    day_first: bool = _why(
+        True,
+        "slash dates like 03/04/2026 are day first unless the column shows otherwise (a 13 or more first)",
+    )
     new_client_days: int = _why(
         90, "a first invoice this recent is too young to judge", low=0, high=100000
     )

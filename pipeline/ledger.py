@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.parse import clean_text, parse_amount, parse_date
+from pipeline.parse import SLASH_DATE, clean_text, parse_amount, parse_date, slash_order
 from pipeline.read.sheets import ROW, RawTable, RawWorkbook
 from pipeline.records import (
     CLIENT_SCHEMA,
@@ -45,6 +45,11 @@ def parse_deposit(column: str) -> pl.Expr:
         .then(pl.lit(0.0))
         .otherwise(parse_amount(column))
     )
+
+
+def _day_first(frame: pl.DataFrame, columns: list[str], config: Config) -> bool:
+    order = slash_order(frame, columns)
+    return config.day_first if order is None else order
 
 
 def _label(table: RawTable, field: str) -> str:
@@ -95,12 +100,36 @@ def _parse_invoices(
     """One invoice sheet: typed rows that can be used, and the issues of those that cannot."""
     raw = _drop_blank(_with_fields(table, INVOICE_SCHEMA))
     lbl = {f: _label(table, f) for f in INVOICE_SCHEMA}
+    issues: list[pl.DataFrame] = []
+    date_columns = ["invoice_date", "due_date", "paid_date"]
+    order = slash_order(raw, date_columns)
+    day_first = config.day_first if order is None else order
+    slashed = raw.select(
+        pl.any_horizontal(clean_text(c).str.contains(SLASH_DATE) for c in date_columns).sum()
+    ).item()
+    if order is None and slashed:
+        issues.append(
+            pl.DataFrame(
+                [
+                    {
+                        "sheet": table.sheet,
+                        "row": table.header_row,
+                        "column": lbl["invoice_date"],
+                        "value": None,
+                        "problem": f"{slashed} dates like 03/04/2026 could be day or month first",
+                        "action": f"read {'day' if day_first else 'month'} first (setting day_first)",
+                    }
+                ],
+                schema=dict(ISSUE_SCHEMA),
+            )
+        )
     parsed = raw.with_columns(
         clean_text("invoice_no").alias("invoice_no"),
         clean_text("client").alias("client"),
-        parse_date("invoice_date").alias("invoice_date"),
-        parse_date("due_date").alias("due_date"),
-        parse_date("paid_date").alias("paid_date"),
+        pl.col("client").cast(pl.String).str.normalize("NFC").str.strip_chars().alias("raw_client"),
+        parse_date("invoice_date", day_first).alias("invoice_date"),
+        parse_date("due_date", day_first).alias("due_date"),
+        parse_date("paid_date", day_first).alias("paid_date"),
         parse_amount("amount").alias("amount"),
         parse_deposit("deposit").alias("deposit"),
         clean_text("currency").str.to_uppercase().alias("currency"),
@@ -115,7 +144,6 @@ def _parse_invoices(
             for f in ("invoice_date", "amount", "due_date", "paid_date", "deposit")
         ),
     )
-    issues: list[pl.DataFrame] = []
     is_total = pl.col("client").str.contains(TOTAL_ROW) | (
         pl.col("client").is_null() & pl.col("invoice_no").str.contains(TOTAL_ROW)
     )
@@ -244,7 +272,88 @@ def _parse_invoices(
                 "not counted on the paid basis",
             )
         )
-    return parsed, issues, raw.height
+    parsed, found = _duplicates(parsed, lbl)
+    return parsed, issues + found, raw.height
+
+
+_CONTENT = [
+    "invoice_no",
+    "client",
+    "invoice_date",
+    "due_date",
+    "paid_date",
+    "amount",
+    "currency",
+    "status",
+    "project",
+    "description",
+    "deposit",
+]
+
+
+def _duplicates(
+    parsed: pl.DataFrame, lbl: Mapping[str, str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Exact copies of a row are counted once; one invoice number on rows that differ is reported."""
+    first_row = pl.col("row").first().over(_CONTENT)
+    copy = pl.col("row") != first_row
+    found = [
+        _issues(
+            parsed,
+            copy,
+            lbl["invoice_no"],
+            pl.col("invoice_no"),
+            pl.format("an exact copy of row {}", first_row),
+            "counted once",
+        )
+    ]
+    kept = parsed.filter(~copy)
+    number = pl.col("invoice_no")
+    shared = number.is_not_null() & (pl.col("row") != pl.col("row").first().over("invoice_no"))
+    found.append(
+        _issues(
+            kept,
+            shared,
+            lbl["invoice_no"],
+            number,
+            pl.format(
+                "invoice number also on row {} with other contents",
+                pl.col("row").first().over("invoice_no"),
+            ),
+            "both kept, as separate lines",
+        )
+    )
+    return kept, found
+
+
+def _one_spelling(
+    frame: pl.DataFrame, tables: tuple[RawTable, ...]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Names that differ only in case or inner spacing are one client, under its most used
+    spelling; each row written otherwise is reported. Padding at either end is not a spelling."""
+    key = pl.col("client").str.to_lowercase()
+    counts = frame.group_by(key.alias("_key"), "raw_client").agg(
+        pl.len().alias("_n"), pl.col("row").min().alias("_first")
+    )
+    canonical = (
+        counts.sort(["_n", "_first"], descending=[True, False])
+        .group_by("_key", maintain_order=True)
+        .agg(pl.col("raw_client").first().alias("_canonical"))
+    )
+    joined = frame.with_columns(key.alias("_key")).join(canonical, on="_key", how="left")
+    differs = pl.col("raw_client") != pl.col("_canonical")
+    found = [
+        _issues(
+            joined,
+            differs,
+            _label(tables[0], "client"),
+            pl.col("raw_client"),
+            pl.format("written differently from '{}' (case or spacing)", pl.col("_canonical")),
+            "merged with it",
+        )
+    ]
+    merged = joined.with_columns(clean_text("_canonical").alias("client"))
+    return merged.drop("_key", "_canonical"), found
 
 
 def _currency(
@@ -281,7 +390,7 @@ def _currency(
     return kept.with_columns(pl.lit(currency, pl.String).alias("currency")), issues, currency
 
 
-def _clients(table: RawTable) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+def _clients(table: RawTable, config: Config) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     label = {f: _label(table, f) for f in CLIENT_SCHEMA}
     raw = _drop_blank(_with_fields(table, CLIENT_SCHEMA))
     text_fields = [
@@ -293,7 +402,10 @@ def _clients(table: RawTable) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     end_text = pl.col("contract").str.extract(f"({_DATE_LIKE})")
     parsed = raw.with_columns(
         *(clean_text(f).alias(f) for f in text_fields),
-        *(parse_date(f).alias(f) for f in ("client_since", "last_contact")),
+        *(
+            parse_date(f, _day_first(raw, ["client_since", "last_contact"], config)).alias(f)
+            for f in ("client_since", "last_contact")
+        ),
         *(clean_text(f).alias(f"raw_{f}") for f in ("client_since", "last_contact")),
     ).with_columns(
         pl.coalesce(
@@ -382,10 +494,24 @@ def build_ledger(raw: RawWorkbook, config: Config, today: dt.date | None = None)
     combined = pl.concat(parts, how="diagonal_relaxed")
     combined, found, currency = _currency(combined, raw.invoices, config)
     issues += found
+    combined, found = _one_spelling(combined, raw.invoices)
+    issues += found
     invoices = combined.select([pl.col(n).cast(t) for n, t in INVOICE_SCHEMA.items()])
     if raw.clients is not None:
-        clients, client_issues = _clients(raw.clients)
+        clients, client_issues = _clients(raw.clients, config)
         issues += client_issues
+        billed = invoices["client"].str.to_lowercase().unique().implode()
+        idle = ~pl.col("client").str.to_lowercase().is_in(billed)
+        issues.append(
+            _issues(
+                clients.with_columns(pl.lit(raw.clients.sheet).alias("sheet")),
+                idle,
+                _label(raw.clients, "client"),
+                pl.col("client"),
+                "no invoices for this client",
+                "listed; not in the figures",
+            )
+        )
     else:
         clients = pl.DataFrame(schema={k: v for k, v in CLIENT_SCHEMA.items() if k != "sheet"})
     order = {name: i for i, name in enumerate(raw.sheet_names)}

@@ -32,9 +32,14 @@ def clean_text(col: str | pl.Expr) -> pl.Expr:
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
-def parse_date(col: str) -> pl.Expr:
-    """Excel dates (read as ISO text), ISO text, ``dd.mm.yyyy`` and Excel serial numbers."""
+SLASH_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
+
+
+def parse_date(col: str, day_first: bool = True) -> pl.Expr:
+    """Excel dates (read as ISO text), ISO text, ``dd.mm.yyyy``, ``dd/mm/yyyy`` (or
+    ``mm/dd/yyyy`` when not ``day_first``) and Excel serial numbers."""
     text = clean_text(col)
+    slashed = text.str.strptime(pl.Date, "%d/%m/%Y" if day_first else "%m/%d/%Y", strict=False)
     iso = text.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})").str.strptime(
         pl.Date, "%Y-%m-%d", strict=False
     )
@@ -49,6 +54,8 @@ def parse_date(col: str) -> pl.Expr:
         .then(iso)
         .when(text.str.contains(r"^\d{1,2}\.\d{1,2}\.\d{4}$"))
         .then(dotted)
+        .when(text.str.contains(SLASH_DATE))
+        .then(slashed)
         .otherwise(from_serial.cast(pl.Date))
     )
 
@@ -93,3 +100,22 @@ def parse_amount(col: str) -> pl.Expr:
         .then(pl.when(negative).then(-magnitude).otherwise(magnitude))
         .otherwise(None)
     )
+
+
+def slash_order(frame: pl.DataFrame, columns: list[str]) -> bool | None:
+    """Day first (True) or month first (False), as the slash dates in ``columns`` show it:
+    a first field above 12 is a day, a second field above 12 is a day; None when they never say."""
+    parts = pl.concat(
+        [
+            frame.select(clean_text(c).str.extract_groups(SLASH_DATE).alias("p")).unnest("p")
+            for c in columns
+        ],
+        how="vertical",
+    ).drop_nulls()
+    if parts.height == 0:
+        return None
+    first, second = parts["1"].cast(pl.Int64), parts["2"].cast(pl.Int64)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first != month_first:
+        return day_first
+    return None

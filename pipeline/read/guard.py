@@ -11,10 +11,12 @@ SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods"}
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 
-# A real workbook of a million rows unpacks to a few hundred MB; a bomb is far past either limit.
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
-MAX_MEMBER_RATIO = 250  # for members over 10 MB; XML compresses ~10-30x in real workbooks
+# A workbook at Excel's row limit unpacks to a few hundred MB, its XML compressed 5-30 times;
+# a zip bomb is far past either limit. Both are read from the zip directory before any parser.
+MAX_UNCOMPRESSED_BYTES = 1024**3
+MAX_MEMBER_RATIO = 150  # for members over 10 MB
 _RATIO_FLOOR_BYTES = 10 * 1024**2
+_PROLOGUE_BYTES = 4096  # where a DOCTYPE would have to be
 
 
 def check_workbook(path: Path) -> str:
@@ -66,6 +68,7 @@ def _check_zip(path: Path) -> None:
             f"{path.name}: the workbook would unpack to {total / 1024**3:.1f} GiB, more than the "
             f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit; it was refused unread."
         )
+    _check_no_doctype(path, members)
     for member in members:
         if member.file_size > _RATIO_FLOOR_BYTES and member.compress_size > 0:
             ratio = member.file_size / member.compress_size
@@ -74,4 +77,27 @@ def _check_zip(path: Path) -> None:
                     f"{path.name}: part '{member.filename}' unpacks {ratio:,.0f} times its packed "
                     f"size ({member.file_size / 1024**2:,.0f} MB), the mark of a zip bomb; "
                     "the workbook was refused unread."
+                )
+
+
+def _check_no_doctype(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Office XML never declares a DTD; one that does is an entity bomb or worse. Only the first
+    few KB of each part are inflated to look."""
+    with zipfile.ZipFile(path) as archive:
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels", ".vml")) or member.is_dir():
+                continue
+            try:
+                with archive.open(member) as handle:
+                    head = handle.read(_PROLOGUE_BYTES)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                raise InputError(
+                    f"{path.name}: part '{member.filename}' of the workbook is damaged ({exc}). "
+                    "Export or save it again from your spreadsheet program."
+                ) from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UnsafeWorkbook(
+                    f"{path.name}: part '{member.filename}' declares XML entities (a DOCTYPE), which no "
+                    "spreadsheet program writes and which can expand without bound; the workbook was "
+                    "refused unread."
                 )

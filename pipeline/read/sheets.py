@@ -20,6 +20,7 @@ from pipeline.read.columns import (
     map_header,
     nearest_alias,
 )
+from pipeline.read.formulas import check_calculated
 from pipeline.read.guard import check_workbook
 
 HEADER_SCAN_ROWS = 30
@@ -207,6 +208,8 @@ def read_workbook(path: Path) -> RawWorkbook:
             if named or len(table.columns.fields) >= 3:
                 clients = table
                 break
+    if fmt == "xlsx":
+        check_calculated(path, [t.sheet for t in invoices] + ([clients.sheet] if clients else []))
     settings_sheet, settings = _settings(reader, names)
     return RawWorkbook(
         path=path,
