@@ -295,35 +295,33 @@ def _duplicates(
     parsed: pl.DataFrame, lbl: Mapping[str, str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Exact copies of a row are counted once; one invoice number on rows that differ is reported."""
-    first_row = pl.col("row").first().over(_CONTENT)
-    copy = pl.col("row") != first_row
+    marked = parsed.with_columns(pl.col("row").min().over(_CONTENT).alias("_copy_of"))
+    copy = pl.col("row") != pl.col("_copy_of")
     found = [
         _issues(
-            parsed,
+            marked,
             copy,
             lbl["invoice_no"],
             pl.col("invoice_no"),
-            pl.format("an exact copy of row {}", first_row),
+            pl.format("an exact copy of row {}", pl.col("_copy_of")),
             "counted once",
         )
     ]
-    kept = parsed.filter(~copy)
-    number = pl.col("invoice_no")
-    shared = number.is_not_null() & (pl.col("row") != pl.col("row").first().over("invoice_no"))
+    kept = marked.filter(~copy).with_columns(
+        pl.col("row").min().over("invoice_no").alias("_number_on")
+    )
+    shared = pl.col("invoice_no").is_not_null() & (pl.col("row") != pl.col("_number_on"))
     found.append(
         _issues(
             kept,
             shared,
             lbl["invoice_no"],
-            number,
-            pl.format(
-                "invoice number also on row {} with other contents",
-                pl.col("row").first().over("invoice_no"),
-            ),
+            pl.col("invoice_no"),
+            pl.format("invoice number also on row {} with other contents", pl.col("_number_on")),
             "both kept, as separate lines",
         )
     )
-    return kept, found
+    return kept.drop("_copy_of", "_number_on"), found
 
 
 def _one_spelling(

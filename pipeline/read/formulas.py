@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,5 +73,10 @@ def check_calculated(path: Path, sheets: Iterable[str]) -> None:
                         "never calculated, so its value cannot be read. Open the file in Excel or "
                         "LibreOffice, save it, and run again."
                     )
-    except (KeyError, zipfile.BadZipFile):
+    except KeyError:
         return  # not an Excel package (e.g. .ods): its reader sees cached values or none at all
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise InputError(
+            f"{path.name}: the workbook is damaged ({exc}). Export or save it again from your "
+            "spreadsheet program."
+        ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from pipeline.errors import InputError, UnsafeWorkbook
@@ -90,7 +91,7 @@ def _check_no_doctype(path: Path, members: list[zipfile.ZipInfo]) -> None:
             try:
                 with archive.open(member) as handle:
                     head = handle.read(_PROLOGUE_BYTES)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
                 raise InputError(
                     f"{path.name}: part '{member.filename}' of the workbook is damaged ({exc}). "
                     "Export or save it again from your spreadsheet program."

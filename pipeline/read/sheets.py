@@ -70,8 +70,17 @@ def _open(path: Path) -> fastexcel.ExcelReader:
 
 
 def _load(reader: fastexcel.ExcelReader, sheet: str, n_rows: int | None = None) -> pl.DataFrame:
-    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string")
-    frame = loaded.to_polars()
+    try:
+        loaded = reader.load_sheet(
+            sheet, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string"
+        )
+        frame = loaded.to_polars()
+    except Exception as exc:  # calamine reports damaged sheet XML with untyped errors
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"sheet '{sheet}' cannot be read ({first}). The workbook may be damaged: "
+            "open it in your spreadsheet program, save it again, and run again."
+        ) from None
     return frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
 
 
@@ -166,6 +175,15 @@ def _settings(
 def read_workbook(path: Path) -> RawWorkbook:
     """Open ``path`` after the guard checks and locate its sheets and header rows."""
     path = Path(path)
+    try:
+        return _read(path)
+    except InputError as exc:
+        if str(exc).startswith(path.name):
+            raise
+        raise type(exc)(f"{path.name}, {exc}") from None
+
+
+def _read(path: Path) -> RawWorkbook:
     fmt = check_workbook(path)
     reader = _open(path)
     names = list(reader.sheet_names)

@@ -662,7 +662,9 @@ def merge(
         with zipfile.ZipFile(io.BytesIO(analysis)) as z:
             extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
         return _merge(order, files, extra, annotations, when)
-    except (KeyError, ValueError, UnicodeDecodeError, AttributeError, zipfile.BadZipFile) as exc:
+    except PackageError:
+        raise
+    except Exception as exc:  # any surprise in a package: fall back, never a half-made file
         raise PackageError(f"{type(exc).__name__}: {exc}") from exc
 
 
