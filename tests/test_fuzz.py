@@ -93,5 +93,6 @@ def test_corrupted_workbooks_never_crash(valid, flips, keep):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "corrupt.xlsx"
         path.write_bytes(bytes(data))
-        with contextlib.suppress(TierbookError):  # a clear refusal is fine; anything else is a crash
+        # a clear refusal is a fine answer; any other exception is a crash
+        with contextlib.suppress(TierbookError):
             report(path, Path(folder) / "out")
