@@ -112,3 +112,45 @@ def require_program(name: str) -> str:
             f"{name} is not installed: run 'make test' (it installs it) or scripts/system-deps.sh"
         )
     return found
+
+
+def libreoffice(
+    files: Sequence[Path],
+    out: Path,
+    profile: Path,
+    target: str = "xlsx:Calc MS Excel 2007 XML",
+    recalculate: bool = False,
+) -> Path:
+    """Open ``files`` in headless LibreOffice and save them as ``target`` into ``out``.
+
+    Each call uses its own profile folder, so tests can run side by side; with ``recalculate``
+    the profile tells LibreOffice to recalculate every formula on load.
+    """
+    import subprocess
+
+    soffice = require_program("soffice")
+    if recalculate:
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry">'
+            '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+            'oor:op="fuse"><value>0</value></prop></item></oor:items>'
+        )
+    done = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            *(str(f) for f in files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return out

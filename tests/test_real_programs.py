@@ -12,7 +12,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, require_program
+from tests.conftest import ROOT, SAMPLES, libreoffice, require_program
 
 pytestmark = pytest.mark.slow
 NAMES = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
@@ -49,28 +49,10 @@ def reports(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def resaved(reports, tmp_path_factory) -> Path:
     """Every annotated workbook opened and saved again by LibreOffice, with a private profile."""
-    soffice = require_program("soffice")
-    out = tmp_path_factory.mktemp("libreoffice")
-    profile = tmp_path_factory.mktemp("lo-profile")
-    files = [str(reports / n / f"{n}.annotated.xlsx") for n in NAMES]
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            *files,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    files = [reports / n / f"{n}.annotated.xlsx" for n in NAMES]
+    return libreoffice(
+        files, tmp_path_factory.mktemp("libreoffice"), tmp_path_factory.mktemp("lo-profile")
     )
-    assert done.returncode == 0, done.stderr
-    return out
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from pipeline.report import report
-from tests.conftest import SAMPLES, require_program
+from tests.conftest import SAMPLES, libreoffice, require_program
 from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
@@ -163,13 +163,6 @@ def test_two_runs_give_the_same_sha256(rich, tmp_path):
 
 def _recalculated(paths: list[Path], out: Path, profile: Path) -> Path:
     """LibreOffice, told to recalculate on load, saves copies whose cached values were removed."""
-    soffice = require_program("soffice")
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
-        "<value>0</value></prop></item></oor:items>"
-    )
     stripped = out / "stripped"
     stripped.mkdir(parents=True)
     for path in paths:
@@ -184,24 +177,7 @@ def _recalculated(paths: list[Path], out: Path, profile: Path) -> Path:
                         rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data
                     )  # no cached values left
                 dst.writestr(info, data)
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            *(str(stripped / p.name) for p in paths),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return out
+    return libreoffice([stripped / p.name for p in paths], out, profile, recalculate=True)
 
 
 @pytest.fixture(scope="module")

@@ -170,6 +170,15 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
         head = known["values"] if known else [None, None, None, None]
         return [*head, "; ".join(flags) or None]
 
+    def left_out(sheet: str, rows: dict[int, list[Any]]) -> dict[int, list[Any]]:
+        """Rows of ``sheet`` that only have issues (left out of the figures): their flags alone."""
+        header = provenance.header_rows.get(sheet)
+        return {
+            row: values(None, sheet, row, None)
+            for issue_sheet, row in problems
+            if issue_sheet == sheet and row not in rows and row != header
+        }
+
     result = []
     for sheet in provenance.invoice_sheets:
         rows: dict[int, list[Any]] = {}
@@ -179,13 +188,7 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
             rows[row] = values(client, sheet, row, note)
             if client in labels:
                 first_rows.setdefault(client, row)
-        for (issue_sheet, row), _ in problems.items():
-            if (
-                issue_sheet == sheet
-                and row not in rows
-                and row != provenance.header_rows.get(sheet)
-            ):
-                rows[row] = values(None, sheet, row, None)
+        rows.update(left_out(sheet, rows))
         result.append(
             Annotation(
                 sheet=sheet,
@@ -203,9 +206,7 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
             rows[row] = values(client, sheet, row, None if client in labels else "no invoices")
             if client in labels:
                 comments[row] = labels[client]["comment"]
-        for (issue_sheet, row), _ in problems.items():
-            if issue_sheet == sheet and row not in rows:
-                rows[row] = values(None, sheet, row, None)
+        rows.update(left_out(sheet, rows))
         result.append(
             Annotation(
                 sheet=sheet,
