@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
-.PHONY: report test test-fast lint samples picture system-deps clean help
+.PHONY: report test test-fast lint bench samples picture system-deps clean help
 
 help:
 	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
 	@echo "make test       install what the tests need (LibreOffice, Chromium too) and run every test"
 	@echo "make test-fast  the unit and property tests only, in seconds"
 	@echo "make lint       ruff and mypy"
+	@echo "make bench      time tierbook against the I/O floor and a naive baseline (BENCH_SIZES, BENCH_RUNS)"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
 	@echo "make picture    regenerate docs/summary.png (LibreOffice and pdftoppm)"
 	@echo "make clean      remove the virtualenv, reports and caches"
@@ -43,6 +44,13 @@ test: $(VENV)/.installed-test system-deps
 
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow" -q
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check pipeline tests scripts templates
