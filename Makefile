@@ -53,8 +53,8 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check pipeline tests scripts templates
-	$(BIN)/ruff format --check pipeline tests scripts templates
+	$(BIN)/ruff check pipeline tests scripts templates bench
+	$(BIN)/ruff format --check pipeline tests scripts templates bench
 	$(BIN)/mypy pipeline
 
 samples: $(VENV)/.installed

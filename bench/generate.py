@@ -38,7 +38,20 @@ def generate(rows: int, seed: int = 7) -> Path:
     ws = wb.add_worksheet("Invoices")
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
     money = wb.add_format({"num_format": "#,##0.00"})
-    ws.write_row(0, 0, ["Invoice No", "Client", "Invoice Date", "Amount", "Status", "Due Date", "Paid Date", "Project"])
+    ws.write_row(
+        0,
+        0,
+        [
+            "Invoice No",
+            "Client",
+            "Invoice Date",
+            "Amount",
+            "Status",
+            "Due Date",
+            "Paid Date",
+            "Project",
+        ],
+    )
     clients = rng.choices(range(CLIENTS), weights, k=rows)
     for r in range(1, rows + 1):
         day = START + dt.timedelta(days=rng.randrange(DAYS))

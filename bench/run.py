@@ -37,7 +37,9 @@ PROBE = (
 
 def measure(command: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one run of ``command`` in a fresh process."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *command], capture_output=True, text=True, check=True
+    )
     code, wall, peak_kb = done.stdout.split()
     if code != "0":
         raise RuntimeError(f"{command[0]} failed: {done.stderr}")
@@ -75,25 +77,33 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         medians = {name: statistics.median(t) for name, t in timings.items()}
         for name in tools:
-            results.append({
-                "rows": size,
-                "tool": name,
-                "runs": [round(t, 3) for t in timings[name]],
-                "median_s": round(medians[name], 3),
-                "peak_rss_mb": round(peaks[name], 1),
-                "x_floor": round(medians[name] / medians["floor"], 2),
-                "x_baseline": round(medians[name] / medians["baseline"], 2) if "baseline" in medians else None,
-            })
+            results.append(
+                {
+                    "rows": size,
+                    "tool": name,
+                    "runs": [round(t, 3) for t in timings[name]],
+                    "median_s": round(medians[name], 3),
+                    "peak_rss_mb": round(peaks[name], 1),
+                    "x_floor": round(medians[name] / medians["floor"], 2),
+                    "x_baseline": round(medians[name] / medians["baseline"], 2)
+                    if "baseline" in medians
+                    else None,
+                }
+            )
         print_table([r for r in results if r["rows"] == size])
     write(results, runs)
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'rows':>9} {'tool':<9} {'median s':>9} {'peak MB':>8} {'x floor':>8} {'x baseline':>10}  runs")
+    print(
+        f"{'rows':>9} {'tool':<9} {'median s':>9} {'peak MB':>8} {'x floor':>8} {'x baseline':>10}  runs"
+    )
     for r in rows:
         baseline = f"{r['x_baseline']:.2f}" if r["x_baseline"] is not None else "skipped"
-        print(f"{r['rows']:>9,} {r['tool']:<9} {r['median_s']:>9.2f} {r['peak_rss_mb']:>8.0f} "
-              f"{r['x_floor']:>8.2f} {baseline:>10}  {r['runs']}")
+        print(
+            f"{r['rows']:>9,} {r['tool']:<9} {r['median_s']:>9.2f} {r['peak_rss_mb']:>8.0f} "
+            f"{r['x_floor']:>8.2f} {baseline:>10}  {r['runs']}"
+        )
     sys.stdout.flush()
 
 
@@ -102,7 +112,11 @@ def write(results: list[dict], runs: int) -> None:
 
     document = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "versions": {"polars": polars.__version__},
         "runs_per_tool": runs,
         "results": results,
