@@ -34,7 +34,7 @@ report: $(VENV)/.installed
 	else \
 		echo "inbox/ holds no workbook: reporting on sample_workbooks/"; src=sample_workbooks; \
 	fi; \
-	$(BIN)/tierbook report "$$src" --out "$(OUT)"
+	$(BIN)/tierbook report "$$src" --out "$(OUT)" --jobs 0
 
 system-deps:
 	@sh scripts/system-deps.sh

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 from pipeline import __version__
+from pipeline.batch import Outcome, run_batch
 from pipeline.config import BASES
-from pipeline.errors import ConfigError, TierbookError
-from pipeline.render.text import VERDICT_LABELS, money, percent
-from pipeline.report import LANGUAGES, Options, expand_inputs, output_names, report
+from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
 
 DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
 
@@ -81,6 +79,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     metavar="CODE",
     help="Analyse this currency only (e.g. EUR). Default: the most frequent one; others are listed as data issues.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Workbooks to report at the same time; 0 means one per CPU. Progress shows as [done/total].",
+)
 def report_command(
     inputs: tuple[Path, ...],
     out_dir: Path,
@@ -89,6 +94,7 @@ def report_command(
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
+    jobs: int,
 ) -> None:
     """Analyse each workbook INPUT (.xlsx, .xlsm, .xls, .ods; a folder means every workbook in it).
 
@@ -107,47 +113,21 @@ def report_command(
         lang=lang,
     )
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
-    failed = 0
-    names = output_names(paths)
-    for path in paths:
-        try:
-            result = report(path, out_dir, options, names[path])
-        except ConfigError as exc:  # the same for every input: stop here
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(USAGE)
-        except TierbookError as exc:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
-            failed += 1
-            continue
-        except OSError as exc:  # the output folder cannot be written: read-only, full, not a folder
-            if debug:
-                traceback.print_exc()
-            click.echo(
-                f"error: {path.name}: the report could not be written to {out_dir} "
-                f"({exc.strerror or exc}). Nothing was left half-written; choose another --out folder "
-                "or free some space.",
-                err=True,
-            )
-            failed += 1
-            continue
-        except Exception as exc:  # never a traceback for the user; --debug shows it
-            if debug:
-                traceback.print_exc()
-            click.echo(
-                f"error: {path.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
-                "No report was written for it. This is a bug; please report it with the file if you can "
-                "(run with --debug to see the details).",
-                err=True,
-            )
-            failed += 1
-            continue
-        a = result.analysis
-        click.echo(
-            f"{path.name}: {money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
-            f"top client {percent(a.concentration.top1_share)} "
-            f"({VERDICT_LABELS[a.concentration.verdict].lower()}), "
-            f"{a.issues.height} data issue{'s' if a.issues.height != 1 else ''} -> {result.folder}"
-        )
+    total = len(paths)
+    workers = jobs or os.cpu_count() or 1
+
+    def show(done: int, outcome: Outcome) -> bool:
+        progress = f"[{done}/{total}] " if total > 1 else ""
+        if outcome.status == "done":
+            click.echo(progress + outcome.message)
+            return True
+        if debug and outcome.trace:
+            click.echo(outcome.trace, err=True)
+        click.echo(f"{progress}error: {outcome.message}", err=True)
+        return outcome.status != "config"  # a bad setting is the same for every input: stop
+
+    outcomes = run_batch(paths, out_dir, options, output_names(paths), workers, show)
+    if any(o.status == "config" for o in outcomes):
+        sys.exit(USAGE)
+    failed = sum(o.status != "done" for o in outcomes)
     sys.exit(DONE if not failed else REFUSED if failed == len(paths) else PARTIAL)

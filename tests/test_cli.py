@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -102,7 +103,7 @@ def test_unexpected_errors_are_one_line_not_a_traceback(runner, workbook, tmp_pa
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pipeline.cli.report", explode)
+    monkeypatch.setattr("pipeline.batch.report", explode)
     result = runner.invoke(main, ["report", str(path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
@@ -114,3 +115,34 @@ def test_python_dash_m_pipeline():
         [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == f"tierbook {__version__}"
+
+
+def test_a_parallel_batch_shows_progress_and_writes_the_same_bytes(runner, workbook, tmp_path):
+    books = [
+        workbook(
+            [inv("1", f"Client {i}", "2026-01-05", 100 + i), inv("2", "B", "2026-02-05", 50)],
+            name=f"b{i}.xlsx",
+        )
+        for i in range(3)
+    ]
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    parallel = runner.invoke(
+        main, ["report", *map(str, books), str(bad), "--jobs", "2", "--out", str(tmp_path / "p")]
+    )
+    assert parallel.exit_code == 3
+    assert sorted(re.findall(r"\[(\d)/4\]", parallel.output)) == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]  # one line per workbook
+    assert "error: bad.xlsx" in parallel.output
+    serial = runner.invoke(main, ["report", *map(str, books), "--out", str(tmp_path / "s")])
+    assert serial.exit_code == 0
+    for book in books:
+        for suffix in ("annotated.xlsx", "briefing.html", "summary.json"):
+            name = f"{book.stem}/{book.stem}.{suffix}"
+            assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "s" / name).read_bytes(), (
+                name
+            )
