@@ -70,10 +70,16 @@ def find_workbooks(folder: Path) -> list[Path]:
 
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given and the workbooks inside folders, each file once."""
     paths: list[Path] = []
+    seen: set[Path] = set()
     for item in inputs:
         item = Path(item)
-        paths.extend(find_workbooks(item) if item.is_dir() else [item])
+        for path in find_workbooks(item) if item.is_dir() else [item]:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                paths.append(path)
     return paths
 
 
@@ -114,13 +120,24 @@ def _config(raw: RawWorkbook, options: Options) -> tuple[Config, pl.DataFrame]:
 
 
 def output_names(paths: Iterable[Path]) -> dict[Path, str]:
-    """Each input's report name: its stem, or stem-extension where two inputs share a stem."""
+    """Each input's report name: its stem; ``stem-ext`` where stems clash, numbered if still clashing."""
     paths = list(paths)
     stems = [p.stem for p in paths]
-    return {
-        p: (p.stem if stems.count(p.stem) == 1 else f"{p.stem}-{p.suffix.lstrip('.').lower()}")
-        for p in paths
-    }
+    names: dict[Path, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        name = (
+            path.stem
+            if stems.count(path.stem) == 1
+            else f"{path.stem}-{path.suffix.lstrip('.').lower()}"
+        )
+        unique, n = name, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{name}-{n}"
+        taken.add(unique.casefold())
+        names[path] = unique
+    return names
 
 
 def _timestamp(as_of: dt.date) -> dt.datetime:

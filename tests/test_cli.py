@@ -146,3 +146,15 @@ def test_a_parallel_batch_shows_progress_and_writes_the_same_bytes(runner, workb
             assert (tmp_path / "p" / name).read_bytes() == (tmp_path / "s" / name).read_bytes(), (
                 name
             )
+
+
+def test_each_input_once_and_never_two_into_one_folder(runner, workbook, tmp_path):
+    first = workbook([inv("1", "A", "2026-01-05", 100)], name="book.xlsx")
+    (tmp_path / "other").mkdir()
+    second = tmp_path / "other" / "book.xlsx"
+    second.write_bytes(first.read_bytes())
+    result = runner.invoke(
+        main, ["report", str(first), str(first), str(second), "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["book-xlsx", "book-xlsx-2"]
