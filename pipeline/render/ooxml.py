@@ -397,17 +397,26 @@ def _relative(source: str, target: str) -> str:
 # --- data sheet annotation ------------------------------------------------------------------------
 
 
+_CELL = re.compile(r'<(?:\w+:)?c\b(?:[^>]*?\br="([A-Z]+)\d+")?')
 _ROW = re.compile(r"<(\w+:)?row\b([^>]*?)(/>|>(.*?)</\1?row>)", re.S)
 
 
 def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str, int, list[str]]:
     """Add ``note``'s cells right of the data; returns the XML, the first new column and notes."""
     p = _prefix(sheet, "worksheet")
-    refs = re.findall(r'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"', sheet)
-    cells = len(re.findall(r"<(?:\w+:)?c\b", sheet))
-    if cells and len(refs) != cells:
+    # Streamed, not collected: a million-row sheet has millions of cells.
+    cells = with_ref = 0
+    widest = ""
+    for match in _CELL.finditer(sheet):
+        cells += 1
+        column = match.group(1)
+        if column:
+            with_ref += 1
+            if (len(column), column) > (len(widest), widest):
+                widest = column
+    if with_ref != cells:
         raise PackageError("some cells carry no reference")
-    first = max((_col_index(c) for c, _ in refs), default=0) + 1
+    first = (_col_index(widest) if widest else 0) + 1
     last = first + len(note.headers) - 1
     if last > MAX_COLUMNS:
         raise PackageError("the sheet uses columns up to the last one Excel has, leaving no room")
