@@ -75,6 +75,13 @@ def test_libreoffice_opens_the_workbook_with_every_sheet_and_no_error_value(resa
     assert clients["Share"].drop_nulls().sum() == pytest.approx(1.0)
 
 
+def tierbook(*args: str) -> None:
+    """The installed command, as a user runs it."""
+    subprocess.run(
+        [str(Path(sys.executable).with_name("tierbook")), *args], check=True, capture_output=True
+    )
+
+
 def _tables_and_panes(path: Path) -> tuple[int, int]:
     with zipfile.ZipFile(path) as archive:
         tables = [n for n in archive.namelist() if n.startswith("xl/tables/")]
@@ -180,37 +187,12 @@ def test_the_wheel_ships_the_templates(tmp_path):
 @pytest.mark.parametrize("fmt", ["ods", "xls"])
 def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
     """LibreOffice saves a sample as .ods and .xls; both read to the same revenue as the .xlsx."""
-    soffice = require_program("soffice")
     name = "consultant_lost_key_client"
     filters = {"ods": "ods", "xls": "xls:MS Excel 97"}
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
-            "--headless",
-            "--convert-to",
-            filters[fmt],
-            "--outdir",
-            str(tmp_path),
-            str(SAMPLES / f"{name}.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice([SAMPLES / f"{name}.xlsx"], tmp_path, tmp_path / "p", target=filters[fmt])
     converted = tmp_path / f"{name}.{fmt}"
     out = tmp_path / "out"
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("tierbook")),
-            "report",
-            str(converted),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    tierbook("report", str(converted), "--out", str(out))
     ours = json.loads((out / name / f"{name}.summary.json").read_text(encoding="utf-8"))
     reference = json.loads((reports / name / f"{name}.summary.json").read_text(encoding="utf-8"))
     assert ours["totals"] == pytest.approx(reference["totals"])
@@ -225,17 +207,7 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
         "Method",
     ]
     again = tmp_path / "again"
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("tierbook")),
-            "report",
-            str(converted),
-            "--out",
-            str(again),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    tierbook("report", str(converted), "--out", str(again))
     for suffix in ("annotated.xlsx", "briefing.html", "summary.json"):
         first, second = out / name / f"{name}.{suffix}", again / name / f"{name}.{suffix}"
         assert first.read_bytes() == second.read_bytes(), suffix

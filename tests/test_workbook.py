@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import openpyxl
 import pytest
 
 from pipeline.report import report
-from tests.conftest import SAMPLES, libreoffice, require_program
+from tests.conftest import SAMPLES, libreoffice
 from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
@@ -353,23 +352,8 @@ def test_merge_refuses_what_is_not_a_package():
 @pytest.mark.slow
 def test_a_workbook_saved_by_libreoffice_is_extended_and_reopens(tmp_path):
     """LibreOffice writes packages its own way (namespaces, column ranges, styles)."""
-    soffice = require_program("soffice")
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(SAMPLES / "consultant_lost_key_client.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    profile = tmp_path / "profile"
+    libreoffice([SAMPLES / "consultant_lost_key_client.xlsx"], tmp_path / "lo", profile)
     source = tmp_path / "lo" / "consultant_lost_key_client.xlsx"
     annotated = (
         report(source, tmp_path / "out").folder / "consultant_lost_key_client.annotated.xlsx"
@@ -384,20 +368,6 @@ def test_a_workbook_saved_by_libreoffice_is_extended_and_reopens(tmp_path):
                 (c.value, c.number_format) for c in rb
             ]
     assert [c.value for c in b["Invoices"][1]][-5:][0] == "tierbook: tier"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(tmp_path / "again"),
-            str(annotated),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    libreoffice([annotated], tmp_path / "again", profile)
     reopened = fastexcel.read_excel(str(tmp_path / "again" / annotated.name))
     assert reopened.sheet_names == b.sheetnames

@@ -179,6 +179,16 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
             if issue_sheet == sheet and row not in rows and row != header
         }
 
+    def annotation(sheet: str, rows: dict[int, list[Any]], comments: dict[int, str]) -> Annotation:
+        return Annotation(
+            sheet=sheet,
+            header_row=provenance.header_rows[sheet],
+            headers=HEADERS,
+            percent_columns=frozenset({3}),
+            rows=rows,
+            comments=comments,
+        )
+
     result = []
     for sheet in provenance.invoice_sheets:
         rows: dict[int, list[Any]] = {}
@@ -189,16 +199,8 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
             if client in labels:
                 first_rows.setdefault(client, row)
         rows.update(left_out(sheet, rows))
-        result.append(
-            Annotation(
-                sheet=sheet,
-                header_row=provenance.header_rows[sheet],
-                headers=HEADERS,
-                percent_columns=frozenset({3}),
-                rows=rows,
-                comments={row: labels[client]["comment"] for client, row in first_rows.items()},
-            )
-        )
+        notes = {row: labels[client]["comment"] for client, row in first_rows.items()}
+        result.append(annotation(sheet, rows, notes))
     if provenance.client_sheet:
         sheet = provenance.client_sheet
         rows, comments = {}, {}
@@ -207,16 +209,7 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
             if client in labels:
                 comments[row] = labels[client]["comment"]
         rows.update(left_out(sheet, rows))
-        result.append(
-            Annotation(
-                sheet=sheet,
-                header_row=provenance.header_rows[sheet],
-                headers=HEADERS,
-                percent_columns=frozenset({3}),
-                rows=rows,
-                comments=comments,
-            )
-        )
+        result.append(annotation(sheet, rows, comments))
     return result
 
 
