@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
-.PHONY: report test test-fast lint bench samples picture system-deps clean help
+.PHONY: report test test-fast lint bench samples picture golden catalogs system-deps clean help
 
 help:
 	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
@@ -14,7 +14,9 @@ help:
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      time tierbook against the I/O floor and a naive baseline (BENCH_SIZES, BENCH_RUNS)"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
-	@echo "make picture    regenerate docs/summary.png (LibreOffice and pdftoppm)"
+	@echo "make picture    regenerate docs/summary.png and docs/briefing.png (LibreOffice, Chromium)"
+	@echo "make golden     refresh the briefing snapshots in tests/golden/ after a deliberate change"
+	@echo "make catalogs   extract messages into pipeline/locale/tierbook.pot, update and compile every language"
 	@echo "make clean      remove the virtualenv, reports and caches"
 
 $(BIN)/python:
@@ -60,8 +62,19 @@ lint: $(VENV)/.installed-test
 samples: $(VENV)/.installed
 	$(BIN)/python scripts/make_samples.py
 
-picture: $(VENV)/.installed system-deps
+picture: $(VENV)/.installed-test system-deps
 	sh scripts/summary_picture.sh
+	$(BIN)/python scripts/briefing_picture.py
+
+golden: $(VENV)/.installed-test
+	TIERBOOK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_briefing.py -q -k golden
+
+LOCALE := pipeline/locale
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -c NOTE: --no-wrap --sort-by-file \
+		--project tierbook --omit-header -o $(LOCALE)/tierbook.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/tierbook.pot -d $(LOCALE) -D tierbook --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel compile -d $(LOCALE) -D tierbook --statistics
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

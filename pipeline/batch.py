@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError, TierbookError
-from pipeline.render.text import VERDICT_LABELS, money, percent
+from pipeline.render.i18n import ENGLISH
+from pipeline.render.text import verdict_label
 from pipeline.report import Options, report
 
 
@@ -57,9 +58,9 @@ def report_one(source: Path, out_dir: Path, options: Options, name: str) -> Outc
     return Outcome(
         source,
         "done",
-        f"{source.name}: {money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
-        f"top client {percent(a.concentration.top1_share)} "
-        f"({VERDICT_LABELS[a.concentration.verdict].lower()}), "
+        f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
+        f"top client {ENGLISH.percent(a.concentration.top1_share)} "
+        f"({verdict_label(a.concentration.verdict).lower()}), "
         f"{issues} data issue{'s' if issues != 1 else ''} -> {result.folder}",
     )
 

@@ -55,10 +55,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 )
 @click.option(
     "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the briefing.",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    default=None,
+    help="Language of the briefing and the workbook's labels: en English, zh Chinese, "
+    "ru Russian, fi Finnish, fa Persian. Default: the workbook's Settings sheet "
+    "(a 'language' row), else en.",
 )
 @click.option(
     "--config",
@@ -90,7 +91,7 @@ def report_command(
     inputs: tuple[Path, ...],
     out_dir: Path,
     as_of: object,
-    lang: str,
+    lang: str | None,
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
@@ -110,7 +111,7 @@ def report_command(
         basis=basis,
         currency=currency.upper() if currency else None,
         config_file=config_file,
-        lang=lang,
+        lang=lang.lower() if lang else None,
     )
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
     total = len(paths)

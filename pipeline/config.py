@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.languages import LANGUAGES, language_of
 
 BASES = ("invoiced", "paid")
 
@@ -36,6 +37,9 @@ class Config:
     )
     basis: str = _why("invoiced", "'invoiced' dates revenue by invoice date, 'paid' by paid date")
     currency: str | None = _why(None, "currency analysed; the most frequent one when unset")
+    language: str = _why(
+        "en", "language of the briefing and the workbook's labels: en, zh, ru, fi or fa"
+    )
     day_first: bool = _why(
         True,
         "slash dates like 03/04/2026 are day first unless the column shows otherwise (a 13 or more first)",
@@ -215,6 +219,11 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             if basis not in BASES:
                 raise ValueError(f"expected one of {', '.join(BASES)}")
             return basis
+        if name == "language":
+            code = language_of(str(raw))
+            if code is None:
+                raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
+            return code
         if name == "currency":
             text = str(raw).strip().upper() if raw is not None else ""
             return text or None

@@ -18,6 +18,7 @@ import polars as pl
 from pipeline import __version__
 from pipeline.config import Config, apply_sheet_settings, load_toml
 from pipeline.errors import InputError
+from pipeline.languages import LANGUAGES, language_of
 from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.guard import SUPPORTED
@@ -25,11 +26,10 @@ from pipeline.read.sheets import RawWorkbook, read_workbook
 from pipeline.records import DataIssue, issue_frame
 from pipeline.render.briefing import render_briefing
 from pipeline.render.context import Provenance
+from pipeline.render.i18n import words
 from pipeline.render.summary import render_summary
 from pipeline.render.workbook import render_workbook
 from pipeline.write import write_outputs
-
-LANGUAGES = ("en",)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Options:
     basis: str | None = None
     currency: str | None = None
     config_file: Path | None = None
-    lang: str = "en"
+    lang: str | None = None  # None: the Settings sheet's language, else English
     today: dt.date | None = None  # the run date, for spotting invoices dated in the future
 
 
@@ -113,6 +113,7 @@ def _config(raw: RawWorkbook, options: Options) -> tuple[Config, pl.DataFrame]:
             ("as_of", options.as_of),
             ("basis", options.basis),
             ("currency", options.currency),
+            ("language", language_of(options.lang) if options.lang else None),
         )
         if v is not None
     }
@@ -162,7 +163,7 @@ def report(
     """
     options = options or Options()
     source = Path(source)
-    if options.lang not in LANGUAGES:
+    if options.lang is not None and language_of(options.lang) is None:
         raise InputError(
             f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
         )
@@ -191,9 +192,12 @@ def report(
     )
     name = name or source.stem
     when = _timestamp(analysis.windows.as_of)
+    w = words(config.language)
     outputs = {
-        f"{name}.annotated.xlsx": render_workbook(source, raw.format, analysis, provenance, when),
-        f"{name}.briefing.html": render_briefing(analysis, provenance),
+        f"{name}.annotated.xlsx": render_workbook(
+            source, raw.format, analysis, provenance, when, w
+        ),
+        f"{name}.briefing.html": render_briefing(analysis, provenance, w),
         f"{name}.summary.json": render_summary(analysis, provenance),
     }
     folder = Path(out_dir) / name

@@ -62,7 +62,7 @@ def test_material_and_regular_but_new_to_the_window_says_so(workbook):
     from pipeline.render.context import client_rows
 
     reason = next(r for r in client_rows(a) if r["client"] == "Young")["reasons"][0]
-    assert "billed only since 2025-09-01" in reason and "not predictable" not in reason
+    assert "billed only since 1 Sept 2025" in reason and "not predictable" not in reason
 
 
 @pytest.mark.parametrize(

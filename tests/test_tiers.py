@@ -105,10 +105,10 @@ def test_reasons_quote_the_deciding_figures(tiers):
     assert "billed in 12 of 12 months" in reasons["Retainer"][0]
     assert f"{12_000 / 44_500 * 100:.1f}% of revenue" in reasons["Retainer"][0]
     assert "annual until 2027-03-31" in reasons["Contracted"][0]
-    assert "a single invoice on 2025-10-15" in reasons["Single"][0]
+    assert "a single invoice on 15 Oct 2025" in reasons["Single"][0]
     assert "2 invoices within 24 days" in reasons["Sprint"][0]
-    assert "first invoice 2026-06-09, 21 days before as-of" in reasons["Fresh"][0]
-    assert "last invoice 2025-06-05" in reasons["Gone"][0]
+    assert "first invoice 9 Jun 2026, 21 days before as-of" in reasons["Fresh"][0]
+    assert "last invoice 5 Jun 2025" in reasons["Gone"][0]
     # Prior window 2024-07-01 .. 2025-06-30: Gone 36,000, Quarterly 12,000, Retainer 6,000,
     # Irregular 500 -> 36,000 / 54,500 = 66.1%, rank 1.
     assert any(

@@ -23,12 +23,13 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
 from pipeline.render.context import Provenance, client_rows
+from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.text import (
-    TIER_LABELS,
-    VERDICT_LABELS,
     balance_advice,
     hhi_sentence,
     stress_sentence,
+    tier_label,
+    verdict_label,
     verdict_sentence,
     warning_text,
 )
@@ -209,6 +210,7 @@ def _summary(
     clients_range: Mapping[str, str],
     monthly_rows: int,
     pareto_rows: int,
+    words: Words,
 ) -> None:
     ws = book.wb.add_worksheet(names["Summary"])
     conc, totals, w = analysis.concentration, analysis.totals, analysis.windows
@@ -237,7 +239,7 @@ def _summary(
         ("HHI (0-10,000)", Formula(f"{concentration}!{conc_cells['hhi']}", conc.hhi), "#,##0"),
         ("HHI band", conc.hhi_band, None),
         ("Gini", conc.gini, "0.000"),
-        ("Verdict", VERDICT_LABELS[conc.verdict], None),
+        ("Verdict", verdict_label(conc.verdict, words), None),
     ]
     top = 3
     ws.write_string(top, 0, "Figure", book.header)
@@ -274,7 +276,7 @@ def _summary(
     tier_top = top
     tier_rows = []
     for tier in TIERS:
-        label = TIER_LABELS[tier]
+        label = tier_label(tier, words)
         revenue = float(analysis.clients.filter(analysis.clients["tier"] == tier)["revenue"].sum())
         count = analysis.clients.filter(analysis.clients["tier"] == tier).height
         tier_rows.append(
@@ -300,13 +302,13 @@ def _summary(
         (
             "Verdict",
             [
-                f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}",
-                hhi_sentence(analysis),
+                f"{verdict_label(conc.verdict, words)}. {verdict_sentence(analysis, words)}",
+                hhi_sentence(analysis, words),
             ],
         ),
-        ("Warnings", [warning_text(x, cur) for x in analysis.warnings] or ["None."]),
-        ("Stress test", [stress_sentence(case, cur) for case in analysis.stress]),
-        ("What to do", balance_advice(analysis)),
+        ("Warnings", [warning_text(x, cur, words) for x in analysis.warnings] or ["None."]),
+        ("Stress test", [stress_sentence(case, cur, words) for case in analysis.stress]),
+        ("What to do", balance_advice(analysis, words)),
     ]
     for title, lines in sections:
         ws.write_string(row, 0, title, book.bold)
@@ -379,12 +381,12 @@ def _summary(
     ws.insert_chart(row, 7, monthly, {"x_scale": 1.6, "y_scale": 1.2})
 
 
-def _clients(book: _Book, name: str, analysis: Analysis) -> None:
+def _clients(book: _Book, name: str, analysis: Analysis, words: Words) -> None:
     ws = book.wb.add_worksheet(name)
     lost = set(analysis.lost_key_clients["client"].to_list())
     rows = []
-    for c in client_rows(analysis):
-        c["tier_label"] = TIER_LABELS[c["tier"]]
+    for c in client_rows(analysis, words):
+        c["tier_label"] = tier_label(c["tier"], words)
         c["roles_text_out"] = ", ".join(c["roles"])
         c["reasons_text"] = "; ".join(c["reasons"])
         c["lost_key"] = c["client"] in lost
@@ -548,7 +550,7 @@ def _concentration(book: _Book, name: str, analysis: Analysis) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _monthly(book: _Book, name: str, analysis: Analysis) -> None:
+def _monthly(book: _Book, name: str, analysis: Analysis, words: Words) -> None:
     ws = book.wb.add_worksheet(name)
     wide = analysis.monthly.pivot(on="tier", index="month", values="revenue").sort("month")
     rows = []
@@ -556,7 +558,7 @@ def _monthly(book: _Book, name: str, analysis: Analysis) -> None:
         r = i + 2
         values = [row.get(t, 0.0) for t in TIERS]
         rows.append([row["month"], *values, Formula(f"SUM(B{r}:F{r})", sum(values))])
-    columns = [("Month", MONTH), *((TIER_LABELS[t], MONEY) for t in TIERS), ("Total", MONEY)]
+    columns = [("Month", MONTH), *((tier_label(t, words), MONEY) for t in TIERS), ("Total", MONEY)]
     last = book.table(ws, 0, 0, "tb_monthly", columns, rows)
     # A plain total row under the table: SUM formulas every reader evaluates alike.
     ws.write_string(last + 1, 0, "Total", book.bold)
@@ -619,8 +621,13 @@ def build_analysis_book(
     facts: Sequence[tuple[str, Any, str]],
     when: dt.datetime,
     date_1904: bool = False,
+    words: Words = ENGLISH,
 ) -> bytes:
-    """The analysis sheets as a complete .xlsx, sheets named as ``names`` maps ``SHEETS``."""
+    """The analysis sheets as a complete .xlsx, sheets named as ``names`` maps ``SHEETS``.
+
+    Labels and reasons are in ``words``' language; sheet names and headings stay as the
+    input contract names them.
+    """
     buffer = io.BytesIO()
     book = _Book(buffer, when, date_1904)
     # Formulas on Summary refer to the other sheets, whose layout follows from the analysis alone.
@@ -644,10 +651,11 @@ def build_analysis_book(
         clients_range,
         monthly_rows,
         pareto_rows,
+        words,
     )
-    _clients(book, names["Client analysis"], analysis)
+    _clients(book, names["Client analysis"], analysis, words)
     _concentration(book, names["Concentration"], analysis)
-    _monthly(book, names["Monthly"], analysis)
+    _monthly(book, names["Monthly"], analysis, words)
     _issues(book, names["Data issues"], analysis)
     _method(book, names["Method"], facts)
     for ws in book.wb.worksheets():  # print one page wide, landscape, on A4

@@ -1,4 +1,4 @@
-"""The HTML briefing: one self-contained page, rendered by Jinja with autoescape on."""
+"""The HTML briefing: one self-contained page in the reader's language, autoescaped throughout."""
 
 from __future__ import annotations
 
@@ -7,68 +7,90 @@ from importlib.resources import files
 from typing import Any
 
 import jinja2
+import polars as pl
 
 from pipeline.model.analysis import Analysis
+from pipeline.model.tiers import TIERS
+from pipeline.render import charts
 from pipeline.render.context import Provenance, client_rows
+from pipeline.render.i18n import ENGLISH, Words, words
 from pipeline.render.text import (
-    TIER_LABELS,
-    VERDICT_LABELS,
     balance_advice,
-    day,
+    days,
+    grade_label,
     hhi_sentence,
-    money,
-    percent,
+    role_label,
     role_reasons,
     stress_sentence,
     style_reason,
+    tier_label,
+    verdict_label,
     verdict_sentence,
     warning_text,
 )
 
 ISSUES_SHOWN = 200
+HTML_LANG = {"zh": "zh-Hans"}  # tells the browser which CJK glyph shapes to use
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """Templates ship inside the package (``pipeline.templates``), so installs find them too."""
+def environment(lang: str = "en") -> jinja2.Environment:
+    """Templates ship inside the package (``pipeline.templates``), so installs find them too.
+
+    Every template is autoescaped, the plain-text ones too: a client name like
+    ``<script>`` stays text wherever it is shown, and the writer of a plain-text output
+    (cell notes) turns the escapes back into characters itself.
+    """
     root = files("pipeline.templates")
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        # HTML is escaped; plain-text templates (cell notes) are escaped by the writer that uses them.
-        autoescape=jinja2.select_autoescape(
-            ("html", "xml"), disabled_extensions=("txt",), default=True
-        ),
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(money=money, percent=percent, day=day)
+    w = words(lang)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        w.catalog.gettext, w.catalog.ngettext, newstyle=True
+    )
+    env.filters.update(
+        money=w.money,
+        percent=w.percent,
+        day=w.day,
+        number=w.number,
+        tier=lambda t: tier_label(t, w),
+        grade=lambda g: grade_label(g, w),
+        role=lambda r: role_label(r, w),
+        days=lambda n: days(n, w),
+    )
     return env
 
 
-def context(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
+def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> dict[str, Any]:
     cur = analysis.currency
     config = analysis.config
-    clients = client_rows(analysis)
+    clients = client_rows(analysis, w)
     for c in clients:
-        c["tier_label"] = TIER_LABELS[c["tier"]]
-        c["role_reasons"] = dict(zip(c["roles"], role_reasons(c, config), strict=True))
-        c["style_line"] = style_reason(c, config)
+        c["role_reasons"] = dict(zip(c["roles"], role_reasons(c, config, w), strict=True))
+        c["style_line"] = style_reason(c, config, w)
     lost_names = set(analysis.lost_key_clients["client"].to_list())
     return {
+        "lang": HTML_LANG.get(w.lang, w.lang),
+        "dir": w.direction,
         "title": provenance.file_name,
         "provenance": provenance,
         "analysis": analysis,
         "windows": analysis.windows,
         "totals": analysis.totals,
         "conc": analysis.concentration,
-        "verdict_label": VERDICT_LABELS[analysis.concentration.verdict],
-        "verdict_sentence": verdict_sentence(analysis),
-        "hhi_sentence": hhi_sentence(analysis),
-        "warnings": [warning_text(w, cur) for w in analysis.warnings],
-        "stress": [stress_sentence(case, cur) for case in analysis.stress],
-        "advice": balance_advice(analysis),
+        "verdict_label": verdict_label(analysis.concentration.verdict, w),
+        "verdict_sentence": verdict_sentence(analysis, w),
+        "hhi_sentence": hhi_sentence(analysis, w),
+        "warnings": [warning_text(x, cur, w) for x in analysis.warnings],
+        "stress": [stress_sentence(case, cur, w) for case in analysis.stress],
+        "advice": balance_advice(analysis, w),
         "clients": clients,
         "anchors": [c for c in clients if c["tier"] == "anchor"],
         "lost": [c for c in clients if c["client"] in lost_names],
@@ -83,9 +105,28 @@ def context(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         "issues_total": analysis.issues.height,
         "config_items": config.items(),
         "currency": cur,
+        "charts": _charts(analysis, w),
     }
 
 
-def render_briefing(analysis: Analysis, provenance: Provenance) -> bytes:
-    html = environment().get_template("briefing.html").render(context(analysis, provenance))
-    return html.encode("utf-8")
+def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart]:
+    clients = analysis.clients
+    shares = clients.filter(clients["share"].is_not_null()).sort("rank")["share"].to_list()
+    by_tier = clients.group_by("tier").agg(revenue=pl.col("revenue").sum(), n=pl.len())
+    revenue = dict(zip(by_tier["tier"], by_tier["revenue"], strict=True))
+    counts = dict(zip(by_tier["tier"], by_tier["n"], strict=True))
+    monthly = analysis.monthly.pivot(on="tier", index="month", values="revenue").sort("month")
+    months = monthly["month"].to_list()
+    series = {t: monthly[t].fill_null(0.0).to_list() for t in TIERS if t in monthly.columns}
+    found = {}
+    if shares:
+        found["pareto"] = charts.pareto(shares, w)
+    found["tiers"] = charts.revenue_by_tier(revenue, counts, analysis.currency, w)
+    if months:
+        found["monthly"] = charts.monthly_by_tier(months, series, analysis.currency, w)
+    return found
+
+
+def render_briefing(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> bytes:
+    template = environment(w.lang).get_template("briefing.html")
+    return template.render(context(analysis, provenance, w)).encode("utf-8")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.model.analysis import Analysis
+from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.text import client_reasons
 
 
@@ -33,9 +34,9 @@ class Provenance:
         return self.header_rows[self.invoice_sheets[0]]
 
 
-def client_rows(analysis: Analysis) -> list[dict[str, Any]]:
+def client_rows(analysis: Analysis, w: Words = ENGLISH) -> list[dict[str, Any]]:
     """Client rows in rank order, each with its reasons in words."""
     rows = analysis.clients.to_dicts()
     for row in rows:
-        row["reasons"] = client_reasons(row, analysis)
+        row["reasons"] = client_reasons(row, analysis, w)
     return rows

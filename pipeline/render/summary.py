@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.render.context import Provenance, client_rows
-from pipeline.render.text import VERDICT_LABELS, balance_advice, verdict_sentence, warning_text
+from pipeline.render.text import balance_advice, verdict_label, verdict_sentence, warning_text
 
 
 def _plain(value: Any) -> Any:
@@ -119,7 +119,7 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             "top5_share": conc.top5_share,
             "gini": conc.gini,
             "verdict": conc.verdict,
-            "verdict_text": f"{VERDICT_LABELS[conc.verdict]}. {verdict_sentence(analysis)}",
+            "verdict_text": f"{verdict_label(conc.verdict)}. {verdict_sentence(analysis)}",
             "hhi_band": conc.hhi_band,
             "top5_red_flag": conc.top5_red_flag,
             "major_customers": [{"client": c, "share": s} for c, s in conc.major_customers],

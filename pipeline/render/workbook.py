@@ -17,12 +17,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from pipeline.model.analysis import Analysis
 from pipeline.render.analysis_book import build_analysis_book, sheet_names
 from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
+from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.ooxml import Annotation, PackageError, merge, standalone
-from pipeline.render.text import TIER_LABELS
+from pipeline.render.text import tier_label
 
 HEADERS = (
     "tierbook: tier",
@@ -130,31 +133,45 @@ def method_facts(
     return facts
 
 
-def _flags(c: dict[str, Any]) -> list[str]:
+def _flags(c: dict[str, Any], w: Words) -> list[str]:
     found = []
     if c["major_customer"]:
-        found.append("major customer")
+        found.append(w._("major customer"))
     if c["lost_key"]:
-        found.append("lost key client")
+        found.append(w._("lost key client"))
     elif c["at_risk"]:
-        found.append("at risk")
+        found.append(w._("at risk"))
     if c["check_in"]:
-        found.append("check in")
+        found.append(w._("check in"))
     return found
 
 
-def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annotation]:
+def _note(note: str, w: Words) -> str:
+    """The model's note on an invoice row (why it is not counted), in the report's language."""
+    if note == "before the window":
+        return w._("before the window")
+    if note == "after the as-of date":
+        return w._("after the as-of date")
+    if note.endswith(": not revenue"):
+        return w._("%(status)s: not revenue", status=note.removesuffix(": not revenue"))
+    return note
+
+
+def annotation_columns(
+    analysis: Analysis, provenance: Provenance, w: Words = ENGLISH
+) -> list[Annotation]:
     """Annotation columns for the invoice sheets and the Clients sheet, row by row."""
     lost = set(analysis.lost_key_clients["client"].to_list())
     labels: dict[str, dict[str, Any]] = {}
-    comment = environment().get_template("comment.txt")
-    for c in client_rows(analysis):
+    comment = environment(w.lang).get_template("comment.txt")
+    for c in client_rows(analysis, w):
         c["lost_key"] = c["client"] in lost
-        c["tier_label"] = TIER_LABELS[c["tier"]]
+        c["tier_label"] = tier_label(c["tier"], w)
         labels[c["client"]] = {
             "values": [c["tier_label"], c["grade"], ", ".join(c["roles"]), c["share"]],
-            "flags": _flags(c),
-            "comment": comment.render(client=c).strip(),
+            "flags": _flags(c, w),
+            # Rendered escaped like every template, then back to plain text for the note writer.
+            "comment": Markup(comment.render(client=c)).unescape().strip(),
         }
     problems: dict[tuple[str, int], list[str]] = defaultdict(list)
     for issue in analysis.issues.iter_rows(named=True):
@@ -164,7 +181,7 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
         known = labels.get(client or "")
         flags = [
             *(known["flags"] if known else []),
-            *([note] if note else []),
+            *([_note(note, w)] if note else []),
             *problems.get((sheet, row), []),
         ]
         head = known["values"] if known else [None, None, None, None]
@@ -205,7 +222,7 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
         sheet = provenance.client_sheet
         rows, comments = {}, {}
         for row, client in analysis.client_sheet_rows.select("row", "client").iter_rows():
-            rows[row] = values(client, sheet, row, None if client in labels else "no invoices")
+            rows[row] = values(client, sheet, row, None if client in labels else w._("no invoices"))
             if client in labels:
                 comments[row] = labels[client]["comment"]
         rows.update(left_out(sheet, rows))
@@ -214,7 +231,12 @@ def annotation_columns(analysis: Analysis, provenance: Provenance) -> list[Annot
 
 
 def render_workbook(
-    source: Path, fmt: str, analysis: Analysis, provenance: Provenance, when: dt.datetime
+    source: Path,
+    fmt: str,
+    analysis: Analysis,
+    provenance: Provenance,
+    when: dt.datetime,
+    w: Words = ENGLISH,
 ) -> bytes:
     """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
@@ -224,22 +246,23 @@ def render_workbook(
             f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
         ]
         book = build_analysis_book(
-            analysis, provenance, names, method_facts(analysis, provenance, notes), when
+            analysis, provenance, names, method_facts(analysis, provenance, notes), when, words=w
         )
         return standalone(book, when)
     original = source.read_bytes()
     date_1904 = _uses_1904(original)
-    columns = annotation_columns(analysis, provenance)
+    columns = annotation_columns(analysis, provenance, w)
     for _attempt in range(2):  # once more when the merge has something to say on the Method sheet
         facts = method_facts(analysis, provenance, notes)
-        book = build_analysis_book(analysis, provenance, names, facts, when, date_1904)
+        book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
         try:
             merged, found = merge(original, book, columns, when)
         except PackageError as exc:
             notes = [f"the original sheets: the package could not be extended safely ({exc})"]
             facts = method_facts(analysis, provenance, notes)
             return standalone(
-                build_analysis_book(analysis, provenance, sheet_names(()), facts, when), when
+                build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w),
+                when,
             )
         if found == notes:
             return merged

@@ -1,0 +1,1 @@
+"""Message catalogs: tierbook.pot, and per language LC_MESSAGES/tierbook.po and its compiled .mo."""

@@ -1,0 +1,117 @@
+"""Words for people, in their language: gettext messages, and numbers, money and dates by Babel.
+
+One ``Words`` object is made per report and handed to every renderer, so the briefing and the
+workbook's labels say the same thing in the same language. Messages use ``%(name)s``
+placeholders whose values are already formatted for the locale; the message itself is ours
+(trusted), the values may come from the user's workbook (data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_name,
+)
+
+from pipeline.languages import LOCALES
+
+DOMAIN = "tierbook"
+
+
+def _dash() -> str:
+    return "–"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The messages and formats of one language."""
+
+    lang: str
+    locale: Locale
+    catalog: gettext.NullTranslations
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale.character_order == "right-to-left"
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    def _(self, message: str, **values: object) -> str:
+        """``message`` in this language, its ``%(name)s`` placeholders filled with ``values``."""
+        text = self.catalog.gettext(message)
+        return text % values if values else text
+
+    def n_(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The singular or plural form this language uses for ``n`` (``%(n)s`` is filled too)."""
+        text = self.catalog.ngettext(singular, plural, n)
+        return text % {"n": self.number(n), **values}
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return _dash()
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale, numbering_system="default")
+
+    def money(self, value: float | None, currency: str | None = None) -> str:
+        """An amount with two decimals; with its currency sign when the code is one Babel knows."""
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return _dash()
+        if currency and _known_currency(currency):
+            return format_currency(value, currency, locale=self.locale, numbering_system="default")
+        text = self.number(value, 2)
+        return f"{text} {currency}" if currency else text
+
+    def percent(self, value: float | None, digits: int = 1) -> str:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return _dash()
+        # The locale's own pattern (Finnish and Russian put a space before %), with our decimals.
+        base = self.locale.percent_formats[None].pattern
+        pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
+        return format_percent(value, format=pattern, locale=self.locale, numbering_system="default")
+
+    def day(self, value: dt.date | None) -> str:
+        return format_date(value, "medium", locale=self.locale) if value else _dash()
+
+    def month(self, value: dt.date) -> str:
+        """A calendar month as the locale writes it (``Mar 2026``, ``2026年3月``, ``3.2026``)."""
+        # Finnish short month names ("joulu") read oddly alone; its numeric form is the usual one.
+        return format_skeleton("yMM" if self.lang == "fi" else "yMMM", value, locale=self.locale)
+
+    def join(self, items: list[str]) -> str:
+        """A list in running text, with this language's separator."""
+        # NOTE: the separator between items of a list in running text (Chinese "、", Persian "، ").
+        return self._(", ").join(items)
+
+
+@cache
+def _known_currency(code: str) -> bool:
+    return len(code) == 3 and get_currency_name(code, locale="en") != code
+
+
+@cache
+def words(lang: str = "en") -> Words:
+    """The ``Words`` of ``lang``; the compiled catalog ships inside the package."""
+    if lang not in LOCALES:
+        raise ValueError(f"unknown language {lang!r}")
+    catalog: gettext.NullTranslations = gettext.NullTranslations()
+    if lang != "en":
+        mo = files("pipeline.locale") / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        with mo.open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)
+    return Words(lang=lang, locale=Locale.parse(LOCALES[lang]), catalog=catalog)
+
+
+ENGLISH = words("en")

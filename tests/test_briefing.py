@@ -1,0 +1,370 @@
+"""The briefing: languages, escaping, charts, snapshots, and the page in a real browser.
+
+The browser tests drive Debian's Chromium through Playwright (no browser download: the
+executable is the system's), with a fresh profile and every network feature off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from babel.numbers import format_currency
+
+from pipeline.languages import LANGUAGES, LOCALES
+from pipeline.render import charts
+from pipeline.render.briefing import environment
+from pipeline.render.i18n import words
+from pipeline.report import Options, report
+from tests.conftest import SAMPLES, inv, require_program
+
+GOLDEN = Path(__file__).parent / "golden"
+NAMES = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = "<script>alert(1)</script>"
+
+
+def briefing_of(path: Path, out: Path, lang: str | None = None, name: str | None = None) -> str:
+    result = report(path, out, Options(lang=lang), name=name)
+    page = next(f for f in result.files if f.name.endswith(".briefing.html"))
+    return page.read_text(encoding="utf-8")
+
+
+# --- fast: the page as text -------------------------------------------------------------------
+
+
+def test_every_template_escapes_and_refuses_unknown_names():
+    env = environment("en")
+    for name in ("briefing.html", "_section.html", "comment.txt"):
+        assert env.get_template(name).environment.autoescape is True
+    bad = env.from_string("{{ missing }}")
+    with pytest.raises(Exception, match="missing"):
+        bad.render()
+
+
+def test_a_hostile_client_name_is_text_in_the_page_and_the_note(workbook, tmp_path):
+    book = workbook(
+        [
+            inv("1", HOSTILE, "2026-01-10", 5000),
+            inv("2", HOSTILE, "2026-03-10", 5000),
+            inv("3", '"><img src=x onerror=alert(2)>', "2026-02-10", 900),
+            inv("4", "Plain Ltd", "2026-04-10", 700),
+        ]
+    )
+    html = briefing_of(book, tmp_path / "out")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    # The cell note is plain text: the name as written, not escaped twice.
+    from pipeline.render.context import Provenance
+    from pipeline.render.workbook import annotation_columns
+    from tests.conftest import analysis_of
+
+    analysis = analysis_of(book)
+    provenance = Provenance("b.xlsx", "0", "0", "xlsx", ("Invoices",), None, {"Invoices": 1}, 4, ())
+    notes = [n for a in annotation_columns(analysis, provenance) for n in a.comments.values()]
+    assert any(n.startswith(f"{HOSTILE}: ") for n in notes)
+
+
+def test_language_comes_from_the_option_else_the_settings_sheet_else_english(workbook, tmp_path):
+    rows = [inv("1", "Aalto Oy", "2026-01-10", 5000), inv("2", "Berg Ab", "2026-02-10", 800)]
+    plain = workbook(rows)
+    finnish = workbook(rows, settings=[("Language", "Suomi")])
+    persian = workbook(rows, settings=[("language", "fa-IR")])
+    unknown = workbook(rows, settings=[("language", "Klingon")])
+    assert '<html lang="en" dir="ltr">' in briefing_of(plain, tmp_path / "a")
+    assert '<html lang="fi" dir="ltr">' in briefing_of(finnish, tmp_path / "b")
+    assert '<html lang="fa" dir="rtl">' in briefing_of(persian, tmp_path / "c")
+    assert '<html lang="zh-Hans" dir="ltr">' in briefing_of(finnish, tmp_path / "d", lang="zh")
+    # A language the tool does not speak is a data issue, not a refusal: the report is English.
+    result = report(unknown, tmp_path / "e")
+    assert result.analysis.config.language == "en"
+    issues = result.analysis.issues.to_dicts()
+    assert any(i["value"] == "language = Klingon" for i in issues)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_figures_are_written_the_way_the_language_writes_them(lang, tmp_path):
+    sample = SAMPLES / "freelancer_one_anchor.xlsx"
+    html = briefing_of(sample, tmp_path, lang=lang)
+    result = json.loads(
+        (tmp_path / "freelancer_one_anchor" / "freelancer_one_anchor.summary.json").read_text()
+    )
+    revenue, currency = result["totals"]["revenue"], result["currency"]
+    shown = re.search(r'data-figure="revenue">([^<]+)<', html).group(1)
+    # Babel's own rendering of the JSON's revenue, in the locale the language stands for.
+    expected = format_currency(revenue, currency, locale=LOCALES[lang], numbering_system="default")
+    assert shown == expected
+    # The JSON keeps the exact labels whatever the language.
+    assert {c["tier"] for c in result["clients"]} <= {
+        "anchor",
+        "recurring",
+        "one-off",
+        "new",
+        "lapsed",
+    }
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_tier_names_are_the_same_in_the_briefing_and_the_workbook(lang, tmp_path):
+    sample = SAMPLES / "agency_diversified.xlsx"
+    result = report(sample, tmp_path, Options(lang=lang))
+    w = words(lang)
+    names = {w._(t) for t in ("Anchor", "Recurring", "One-off", "New", "Lapsed")}
+    assert names.isdisjoint({"Anchor", "Recurring", "One-off", "New", "Lapsed"})  # translated
+    book = openpyxl.load_workbook(
+        result.folder / "agency_diversified.annotated.xlsx", read_only=True
+    )
+    sheet = book["Client analysis"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    tiers = {row[header.index("Tier")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    book.close()
+    assert tiers and tiers <= names
+    html = (result.folder / "agency_diversified.briefing.html").read_text(encoding="utf-8")
+    for tier in tiers - {w._("Lapsed")}:  # lapsed clients are listed under the table
+        assert f"<td>{tier}</td>" in html
+
+
+def test_the_charts_are_the_same_bytes_every_time_and_their_ids_never_clash(tmp_path):
+    w = words("en")
+    first = charts.pareto([0.5, 0.3, 0.2], w).svg
+    assert first == charts.pareto([0.5, 0.3, 0.2], w).svg
+    html = briefing_of(SAMPLES / "consultant_lost_key_client.xlsx", tmp_path)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    svgs = re.findall(r"<svg\b[^>]*>", html)
+    assert len(svgs) == 3
+    assert all('role="img"' in s and "aria-labelledby" in s for s in svgs)
+    assert "Date" not in "".join(re.findall(r"<metadata>.*?</metadata>", html, re.S))
+
+
+# --- the catalogs ----------------------------------------------------------------------------
+
+
+def _checker() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "check_catalog", Path(__file__).parents[1] / "scripts" / "check_catalog.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_message_is_translated_with_its_placeholders(lang, tmp_path, monkeypatch):
+    root = Path(__file__).parents[1]
+    copy = tmp_path / "pipeline" / "locale"
+    shutil.copytree(root / "pipeline" / "locale", copy)
+    monkeypatch.chdir(tmp_path)
+    assert _checker().problems(lang) == []
+    # The shipped .mo is the compiled .po: compiling again gives the same catalog.
+    shipped = root / "pipeline" / "locale" / lang / "LC_MESSAGES" / "tierbook.mo"
+    fresh = copy / lang / "LC_MESSAGES" / "tierbook.mo"
+    assert _mo_messages(shipped) == _mo_messages(fresh)
+
+
+def _mo_messages(path: Path) -> dict[Any, str]:
+    import gettext
+
+    with path.open("rb") as handle:
+        return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+
+
+def test_the_catalogs_hold_every_message_the_code_and_templates_use():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).parents[1]
+    method_map = [
+        ("pipeline/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    options = {"templates/**": {"extensions": "jinja2.ext.i18n"}}
+    used = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(root), method_map, options, keywords={"_": None, "n_": (1, 2), "ngettext": (1, 2)}
+    ):
+        used.add(message[0] if isinstance(message, tuple) else message)
+    with (root / "pipeline" / "locale" / "tierbook.pot").open("rb") as handle:
+        template = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(handle) if m.id}
+    assert used - template == set(), "run 'make catalogs'"
+    assert template - used == set(), "run 'make catalogs'"
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+SNAPSHOTS = [(name, "en") for name in NAMES] + [
+    ("consultant_lost_key_client", lang) for lang in LANGUAGES if lang != "en"
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "lang"), SNAPSHOTS)
+def test_golden_briefing(name, lang, tmp_path):
+    """The rendered page equals its snapshot; `make golden` refreshes them after a deliberate change."""
+    html = briefing_of(SAMPLES / f"{name}.xlsx", tmp_path, lang=lang)
+    golden = GOLDEN / f"{name}.{lang}.briefing.html"
+    if os.environ.get("TIERBOOK_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(html, encoding="utf-8")
+    assert golden.exists(), "no snapshot yet: run 'make golden'"
+    expected = golden.read_text(encoding="utf-8")
+    if html != expected:
+        diff = "\n".join(
+            list(
+                difflib.unified_diff(
+                    expected.splitlines(), html.splitlines(), "snapshot", "now", lineterm="", n=1
+                )
+            )[:40]
+        )
+        pytest.fail(f"{golden.name} changed (run 'make golden' if on purpose):\n{diff}")
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> Iterator[Any]:
+    chromium = require_program("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every sample's briefing in every language."""
+    out = tmp_path_factory.mktemp("briefings")
+    found = {}
+    for name in NAMES:
+        for lang in LANGUAGES:
+            result = report(
+                SAMPLES / f"{name}.xlsx", out, Options(lang=lang), name=f"{name}-{lang}"
+            )
+            found[(name, lang)] = next(f for f in result.files if f.suffix == ".html")
+    return found
+
+
+def _open(browser: Any, page_file: Path, width: int = 1000) -> tuple[Any, list[str], list[str]]:
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 1200})
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.goto(page_file.as_uri(), wait_until="load")
+    return page, requests, problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_page_loads_offline_prints_small_and_is_accessible(browser, pages, lang, tmp_path):
+    name = "consultant_lost_key_client"
+    page, requests, problems = _open(browser, pages[(name, lang)])
+    assert requests == [pages[(name, lang)].as_uri()]  # the page itself, nothing else
+    assert problems == []
+    shot = page.screenshot(full_page=True)
+    assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
+    (tmp_path / f"{name}-{lang}.png").write_bytes(shot)
+    facts = page.evaluate(
+        """() => ({
+        lang: document.documentElement.lang,
+        dir: getComputedStyle(document.documentElement).direction,
+        landmarks: ['header', 'main', 'footer'].map(t => document.querySelectorAll(t).length),
+        headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]),
+        unnamedSections: [...document.querySelectorAll('section')].filter(s => {
+            const id = s.getAttribute('aria-labelledby');
+            return !id || !document.getElementById(id) || !document.getElementById(id).textContent.trim();
+        }).length,
+        headerlessTables: [...document.querySelectorAll('table')].filter(t => !t.querySelector('thead th[scope=col]')).length,
+        charts: [...document.querySelectorAll('svg')].map(s => ({
+            role: s.getAttribute('role'),
+            title: (s.querySelector('title') || {}).textContent || '',
+            width: s.getBoundingClientRect().width,
+        })),
+        scripts: document.querySelectorAll('script').length,
+        kpiLeft: [...document.querySelectorAll('.kpi')].map(k => k.getBoundingClientRect().left),
+    })"""
+    )
+    assert facts["landmarks"] == [1, 1, 1]
+    assert facts["headings"][0] == 1 and facts["headings"].count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(facts["headings"], facts["headings"][1:], strict=False))
+    assert facts["unnamedSections"] == 0 and facts["headerlessTables"] == 0
+    assert len(facts["charts"]) == 3
+    assert all(c["role"] == "img" and c["title"] and c["width"] > 300 for c in facts["charts"])
+    assert facts["scripts"] == 0
+    # Right to left for Persian: the layout is mirrored, the first figure (revenue) on the right.
+    first, *others = facts["kpiLeft"]
+    if lang == "fa":
+        assert facts["dir"] == "rtl" and all(first > x for x in others)
+    else:
+        assert facts["dir"] == "ltr" and all(first < x for x in others)
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_every_sample_prints_on_at_most_six_a4_pages_in_every_language(
+    browser, pages, name, tmp_path
+):
+    counts = {}
+    for lang in LANGUAGES:
+        page, _requests, problems = _open(browser, pages[(name, lang)])
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        page.close()
+        assert pdf.startswith(b"%PDF") and problems == []
+        counts[lang] = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert all(1 <= n <= 6 for n in counts.values()), counts
+
+
+@pytest.mark.slow
+def test_on_a_phone_nothing_but_wide_tables_scrolls_sideways(browser, pages):
+    for lang in ("en", "fa"):
+        page, _requests, problems = _open(browser, pages[("agency_diversified", lang)], width=375)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        page.close()
+        assert problems == [] and overflow <= 376, (lang, overflow)
+
+
+@pytest.mark.slow
+def test_the_hostile_name_shows_as_text_in_the_browser(browser, workbook, tmp_path):
+    book = workbook(
+        [inv("1", HOSTILE, "2026-01-10", 5000), inv("2", "Plain Ltd", "2026-04-10", 700)]
+    )
+    result = report(book, tmp_path)
+    page_file = next(f for f in result.files if f.suffix == ".html")
+    page, requests, problems = _open(browser, page_file)
+    text = page.inner_text("main")
+    scripts = page.evaluate("document.querySelectorAll('script').length")
+    page.close()
+    assert HOSTILE in text
+    assert scripts == 0 and problems == [] and requests == [page_file.as_uri()]
