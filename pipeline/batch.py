@@ -26,6 +26,7 @@ class Outcome:
     status: str  # "done" | "refused" | "config"
     message: str
     trace: str | None = None  # the traceback, for --debug
+    folder: Path | None = None  # the report's folder, when done
 
 
 def report_one(source: Path, out_dir: Path, options: Options, name: str) -> Outcome:
@@ -62,6 +63,7 @@ def report_one(source: Path, out_dir: Path, options: Options, name: str) -> Outc
         f"top client {ENGLISH.percent(a.concentration.top1_share)} "
         f"({verdict_label(a.concentration.verdict).lower()}), "
         f"{issues} data issue{'s' if issues != 1 else ''} -> {result.folder}",
+        folder=result.folder,
     )
 
 

@@ -16,6 +16,8 @@ import click
 from pipeline import __version__
 from pipeline.batch import Outcome, run_batch
 from pipeline.config import BASES
+from pipeline.languages import language_of
+from pipeline.portfolio import Failure, write_portfolio
 from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
 
 DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
@@ -127,8 +129,39 @@ def report_command(
         click.echo(f"{progress}error: {outcome.message}", err=True)
         return outcome.status != "config"  # a bad setting is the same for every input: stop
 
-    outcomes = run_batch(paths, out_dir, options, output_names(paths), workers, show)
+    names = output_names(paths)
+    outcomes = run_batch(paths, out_dir, options, names, workers, show)
     if any(o.status == "config" for o in outcomes):
         sys.exit(USAGE)
+    _portfolio(out_dir, outcomes, names, lang, debug)
     failed = sum(o.status != "done" for o in outcomes)
     sys.exit(DONE if not failed else REFUSED if failed == len(paths) else PARTIAL)
+
+
+def _portfolio(
+    out_dir: Path, outcomes: list[Outcome], names: dict[Path, str], lang: str | None, debug: bool
+) -> None:
+    """index.html and portfolio.xlsx for the batch; a single refused input writes nothing at
+    all, since its error message is the whole answer."""
+    reported = [(o.folder, names[o.source]) for o in outcomes if o.folder is not None]
+    if not reported and len(outcomes) < 2:
+        return
+    try:
+        pages = write_portfolio(
+            out_dir,
+            reported,
+            [Failure(o.source.name, o.message) for o in outcomes if o.status != "done"],
+            lang=(language_of(lang) if lang else None) or "en",
+            version=__version__,
+        )
+    except Exception as exc:  # the reports are written; say why the summary page is not
+        if debug:
+            raise
+        click.echo(
+            f"error: the portfolio (index.html, portfolio.xlsx) could not be written to {out_dir} "
+            f"({type(exc).__name__}: {exc}); each workbook's report is complete.",
+            err=True,
+        )
+        return
+    if len(outcomes) > 1:  # one workbook's report speaks for itself
+        click.echo("portfolio: " + ", ".join(str(p) for p in pages))

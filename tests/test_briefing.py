@@ -17,9 +17,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from babel.numbers import format_currency
 
-from pipeline.languages import LANGUAGES, LOCALES
+from pipeline.languages import LANGUAGES
 from pipeline.render import charts
 from pipeline.render.briefing import environment
 from pipeline.render.i18n import words
@@ -50,12 +49,24 @@ def briefing_of(path: Path, out: Path, lang: str | None = None, name: str | None
 
 
 def test_every_template_escapes_and_refuses_unknown_names():
+    root = Path(__file__).parents[1] / "templates"
+    sources = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in root.iterdir()
+        if p.suffix in (".html", ".txt")
+    }
+    # The one value marked safe is a chart's SVG, which charts.py builds and escapes itself.
+    unsafe = [
+        (n, line) for n, text in sources.items() for line in text.splitlines() if "|safe" in line
+    ]
+    assert unsafe == [("_section.html", "  {{ chart.svg|safe }}")]
+    assert not any("autoescape" in text for text in sources.values())
     env = environment("en")
-    for name in ("briefing.html", "_section.html", "comment.txt"):
-        assert env.get_template(name).environment.autoescape is True
-    bad = env.from_string("{{ missing }}")
+    for name in sources:  # the plain-text note template is escaped too
+        assert env.from_string("{{ x }}", globals={}).render(x="<b>&") == "&lt;b&gt;&amp;"
+        assert env.get_template(name).environment is env and env.autoescape is True
     with pytest.raises(Exception, match="missing"):
-        bad.render()
+        env.from_string("{% if missing.key %}{% endif %}").render()
 
 
 def test_a_hostile_client_name_is_text_in_the_page_and_the_note(workbook, tmp_path):
@@ -108,9 +119,19 @@ def test_figures_are_written_the_way_the_language_writes_them(lang, tmp_path):
     )
     revenue, currency = result["totals"]["revenue"], result["currency"]
     shown = re.search(r'data-figure="revenue">([^<]+)<', html).group(1)
-    # Babel's own rendering of the JSON's revenue, in the locale the language stands for.
-    expected = format_currency(revenue, currency, locale=LOCALES[lang], numbering_system="default")
-    assert shown == expected
+    # How each language writes 113,655.00: its digits, group and decimal separators.
+    digits, group, decimal = {
+        "en": ("0123456789", ",", "."),
+        "zh": ("0123456789", ",", "."),
+        "ru": ("0123456789", "\xa0", ","),
+        "fi": ("0123456789", "\xa0", ","),
+        "fa": ("۰۱۲۳۴۵۶۷۸۹", "٬", "٫"),
+    }[lang]
+    assert currency == "EUR" and "€" in shown
+    assert decimal in shown and group in shown
+    number = "".join(ch for ch in shown if ch in digits + decimal)
+    number = number.translate(str.maketrans(digits, "0123456789")).replace(decimal, ".")
+    assert float(number) == pytest.approx(revenue, abs=0.005)
     # The JSON keeps the exact labels whatever the language.
     assert {c["tier"] for c in result["clients"]} <= {
         "anchor",
@@ -149,9 +170,62 @@ def test_the_charts_are_the_same_bytes_every_time_and_their_ids_never_clash(tmp_
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
     svgs = re.findall(r"<svg\b[^>]*>", html)
-    assert len(svgs) == 3
+    assert len(svgs) == 4  # Pareto, tiers, monthly, trend
     assert all('role="img"' in s and "aria-labelledby" in s for s in svgs)
     assert "Date" not in "".join(re.findall(r"<metadata>.*?</metadata>", html, re.S))
+
+
+def test_user_text_in_the_currency_reaches_the_charts_as_text(tmp_path):
+    from tests.conftest import INVOICE_HEADER, write_workbook
+
+    header = (*INVOICE_HEADER, "Currency")
+    rows = [
+        (*inv("1", "A Co", "2026-01-10", 900), "$\\X$<b>"),
+        (*inv("2", "B Co", "2026-02-10", 300), "$\\X$<b>"),
+    ]
+    book = write_workbook(tmp_path / "dollar.xlsx", rows, header=header)
+    html = briefing_of(book, tmp_path / "out")
+    assert "<b>" not in html and "$\\X$&lt;B&gt;" in html  # currency codes are upper-cased
+    svg = html[html.index('<svg role="img" aria-labelledby="chart-tiers-title') :]
+    assert "$\\X$&lt;B&gt;" in svg[: svg.index("</svg>")]
+
+
+def test_persian_sentences_keep_latin_names_and_figures_in_place(workbook, tmp_path):
+    book = workbook(
+        [
+            inv("1", "ACME (UK)", "2025-06-10", 9000),
+            inv("2", "ACME (UK)", "2025-09-10", 9000),
+            inv("3", "Bolt Ltd.", "2025-10-10", 1000),
+        ]
+    )
+    html = briefing_of(book, tmp_path, lang="fa")
+    # Each value of a right-to-left sentence is a first-strong isolate, digits are Persian.
+    assert "\u2068ACME (UK)\u2069" in html
+    assert re.search("\u2068[۰-۹٫]+%\u2069", html)
+    assert not re.search(r"data-figure=\"revenue\">[^<]*[0-9]", html)
+
+
+def test_a_ten_year_window_labels_about_two_dozen_months():
+    import datetime as dt
+
+    months = [dt.date(2016 + i // 12, i % 12 + 1, 1) for i in range(121)]
+    chart = charts.monthly_by_tier(months, {"anchor": [100.0] * 121}, "EUR", words("en"))
+    labels = re.findall(r">(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept|Oct|Nov|Dec) 20\d\d<", chart.svg)
+    assert 10 <= len(labels) <= 25
+
+
+def test_a_refund_to_a_lapsed_client_shows_in_revenue_by_tier(workbook, tmp_path):
+    book = workbook(
+        [
+            inv("1", "A Co", "2025-06-10", 100),
+            inv("3", "B Co", "2024-09-10", 6000),
+            inv("2", "B Co", "2025-09-10", -5000, "credit note"),
+        ]
+    )
+    html = briefing_of(book, tmp_path)
+    svg = html[html.index('aria-labelledby="chart-tiers-title') :]
+    desc = re.search(r'<desc id="chart-tiers-desc">([^<]+)<', svg).group(1)
+    assert "Lapsed -5,000.00" in desc and "One-off 100.00" in desc
 
 
 # --- the catalogs ----------------------------------------------------------------------------
@@ -222,6 +296,8 @@ SNAPSHOTS = [(name, "en") for name in NAMES] + [
 def test_golden_briefing(name, lang, tmp_path):
     """The rendered page equals its snapshot; `make golden` refreshes them after a deliberate change."""
     html = briefing_of(SAMPLES / f"{name}.xlsx", tmp_path, lang=lang)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
     golden = GOLDEN / f"{name}.{lang}.briefing.html"
     if os.environ.get("TIERBOOK_UPDATE_GOLDEN"):
         golden.parent.mkdir(exist_ok=True)
@@ -319,7 +395,7 @@ def test_the_page_loads_offline_prints_small_and_is_accessible(browser, pages, l
     assert facts["headings"][0] == 1 and facts["headings"].count(1) == 1
     assert all(b - a <= 1 for a, b in zip(facts["headings"], facts["headings"][1:], strict=False))
     assert facts["unnamedSections"] == 0 and facts["headerlessTables"] == 0
-    assert len(facts["charts"]) == 3
+    assert len(facts["charts"]) == 4
     assert all(c["role"] == "img" and c["title"] and c["width"] > 300 for c in facts["charts"])
     assert facts["scripts"] == 0
     # Right to left for Persian: the layout is mirrored, the first figure (revenue) on the right.
@@ -368,3 +444,20 @@ def test_the_hostile_name_shows_as_text_in_the_browser(browser, workbook, tmp_pa
     page.close()
     assert HOSTILE in text
     assert scripts == 0 and problems == [] and requests == [page_file.as_uri()]
+
+
+@pytest.mark.slow
+def test_a_very_long_name_wraps_in_print_and_every_column_stays_on_the_page(
+    browser, workbook, tmp_path
+):
+    long_name = "Verylongclientname" * 12
+    book = workbook([inv("1", long_name, "2026-01-10", 900), inv("2", "B Co", "2026-02-10", 100)])
+    result = report(book, tmp_path)
+    page_file = next(f for f in result.files if f.suffix == ".html")
+    page, _requests, problems = _open(browser, page_file, width=700)  # about A4's printable width
+    page.emulate_media(media="print")
+    edges = page.evaluate(
+        "[...document.querySelectorAll('table.clients tr')].map(r => r.lastElementChild.getBoundingClientRect().right)"
+    )
+    page.close()
+    assert problems == [] and edges and max(edges) <= 700

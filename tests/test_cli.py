@@ -55,7 +55,11 @@ def test_a_folder_means_every_workbook_in_it(runner, workbook, tmp_path):
     (tmp_path / "notes.txt").write_text("not a workbook")
     result = runner.invoke(main, ["report", str(tmp_path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in (tmp_path / "r").iterdir()] == ["one"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "index.html",
+        "one",
+        "portfolio.xlsx",
+    ]
 
 
 def test_a_batch_with_a_bad_input_exits_3_and_the_good_one_is_still_reported(
@@ -157,4 +161,9 @@ def test_each_input_once_and_never_two_into_one_folder(runner, workbook, tmp_pat
         main, ["report", str(first), str(first), str(second), "--out", str(tmp_path / "r")]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["book-xlsx", "book-xlsx-2"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "book-xlsx",
+        "book-xlsx-2",
+        "index.html",
+        "portfolio.xlsx",
+    ]

@@ -277,7 +277,12 @@ def test_inputs_sharing_a_name_get_separate_folders(workbook, tmp_path):
         main, ["report", str(first), str(second), "--out", str(tmp_path / "r")]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["book-xlsm", "book-xlsx"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "book-xlsm",
+        "book-xlsx",
+        "index.html",
+        "portfolio.xlsx",
+    ]
     data = json.loads((tmp_path / "r" / "book-xlsm" / "book-xlsm.summary.json").read_text())
     assert data["input"]["file"] == "book.xlsm"
 

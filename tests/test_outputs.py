@@ -87,7 +87,15 @@ def test_user_text_never_becomes_a_formula(book, tmp_path):
     result = report(book, tmp_path / "out")
     wb = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
     seen = set()
-    ours = {"Summary", "Client analysis", "Concentration", "Monthly", "Data issues", "Method"}
+    ours = {
+        "Summary",
+        "Client analysis",
+        "Concentration",
+        "Monthly",
+        "Trend",
+        "Data issues",
+        "Method",
+    }
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -139,6 +147,7 @@ def test_original_sheets_are_kept_cell_for_cell(book, tmp_path):
         "Client analysis",
         "Concentration",
         "Monthly",
+        "Trend",
         "Data issues",
         "Method",
     ]

@@ -152,6 +152,7 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
         "Client analysis",
         "Concentration",
         "Monthly",
+        "Trend",
         "Data issues",
         "Method",
     ]

@@ -19,7 +19,7 @@ from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
 CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-OURS = ("Summary", "Client analysis", "Concentration", "Monthly", "Data issues", "Method")
+OURS = ("Summary", "Client analysis", "Concentration", "Monthly", "Trend", "Data issues", "Method")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_analysis_sheets_are_tables_with_frozen_headers_and_conditional_formats(
     assert {"dataBar", "colorScale", "expression"} <= kinds
     members = _members(annotated)
     charts = [n for n in members if n.startswith("xl/charts/chart")]
-    assert len(charts) == 1 + 3  # the user's own chart and our three
+    assert len(charts) == 1 + 4  # the user's own chart and our four (Summary three, Trend one)
     ours = [
         members[n].decode()
         for n in charts
@@ -274,7 +274,7 @@ def test_formulas_recalculated_by_libreoffice_equal_the_json(recalculated, name)
 def test_libreoffice_shows_no_error_values(recalculated, name):
     out, _ = recalculated
     reader = fastexcel.read_excel(str(out / f"{name}.annotated.xlsx"))
-    assert list(reader.sheet_names[-6:]) == list(OURS)
+    assert list(reader.sheet_names[-len(OURS) :]) == list(OURS)
     for sheet in reader.sheet_names:
         frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
         for column in frame.columns:

@@ -33,6 +33,7 @@ from pipeline.model.replacement import Acquisition, acquisition, replacement_bur
 from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
 from pipeline.model.tiers import TIERS, assign_tiers, contract_in_force
+from pipeline.model.trend import trend
 from pipeline.model.window import Windows, windows
 from pipeline.records import EXCLUDED_STATUSES, Ledger
 
@@ -73,6 +74,7 @@ class Analysis:
     warnings: tuple[Warning, ...]
     issues: pl.DataFrame
     monthly: pl.DataFrame  # month (first day), tier, revenue: the window's calendar months
+    trend: pl.DataFrame  # the window's headline figures at each month-end (trend.TREND_SCHEMA)
     invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
 
@@ -325,6 +327,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         warnings=_warnings(conc, clients, lost, config),
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),
+        trend=trend(counted, as_of, config),
         invoice_rows=invoice_row_notes(invoices, w, config.basis),
         client_sheet_rows=ledger.clients.select(
             "row",

@@ -41,7 +41,15 @@ MONTH = "yyyy-mm"
 INTEGER = "0"
 DECIMAL = "0.00"
 STYLE = "Table Style Medium 2"
-SHEETS = ("Summary", "Client analysis", "Concentration", "Monthly", "Data issues", "Method")
+SHEETS = (
+    "Summary",
+    "Client analysis",
+    "Concentration",
+    "Monthly",
+    "Trend",
+    "Data issues",
+    "Method",
+)
 MAX_TEXT = 32_767
 
 
@@ -91,7 +99,7 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-class _Book:
+class Book:
     """An xlsxwriter workbook with one cached format per number format, and safe writes."""
 
     def __init__(self, buffer: io.BytesIO, when: dt.datetime, date_1904: bool = False) -> None:
@@ -202,7 +210,7 @@ def _ref(sheet: str) -> str:
 
 
 def _summary(
-    book: _Book,
+    book: Book,
     names: Mapping[str, str],
     analysis: Analysis,
     provenance: Provenance,
@@ -381,7 +389,7 @@ def _summary(
     ws.insert_chart(row, 7, monthly, {"x_scale": 1.6, "y_scale": 1.2})
 
 
-def _clients(book: _Book, name: str, analysis: Analysis, words: Words) -> None:
+def _clients(book: Book, name: str, analysis: Analysis, words: Words) -> None:
     ws = book.wb.add_worksheet(name)
     lost = set(analysis.lost_key_clients["client"].to_list())
     rows = []
@@ -441,7 +449,7 @@ CONCENTRATION_CELLS = {
 }
 
 
-def _concentration(book: _Book, name: str, analysis: Analysis) -> None:
+def _concentration(book: Book, name: str, analysis: Analysis) -> None:
     """The Pareto/ABC table and the figures over it, as live formulas with cached values."""
     ws = book.wb.add_worksheet(name)
     ranked = analysis.clients.filter(analysis.clients["share"].is_not_null()).sort("rank")
@@ -550,7 +558,7 @@ def _concentration(book: _Book, name: str, analysis: Analysis) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _monthly(book: _Book, name: str, analysis: Analysis, words: Words) -> None:
+def _monthly(book: Book, name: str, analysis: Analysis, words: Words) -> None:
     ws = book.wb.add_worksheet(name)
     wide = analysis.monthly.pivot(on="tier", index="month", values="revenue").sort("month")
     rows = []
@@ -578,7 +586,45 @@ def _monthly(book: _Book, name: str, analysis: Analysis, words: Words) -> None:
     ws.freeze_panes(1, 1)
 
 
-def _issues(book: _Book, name: str, analysis: Analysis) -> None:
+def _trend(book: Book, name: str, analysis: Analysis) -> None:
+    """The window's headline figures at each month-end, with a line chart of the shares."""
+    ws = book.wb.add_worksheet(name)
+    cur = analysis.currency
+    columns = [
+        ("As of", DATE),
+        (f"Revenue, net ({cur})" if cur else "Revenue, net", MONEY),
+        ("Top-1 share", PERCENT),
+        ("Top-5 share", PERCENT),
+        ("Effective clients", DECIMAL),
+        ("HHI", "#,##0"),
+        ("Anchors (months rule)", INTEGER),
+    ]
+    rows = [list(r) for r in analysis.trend.iter_rows()]
+    last = book.table(ws, 0, 0, "tb_trend", columns, rows)
+    for i, width in enumerate((12, 18, 12, 12, 16, 10, 20)):
+        ws.set_column(i, i, width)
+    ws.freeze_panes(1, 1)
+    if not rows:
+        return
+    chart = book.wb.add_chart({"type": "line"})
+    for col, colour in ((2, "#1F4E79"), (3, "#C0504D")):
+        chart.add_series(
+            {
+                "name": [name, 0, col],
+                "categories": [name, 1, 0, last, 0],
+                "values": [name, 1, col, last, col],
+                "line": {"color": colour, "width": 2.25},
+            }
+        )
+    chart.set_title({"name": "Top-1 and top-5 share of revenue, 12-month window at each month-end"})
+    chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+    chart.set_x_axis({"num_format": "yyyy-mm", "date_axis": True})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 720, "height": 320})
+    ws.insert_chart(1, 8, chart)
+
+
+def _issues(book: Book, name: str, analysis: Analysis) -> None:
     ws = book.wb.add_worksheet(name)
     rows = [
         list(r)
@@ -604,7 +650,7 @@ def _issues(book: _Book, name: str, analysis: Analysis) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _method(book: _Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:
+def _method(book: Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:
     ws = book.wb.add_worksheet(name)
     rows = [[item, value, why] for item, value, why in facts]
     book.table(ws, 0, 0, "tb_method", [("Item", None), ("Value", None), ("Why", None)], rows)
@@ -629,7 +675,7 @@ def build_analysis_book(
     input contract names them.
     """
     buffer = io.BytesIO()
-    book = _Book(buffer, when, date_1904)
+    book = Book(buffer, when, date_1904)
     # Formulas on Summary refer to the other sheets, whose layout follows from the analysis alone.
     index = {col.key: i for i, col in enumerate(CLIENT_COLUMNS)}
     span = max(analysis.clients.height, 1) + 1
@@ -656,6 +702,7 @@ def build_analysis_book(
     _clients(book, names["Client analysis"], analysis, words)
     _concentration(book, names["Concentration"], analysis)
     _monthly(book, names["Monthly"], analysis, words)
+    _trend(book, names["Trend"], analysis)
     _issues(book, names["Data issues"], analysis)
     _method(book, names["Method"], facts)
     for ws in book.wb.worksheets():  # print one page wide, landscape, on A4

@@ -21,15 +21,18 @@ from pipeline.render.text import (
     hhi_sentence,
     role_label,
     role_reasons,
+    steady_anchor_note,
     stress_sentence,
     style_reason,
     tier_label,
+    trend_sentences,
     verdict_label,
     verdict_sentence,
     warning_text,
 )
 
 ISSUES_SHOWN = 200
+CLIENTS_SHOWN = 60
 HTML_LANG = {"zh": "zh-Hans"}  # tells the browser which CJK glyph shapes to use
 
 
@@ -64,6 +67,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
         grade=lambda g: grade_label(g, w),
         role=lambda r: role_label(r, w),
         days=lambda n: days(n, w),
+        verdict=lambda v: verdict_label(v, w),
     )
     return env
 
@@ -92,12 +96,19 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "stress": [stress_sentence(case, cur, w) for case in analysis.stress],
         "advice": balance_advice(analysis, w),
         "clients": clients,
+        # A page read in five minutes: the largest clients; the workbook has every one.
+        "table_clients": [c for c in clients if c["tier"] != "lapsed"][:CLIENTS_SHOWN],
+        "table_total": sum(c["tier"] != "lapsed" for c in clients),
         "anchors": [c for c in clients if c["tier"] == "anchor"],
         "lost": [c for c in clients if c["client"] in lost_names],
         "at_risk": [c for c in clients if c["at_risk"] and c["client"] not in lost_names],
         "growth": [c for c in clients if "growth" in c["roles"]],
         "referrers": [c for c in clients if "referrer" in c["roles"]],
-        "lapsed": [c for c in clients if c["tier"] == "lapsed"],
+        "lapsed": sorted(
+            (c for c in clients if c["tier"] == "lapsed"),
+            key=lambda c: (c["last_invoice"], c["client"]),
+            reverse=True,
+        ),
         "d_grade": [c for c in clients if c["grade"] == "D"],
         "check_ins": [c for c in clients if c["check_in"]],
         "styled": [c for c in clients if c["style_line"] and c["tier"] != "lapsed"],
@@ -106,10 +117,12 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "config_items": config.items(),
         "currency": cur,
         "charts": _charts(analysis, w),
+        "trend_lines": trend_sentences(analysis, w),
+        "steady_note": steady_anchor_note(config, w),
     }
 
 
-def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart]:
+def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
     clients = analysis.clients
     shares = clients.filter(clients["share"].is_not_null()).sort("rank")["share"].to_list()
     by_tier = clients.group_by("tier").agg(revenue=pl.col("revenue").sum(), n=pl.len())
@@ -118,12 +131,21 @@ def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart]:
     monthly = analysis.monthly.pivot(on="tier", index="month", values="revenue").sort("month")
     months = monthly["month"].to_list()
     series = {t: monthly[t].fill_null(0.0).to_list() for t in TIERS if t in monthly.columns}
-    found = {}
+    # Every key is present (None when there is nothing to draw): the template is strict.
+    found: dict[str, charts.Chart | None] = dict.fromkeys(("pareto", "tiers", "monthly", "trend"))
     if shares:
         found["pareto"] = charts.pareto(shares, w)
     found["tiers"] = charts.revenue_by_tier(revenue, counts, analysis.currency, w)
     if months:
         found["monthly"] = charts.monthly_by_tier(months, series, analysis.currency, w)
+    points = analysis.trend
+    if points.height >= 2 and points["top1_share"].drop_nulls().len():
+        found["trend"] = charts.trend(
+            points["as_of"].to_list(),
+            points["top1_share"].to_list(),
+            points["top5_share"].to_list(),
+            w,
+        )
     return found
 
 

@@ -66,6 +66,7 @@ def _pyplot() -> Any:
             "hatch.linewidth": 0.6,
             "hatch.color": "#ffffff",
             "path.simplify": False,
+            "text.parse_math": False,  # a "$" in a business's name is text, not TeX
         }
     )
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
@@ -74,8 +75,12 @@ def _pyplot() -> Any:
     return plt
 
 
-def _svg(fig: Any, key: str, title: str, description: str) -> str:
-    """The figure as an ``<svg>`` element: titled, responsive, ids unique to this chart."""
+def _svg(fig: Any, key: str, title: str, description: str, rtl: bool = False) -> str:
+    """The figure as an ``<svg>`` element: titled, responsive, ids unique to this chart.
+
+    For a right-to-left language each label is a right-to-left isolate (U+2067..U+2069): the
+    chart keeps matplotlib's left-to-right anchors while Persian text reads in its own order.
+    """
     import matplotlib
 
     plt = _pyplot()
@@ -100,6 +105,13 @@ def _svg(fig: Any, key: str, title: str, description: str) -> str:
         f'<title id="chart-{key}-title">{_escape(title)}</title>'
         f'<desc id="chart-{key}-desc">{_escape(description)}</desc>'
     )
+    if rtl:
+        text = re.sub(
+            r"(<text\b[^>]*>)(.*?)(</text>)",
+            lambda m: f"{m.group(1)}\u2067{m.group(2)}\u2069{m.group(3)}",
+            text,
+            flags=re.S,
+        )
     text = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + label, text, count=1).strip()
     return _scoped_ids(text, f"chart-{key}")
 
@@ -193,14 +205,15 @@ def pareto(shares: Sequence[float], w: Words) -> Chart:
     ax.set_axisbelow(True)
     fig.tight_layout()
     above = next((i + 1 for i, v in enumerate(cumulative) if v >= 0.8 - 1e-12), n)
-    description = w._(
+    description = w.n_(
+        "%(top)s of %(n)s client makes %(eighty)s of revenue; the largest brings %(share)s.",
         "%(top)s of %(n)s clients make %(eighty)s of revenue; the largest brings %(share)s.",
+        n,
         eighty=w.percent(0.8, 0),
         top=w.number(above),
-        n=w.number(n),
         share=w.percent(shares[0] if shares else 0.0),
     )
-    return Chart("pareto", title, description, _svg(fig, "pareto", title, description))
+    return Chart("pareto", title, description, _svg(fig, "pareto", title, description, w.rtl))
 
 
 def revenue_by_tier(
@@ -209,8 +222,14 @@ def revenue_by_tier(
     """Net revenue of the window per tier, each bar labelled with its amount and client count."""
     plt = _pyplot()
     title = _with_unit(w._("Revenue by tier"), currency, w)
-    # Anchors always (none is news); other tiers when they have clients in the window.
-    tiers = [t for t in TIERS if t != "lapsed" and (t == "anchor" or counts.get(t, 0))]
+    # Anchors always (none is news); other tiers when they have clients in the window, and
+    # lapsed clients when a refund or late credit in the window moves the total.
+    tiers = [
+        t
+        for t in TIERS
+        if t == "anchor"
+        or (counts.get(t, 0) and (t != "lapsed" or abs(revenue.get(t, 0.0)) > 0.005))
+    ]
     fig, ax = plt.subplots(figsize=(7.2, 0.7 + 0.35 * len(tiers)))
     ys = list(range(len(tiers)))[::-1]
     values = [revenue.get(t, 0.0) for t in tiers]
@@ -238,7 +257,7 @@ def revenue_by_tier(
     description = w.join(
         [f"{tier_label(t, w)} {w.money(v, currency)}" for t, v in zip(tiers, values, strict=True)]
     )
-    return Chart("tiers", title, description, _svg(fig, "tiers", title, description))
+    return Chart("tiers", title, description, _svg(fig, "tiers", title, description, w.rtl))
 
 
 def monthly_by_tier(
@@ -273,7 +292,10 @@ def monthly_by_tier(
         )
         positive = [p + max(v, 0.0) for p, v in zip(positive, values, strict=True)]
         negative = [q + min(v, 0.0) for q, v in zip(negative, values, strict=True)]
-    ax.set_xticks(xs, [w.month(m) for m in months], rotation=45, ha="right", fontsize=7.5)
+    # At most about 24 labels: a 10-year window labels every fifth month.
+    step = max(1, -(-len(months) // 24))
+    shown = xs[len(xs) - 1 :: -step][::-1]
+    ax.set_xticks(shown, [w.month(months[i]) for i in shown], rotation=45, ha="right", fontsize=7.5)
     _money_axis(ax, w)
     ax.set_ylabel(_with_unit(w._("Net revenue"), currency, w))
     ax.axhline(0, color=MUTED, linewidth=0.6)
@@ -290,4 +312,86 @@ def monthly_by_tier(
         month=w.month(months[best]) if months else "–",
         amount=w.money(totals[best] if totals else 0.0, currency),
     )
-    return Chart("monthly", title, description, _svg(fig, "monthly", title, description))
+    return Chart("monthly", title, description, _svg(fig, "monthly", title, description, w.rtl))
+
+
+def trend(
+    points: Sequence[dt.date], top1: Sequence[float | None], top5: Sequence[float | None], w: Words
+) -> Chart:
+    """The largest client's and the top five's share of the window's revenue at each month-end."""
+    plt = _pyplot()
+    title = w._("Share of revenue over time: the 12 months to each month-end")
+    fig, ax = plt.subplots(figsize=(7.2, 2.3))
+    xs = list(range(len(points)))
+    ax.plot(
+        xs,
+        [v if v is not None else float("nan") for v in top5],
+        color="#C0504D",
+        linewidth=2,
+        linestyle="--",
+        label=w._("Top-5 share"),
+    )
+    ax.plot(
+        xs,
+        [v if v is not None else float("nan") for v in top1],
+        color=TIER_STYLE["anchor"][0],
+        linewidth=2.4,
+        label=w._("Top-1 share"),
+    )
+    ax.set_ylim(0, 1.04)
+    _percent_axis(ax, w)
+    step = max(1, len(points) // 9)
+    ticks = list(range(len(points) - 1, -1, -step))[::-1]
+    ax.set_xticks(ticks, [w.month(points[i]) for i in ticks], fontsize=7.5)
+    ax.legend(loc="lower left", frameon=False, fontsize=8, ncols=2)
+    ax.grid(axis="y", color=LINE, linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.tight_layout()
+    known = [(p, v) for p, v in zip(points, top1, strict=True) if v is not None]
+    description = (
+        w._(
+            "The largest client's share went from %(before)s on %(start)s to %(now)s on %(end)s.",
+            before=w.percent(known[0][1]),
+            start=w.day(known[0][0]),
+            now=w.percent(known[-1][1]),
+            end=w.day(known[-1][0]),
+        )
+        if known
+        else ""
+    )
+    return Chart("trend", title, description, _svg(fig, "trend", title, description, w.rtl))
+
+
+def portfolio_top1(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
+    """Each business's largest-client share, in the table's order, against the verdict bands."""
+    plt = _pyplot()
+    title = w._("Largest client's share of revenue, by business")
+    fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.28 * len(names)))
+    ys = list(range(len(names)))[::-1]
+    for y, share in zip(ys, shares, strict=True):
+        colour = (
+            "#B01C2E"
+            if share > 0.3
+            else "#B3541E"
+            if share > 0.2
+            else "#8A6D00"
+            if share > 0.1
+            else "#1F7A3A"
+        )
+        ax.barh(y, share, color=colour, height=0.65)
+        ax.text(share + 0.01, y, w.percent(share), va="center", fontsize=7.5, color=INK)
+    for limit in (0.1, 0.2, 0.3):
+        ax.axvline(limit, color=MUTED, linestyle=":", linewidth=0.8)
+    ax.set_yticks(ys, [n if len(n) <= 32 else n[:31] + "…" for n in names], fontsize=7.5)
+    ax.set_xlim(0, max(1.0 if max(shares, default=0) > 0.6 else 0.7, max(shares, default=0) + 0.1))
+    _percent_axis(ax, w, "x")
+    ax.set_xlabel(
+        w._(
+            "Top-1 share (dotted lines at %(bands)s, where the verdict changes)",
+            bands=w.join([w.percent(x, 0) for x in (0.1, 0.2, 0.3)]),
+        )
+    )
+    ax.grid(False)
+    fig.tight_layout()
+    description = w.join([f"{n} {w.percent(s)}" for n, s in zip(names, shares, strict=True)])
+    return Chart("portfolio", title, description, _svg(fig, "portfolio", title, description, w.rtl))

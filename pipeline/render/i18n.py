@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -27,6 +28,10 @@ from babel.numbers import (
 from pipeline.languages import LOCALES
 
 DOMAIN = "tierbook"
+NATIVE_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+ISOLATE = "\u2068\\g<0>\u2069"
+RLM = "\u200f"
 
 
 def _dash() -> str:
@@ -59,18 +64,27 @@ class Words:
         text = self.catalog.ngettext(singular, plural, n)
         return text % {"n": self.number(n), **values}
 
+    def digits(self, text: str) -> str:
+        """The language's own digits (Persian ۰–۹); Babel gives the separators, not the digits."""
+        table = NATIVE_DIGITS.get(self.lang)
+        return text.translate(table) if table else text
+
     def number(self, value: float | None, digits: int = 0) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale, numbering_system="default")
+        return self.digits(
+            format_decimal(value, format=pattern, locale=self.locale, numbering_system="default")
+        )
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         if currency and _known_currency(currency):
-            return format_currency(value, currency, locale=self.locale, numbering_system="default")
+            return self.digits(
+                format_currency(value, currency, locale=self.locale, numbering_system="default")
+            )
         text = self.number(value, 2)
         return f"{text} {currency}" if currency else text
 
@@ -80,15 +94,19 @@ class Words:
         # The locale's own pattern (Finnish and Russian put a space before %), with our decimals.
         base = self.locale.percent_formats[None].pattern
         pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
-        return format_percent(value, format=pattern, locale=self.locale, numbering_system="default")
+        return self.digits(
+            format_percent(value, format=pattern, locale=self.locale, numbering_system="default")
+        )
 
     def day(self, value: dt.date | None) -> str:
-        return format_date(value, "medium", locale=self.locale) if value else _dash()
+        return self.digits(format_date(value, "medium", locale=self.locale)) if value else _dash()
 
     def month(self, value: dt.date) -> str:
         """A calendar month as the locale writes it (``Mar 2026``, ``2026年3月``, ``3.2026``)."""
         # Finnish short month names ("joulu") read oddly alone; its numeric form is the usual one.
-        return format_skeleton("yMM" if self.lang == "fi" else "yMMM", value, locale=self.locale)
+        return self.digits(
+            format_skeleton("yMM" if self.lang == "fi" else "yMMM", value, locale=self.locale)
+        )
 
     def join(self, items: list[str]) -> str:
         """A list in running text, with this language's separator."""
@@ -111,7 +129,31 @@ def words(lang: str = "en") -> Words:
         mo = files("pipeline.locale") / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
         with mo.open("rb") as handle:
             catalog = gettext.GNUTranslations(handle)
-    return Words(lang=lang, locale=Locale.parse(LOCALES[lang]), catalog=catalog)
+    locale = Locale.parse(LOCALES[lang])
+    if locale.character_order == "right-to-left":
+        catalog = _Isolating(catalog)
+    return Words(lang=lang, locale=locale, catalog=catalog)
+
+
+class _Isolating(gettext.NullTranslations):
+    """Right-to-left messages with every placeholder in a first-strong isolate (U+2068..U+2069).
+
+    A Latin client name next to a figure inside a Persian sentence would otherwise join the
+    figure in one left-to-right run and swap places with it; isolated, each value keeps its
+    place. A right-to-left mark opens every message, so one made only of placeholders and
+    punctuation ("%(what)s (%(detail)s)") still reads right to left. Applies to the templates
+    too, which format the same catalog's messages.
+    """
+
+    def __init__(self, inner: gettext.NullTranslations) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def gettext(self, message: str) -> str:
+        return RLM + PLACEHOLDER.sub(ISOLATE, self._inner.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return RLM + PLACEHOLDER.sub(ISOLATE, self._inner.ngettext(singular, plural, n))
 
 
 ENGLISH = words("en")

@@ -130,6 +130,8 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         ],
         "clients": clients,
         "lost_key_clients": analysis.lost_key_clients.to_dicts(),
+        # The window's figures at each month-end, oldest first; the last point is the headline.
+        "trend": analysis.trend.to_dicts(),
         "stress_test": [
             {
                 "lost": case.lost,

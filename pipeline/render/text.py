@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.model.analysis import Analysis, Warning
+from pipeline.model.trend import year_ago
 from pipeline.render.i18n import ENGLISH, Words
 
 
@@ -89,10 +90,11 @@ def _anchor_gap(c: Mapping[str, Any], config: Config, months: str, w: Words) -> 
 
 def tier_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str:
     rule = c["tier_rule"]
-    months = w._(
-        "billed in %(billed)s of %(window)s months",
+    months = w.n_(
+        "billed in %(billed)s of %(n)s month",
+        "billed in %(billed)s of %(n)s months",
+        c["window_months"],
         billed=w.number(c["months_billed"]),
-        window=w.number(c["window_months"]),
     )
     if rule == "lapsed":
         prior = (
@@ -647,3 +649,90 @@ def balance_advice(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
         )
     )
     return advice
+
+
+def trend_sentences(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
+    """Is it getting better or worse: the largest client's share and the steady anchors a year
+    ago against now, from the trend's own points."""
+    points = analysis.trend.to_dicts()
+    then = year_ago(points, analysis.windows.as_of)
+    if then is None or not points:
+        return [w._("No trend yet: the ledger does not reach back a year before the as-of date.")]
+    now = points[-1]
+    figures = {
+        "before": w.percent(then["top1_share"], 0),
+        "now": w.percent(now["top1_share"], 0),
+        "date": w.day(then["as_of"]),
+    }
+    change = (now["top1_share"] or 0.0) - then["top1_share"]
+    if change >= 0.01:
+        share = w._(
+            "Your largest client's share rose from %(before)s to %(now)s since %(date)s.",
+            **figures,
+        )
+    elif change <= -0.01:
+        share = w._(
+            "Your largest client's share fell from %(before)s to %(now)s since %(date)s.",
+            **figures,
+        )
+    else:
+        share = w._("Your largest client's share held at about %(now)s since %(date)s.", **figures)
+    if now["anchors"] != then["anchors"]:
+        anchors = w.n_(
+            "You now have %(n)s steady anchor where you had %(before)s.",
+            "You now have %(n)s steady anchors where you had %(before)s.",
+            now["anchors"],
+            before=w.number(then["anchors"]),
+        )
+    else:
+        anchors = w.n_(
+            "You have %(n)s steady anchor, as then.",
+            "You have %(n)s steady anchors, as then.",
+            now["anchors"],
+        )
+    return [share, anchors]
+
+
+def steady_anchor_note(config: Config, w: Words = ENGLISH) -> str:
+    return w._(
+        "A steady anchor is billed in at least %(months)s of the %(window)s months and brings at "
+        "least %(share)s of revenue; anchors by cadence or contract are judged at the as-of date "
+        "only.",
+        months=w.number(config.anchor_min_months),
+        window=w.number(config.window_months),
+        share=w.percent(config.anchor_min_share, 0),
+    )
+
+
+def risk_reason(code: str, f: Mapping[str, Any], currency: str | None, w: Words = ENGLISH) -> str:
+    """One part of a business's risk score in the portfolio, with the figures behind it."""
+    points = w.n_("+%(n)s point", "+%(n)s points", f["points"])
+    match code:
+        case "verdict":
+            text = w._(
+                "largest client %(share)s (%(verdict)s)",
+                share=w.percent(f["share"]),
+                verdict=verdict_label(f["verdict"], w).lower(),
+            )
+        case "lost":
+            text = w.n_(
+                "%(n)s lost key client, %(amount)s less than in the prior window",
+                "%(n)s lost key clients, %(amount)s less than in the prior window",
+                f["count"],
+                amount=w.money(f["revenue"], currency),
+            )
+        case "top5":
+            text = w._("top five %(share)s", share=w.percent(f["share"]))
+        case "no_anchor":
+            text = w._("no anchor client")
+        case "d_grade":
+            text = w._("grade D clients bring %(share)s", share=w.percent(f["share"]))
+        case "rising":
+            text = w._(
+                "largest client's share up from %(before)s to %(now)s in a year",
+                before=w.percent(f["before"]),
+                now=w.percent(f["now"]),
+            )
+        case _:
+            text = code
+    return w._("%(what)s (%(detail)s)", what=text, detail=points)

@@ -121,6 +121,13 @@ def method_facts(
             f"({analysis.acquisition.cohort_size})",
         ),
         (
+            "Trend",
+            "the window's revenue, top-1 and top-5 shares, effective clients and HHI at each "
+            "month-end of the ledger (the last 36) and at the as-of date",
+            "anchors there count the months rule alone (billed in enough rolling months and "
+            "material); cadence and contract anchors are judged at the as-of date only",
+        ),
+        (
             "Common control",
             "a Clients-sheet Group column, or QuickBooks 'Parent:Child' names, are measured as one",
             "",

@@ -1,0 +1,175 @@
+"""The business's trajectory: the headline figures of the window at every month-end of its history.
+
+Computed from the ledger alone (no stored state), in one polars pass: each point's window is
+joined to the day-by-day billing of each client by an inequality join, then every point's
+revenue, shares, HHI and anchors come from one group-by. Nothing re-runs the client model.
+The anchor count uses the months rule alone (billed in enough of the window's rolling months
+and material), which the Method sheet states; cadence and contract anchors need more history
+than a point-in-time sum.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.model.clients import REVENUE_DATE
+from pipeline.model.concentration import EPS
+from pipeline.model.window import add_months, windows
+
+MAX_POINTS = 36
+TREND_SCHEMA = {
+    "as_of": pl.Date(),
+    "revenue": pl.Float64(),
+    "top1_share": pl.Float64(),
+    "top5_share": pl.Float64(),
+    "effective_clients": pl.Float64(),
+    "hhi": pl.Float64(),
+    "anchors": pl.Int64(),
+}
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def trend_points(first: dt.date, as_of: dt.date, limit: int = MAX_POINTS) -> list[dt.date]:
+    """Every month-end from the first billing's month to as-of, and as-of itself; the last ``limit``."""
+    points = []
+    day = _month_end(first)
+    while day <= as_of:
+        points.append(day)
+        day = _month_end(day + dt.timedelta(days=1))
+    if not points or points[-1] != as_of:
+        points.append(as_of)
+    return points[-limit:]
+
+
+def _slot(day: pl.Expr, as_of: pl.Expr) -> pl.Expr:
+    """The window's rolling month a day falls in (0 ends at the point), as the tier rule counts."""
+    months = (as_of.dt.year().cast(pl.Int64) * 12 + as_of.dt.month().cast(pl.Int64)) - (
+        day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64)
+    )
+    return months - (day.dt.day() > as_of.dt.day()).cast(pl.Int64)
+
+
+def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame:
+    """One row per point, oldest first: ``TREND_SCHEMA``'s figures for the window ending there."""
+    history = counted.filter(pl.col(REVENUE_DATE) <= as_of)
+    if history.height == 0:
+        return pl.DataFrame(schema=TREND_SCHEMA)
+    first = history[REVENUE_DATE].min()
+    assert isinstance(first, dt.date)
+    points = trend_points(first, as_of)
+    frame = pl.DataFrame(
+        {
+            "as_of": points,
+            "start": [windows(p, config.window_months).start for p in points],
+            # The tier rule's tenure and newness, as of each point.
+            "tenure_since": [
+                add_months(p, -config.anchor_min_tenure_months) + dt.timedelta(days=1)
+                for p in points
+            ],
+            "new_since": [p - dt.timedelta(days=config.new_client_days) for p in points],
+        },
+        schema={
+            "as_of": pl.Date(),
+            "start": pl.Date(),
+            "tenure_since": pl.Date(),
+            "new_since": pl.Date(),
+        },
+    )
+    first_billed = (
+        history.filter(pl.col("amount") > 0)
+        .group_by("client")
+        .agg(pl.col(REVENUE_DATE).min().alias("first_billed"))
+    )
+
+    def billing(by: pl.Expr, rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.group_by("client", by.alias(REVENUE_DATE)).agg(
+            pl.col("amount").sum(), (pl.col("amount") > 0).any().alias("billed")
+        )
+
+    def joined(points: pl.DataFrame, billed: pl.DataFrame) -> pl.DataFrame:
+        return points.join_where(
+            billed,
+            pl.col(REVENUE_DATE) >= pl.col("start"),
+            pl.col(REVENUE_DATE) <= pl.col("as_of"),
+        )
+
+    # A month-end's window is twelve whole calendar months, so it sums each client's monthly
+    # billing (dated the 1st: the rolling-month count is then the calendar-month count); only
+    # an as-of inside a month needs the day-by-day billing of its own window.
+    month_end = pl.col("as_of") == pl.col("as_of").dt.month_end()
+    parts = [
+        joined(frame.filter(month_end), billing(pl.col(REVENUE_DATE).dt.truncate("1mo"), history))
+    ]
+    inside = frame.filter(~month_end)
+    if inside.height:
+        window = history.filter(pl.col(REVENUE_DATE) >= inside["start"].min())
+        parts.append(joined(inside, billing(pl.col(REVENUE_DATE), window)))
+    rows = pl.concat(parts)
+    # Sorted first: sums then add in the same order every run, so the bytes written never change.
+    rows = rows.sort("as_of", "client", REVENUE_DATE)
+    per_client = (
+        rows.group_by("as_of", "client", maintain_order=True)
+        .agg(
+            pl.col("amount").sum().alias("revenue"),
+            _slot(pl.col(REVENUE_DATE), pl.col("as_of"))
+            .filter(pl.col("billed"))
+            .n_unique()
+            .alias("months_billed"),
+            pl.col("tenure_since").first(),
+            pl.col("new_since").first(),
+        )
+        .join(first_billed, on="client", how="left")
+    )
+    positive = pl.col("revenue") > 0
+    base = pl.col("revenue").filter(positive).sum()
+    share = (pl.col("revenue") / base).filter(positive)
+    hhi = (share**2).sum() * 10_000
+    billed_since = pl.col("first_billed")
+    anchor = (
+        (pl.col("months_billed") >= config.anchor_min_months)
+        & (pl.col("revenue") / base >= config.anchor_min_share - EPS)
+        & (billed_since <= pl.col("tenure_since"))
+        & (billed_since <= pl.col("new_since"))
+    )
+    figures = per_client.group_by("as_of", maintain_order=True).agg(
+        pl.col("revenue").sum().alias("revenue"),
+        share.max().alias("top1_share"),
+        share.top_k(5).sum().alias("top5_share"),
+        (10_000 / hhi).alias("effective_clients"),
+        hhi.alias("hhi"),
+        (anchor & positive).sum().cast(pl.Int64).alias("anchors"),
+    )
+    # Points with nothing billed in their window still appear, with no share to speak of.
+    return (
+        frame.select("as_of")
+        .join(figures, on="as_of", how="left")
+        .with_columns(
+            pl.col("revenue").fill_null(0.0),
+            pl.col("anchors").fill_null(0),
+            *(
+                pl.when(pl.col("hhi") > 0).then(pl.col(c)).alias(c)
+                for c in ("top1_share", "top5_share", "effective_clients", "hhi")
+            ),
+        )
+        .select(list(TREND_SCHEMA))
+        .cast(TREND_SCHEMA)  # type: ignore[arg-type]
+        .sort("as_of")
+    )
+
+
+def year_ago(points: list[dict], as_of: dt.date, months: int = 12) -> dict | None:
+    """The earlier point nearest to a year before as-of (within a month), or None when the
+    ledger does not reach that far back or had no share then."""
+    target = add_months(as_of, -months)
+    earlier = [p for p in points if p["as_of"] < as_of and p.get("top1_share") is not None]
+    if not earlier:
+        return None
+    best = min(earlier, key=lambda p: (abs((p["as_of"] - target).days), p["as_of"]))
+    return best if abs((best["as_of"] - target).days) <= 31 else None
