@@ -133,35 +133,46 @@ def report_command(
     outcomes = run_batch(paths, out_dir, options, names, workers, show)
     if any(o.status == "config" for o in outcomes):
         sys.exit(USAGE)
-    _portfolio(out_dir, outcomes, names, lang, debug)
+    written = _portfolio(out_dir, outcomes, names, lang, debug)
     failed = sum(o.status != "done" for o in outcomes)
-    sys.exit(DONE if not failed else REFUSED if failed == len(paths) else PARTIAL)
+    if failed == len(paths):
+        sys.exit(REFUSED)
+    sys.exit(PARTIAL if failed or not written else DONE)
 
 
 def _portfolio(
     out_dir: Path, outcomes: list[Outcome], names: dict[Path, str], lang: str | None, debug: bool
-) -> None:
-    """index.html and portfolio.xlsx for the batch; a single refused input writes nothing at
-    all, since its error message is the whole answer."""
+) -> bool:
+    """index.html and portfolio.xlsx for the batch; False when they could not be written.
+
+    A single refused input writes nothing at all, since its error message is the whole answer.
+    """
     reported = [(o.folder, names[o.source]) for o in outcomes if o.folder is not None]
     if not reported and len(outcomes) < 2:
-        return
+        return True
+    failed = [o.source for o in outcomes if o.status != "done"]
+    shown = [p.name for p in failed]
     try:
         pages = write_portfolio(
             out_dir,
             reported,
-            [Failure(o.source.name, o.message) for o in outcomes if o.status != "done"],
+            [
+                Failure(p.name if shown.count(p.name) == 1 else str(p), o.message)
+                for p, o in zip(failed, (o for o in outcomes if o.status != "done"), strict=True)
+            ],
             lang=(language_of(lang) if lang else None) or "en",
             version=__version__,
         )
     except Exception as exc:  # the reports are written; say why the summary page is not
         if debug:
             raise
+        done = "the workbooks' reports are complete" if reported else "no report was written"
         click.echo(
             f"error: the portfolio (index.html, portfolio.xlsx) could not be written to {out_dir} "
-            f"({type(exc).__name__}: {exc}); each workbook's report is complete.",
+            f"({type(exc).__name__}: {exc}); {done}.",
             err=True,
         )
-        return
+        return False
     if len(outcomes) > 1:  # one workbook's report speaks for itself
         click.echo("portfolio: " + ", ".join(str(p) for p in pages))
+    return True

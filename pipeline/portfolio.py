@@ -11,11 +11,14 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.config import Config
+from pipeline.model.concentration import EPS
+from pipeline.model.concentration import verdict as top1_verdict
 from pipeline.model.trend import year_ago
 from pipeline.write import write_atomic
 
@@ -24,6 +27,9 @@ BOOK = "portfolio.xlsx"
 VERDICT_POINTS = {"low": 0, "moderate": 1, "high": 2, "very high": 3}
 D_GRADE_RISK = 0.10  # grade D clients bringing this share of revenue or more add a point
 TOP1_RISE_RISK = 0.05  # the largest client's share up this much in a year adds a point
+# One rule for every business: the default bands, whatever a workbook's own Settings say, so
+# the ranking means what the page states.
+STATED = Config()
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class Business:
 
     name: str  # the report's folder name under the output folder
     file: str
+    label: str  # the file's name, or with its report folder where two inputs share a name
     sha256: str
     as_of: dt.date
     currency: str | None
@@ -77,7 +84,7 @@ class Business:
 
 @dataclass(frozen=True)
 class Failure:
-    file: str
+    file: str  # as the page shows it: the file's name, or its path where names repeat
     reason: str
 
 
@@ -95,6 +102,7 @@ def business(folder: Path, name: str) -> Business:
     found = Business(
         name=name,
         file=data["input"]["file"],
+        label=data["input"]["file"],
         sha256=data["input"]["sha256"],
         as_of=as_of,
         currency=data["currency"],
@@ -123,7 +131,7 @@ def business(folder: Path, name: str) -> Business:
         data_issues=len(data["data_issues"]),
     )
     score, reasons = risk(found)
-    return Business(**{**found.__dict__, "risk": score, "risk_reasons": reasons})
+    return replace(found, risk=score, risk_reasons=reasons)
 
 
 RISK_RULE = (
@@ -137,21 +145,22 @@ RISK_RULE = (
 def risk(b: Business) -> tuple[int, tuple[tuple[str, dict[str, Any]], ...]]:
     """The risk score (``RISK_RULE``) and the reasons that make it up, each with its figures."""
     reasons: list[tuple[str, dict[str, Any]]] = []
-    score = VERDICT_POINTS[b.verdict]
-    reasons.append(("verdict", {"points": score, "share": b.top1_share, "verdict": b.verdict}))
+    verdict = top1_verdict(b.top1_share, STATED)
+    score = VERDICT_POINTS[verdict]
+    reasons.append(("verdict", {"points": score, "share": b.top1_share, "verdict": verdict}))
     if b.lost:
         score += 2
         reasons.append(("lost", {"points": 2, "count": len(b.lost), "revenue": b.lost_revenue}))
-    if b.top5_red_flag:
+    if b.top5_share >= STATED.top5_red_flag - EPS:
         score += 1
         reasons.append(("top5", {"points": 1, "share": b.top5_share}))
     if b.anchors == 0:
         score += 1
         reasons.append(("no_anchor", {"points": 1}))
-    if b.d_grade_share >= D_GRADE_RISK:
+    if b.d_grade_share >= D_GRADE_RISK - EPS:
         score += 1
         reasons.append(("d_grade", {"points": 1, "share": b.d_grade_share}))
-    if b.top1_year_ago is not None and b.top1_share - b.top1_year_ago >= TOP1_RISE_RISK:
+    if b.top1_year_ago is not None and b.top1_share - b.top1_year_ago >= TOP1_RISE_RISK - EPS:
         score += 1
         reasons.append(("rising", {"points": 1, "before": b.top1_year_ago, "now": b.top1_share}))
     return score, tuple(reasons)
@@ -183,7 +192,14 @@ def write_portfolio(
     from pipeline.render.portfolio_book import render_portfolio_book
     from pipeline.render.portfolio_page import render_index
 
-    rows = ranked([business(folder, name) for folder, name in done])
+    found = [business(folder, name) for folder, name in done]
+    files = [b.file.casefold() for b in found]
+    rows = ranked(
+        [
+            b if files.count(b.file.casefold()) == 1 else replace(b, label=f"{b.file} ({b.name})")
+            for b in found
+        ]
+    )
     failures = sorted(failures, key=lambda f: f.file.casefold())
     w = words(lang)
     when = timestamp(rows)

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,12 +61,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# The portfolio's files sit in the output folder, beside the report folders.
+RESERVED_NAMES = ("index.html", "portfolio.xlsx")
+
+
+def _made_by_tierbook(path: Path) -> bool:
+    """Whether a workbook is one tierbook wrote (its portfolio), so a folder that is both the
+    input and the output is not read back as a business."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml")[:4096]
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return b"<dc:creator>tierbook</dc:creator>" in core
+
+
 def find_workbooks(folder: Path) -> list[Path]:
-    """Workbooks directly inside ``folder``, by name; hidden files and Office lock files skipped."""
+    """Workbooks directly inside ``folder``, by name; hidden files, Office lock files and
+    tierbook's own portfolio skipped."""
     return sorted(
         p
         for p in Path(folder).iterdir()
-        if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith((".", "~$"))
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED
+        and not p.name.startswith((".", "~$"))
+        and not _made_by_tierbook(p)
     )
 
 
@@ -123,15 +145,12 @@ def _config(raw: RawWorkbook, options: Options) -> tuple[Config, pl.DataFrame]:
 def output_names(paths: Iterable[Path]) -> dict[Path, str]:
     """Each input's report name: its stem; ``stem-ext`` where stems clash, numbered if still clashing."""
     paths = list(paths)
-    stems = [p.stem for p in paths]
+    # A stem like "." or ".." would make the output folder itself the report folder.
+    stems = [p.stem.lstrip(".") or "workbook" for p in paths]
     names: dict[Path, str] = {}
-    taken: set[str] = set()
-    for path in paths:
-        name = (
-            path.stem
-            if stems.count(path.stem) == 1
-            else f"{path.stem}-{path.suffix.lstrip('.').lower()}"
-        )
+    taken: set[str] = {name.casefold() for name in RESERVED_NAMES}
+    for path, stem in zip(paths, stems, strict=True):
+        name = stem if stems.count(stem) == 1 else f"{stem}-{path.suffix.lstrip('.').lower()}"
         unique, n = name, 1
         while unique.casefold() in taken:
             n += 1

@@ -77,13 +77,25 @@ def _summary(out: Path, name: str) -> dict[str, Any]:
 
 
 def _stated_risk(data: dict[str, Any]) -> int:
-    """The risk score as the page states it, recomputed from a report's summary.json."""
+    """The risk score as the page states it, recomputed from a report's summary.json with the
+    page's bands (10%, 20%, 30%; top five 50%; grade D 10%; a 5-point rise in a year)."""
     conc, totals = data["concentration"], data["totals"]
-    score = {"low": 0, "moderate": 1, "high": 2, "very high": 3}[conc["verdict"]]
+    top1 = conc["top1_share"]
+    score = 3 if top1 > 0.30 else 2 if top1 >= 0.20 else 1 if top1 >= 0.10 else 0
     score += 2 if data["lost_key_clients"] else 0
     score += 1 if conc["top5_share"] >= 0.5 else 0
     score += 1 if not any(c["tier"] == "anchor" for c in data["clients"]) else 0
     score += 1 if totals["d_grade_revenue_share"] >= 0.10 else 0
+    as_of = dt.date.fromisoformat(data["as_of"])
+    target = as_of.replace(year=as_of.year - 1)
+    earlier = [p for p in data["trend"][:-1] if p["top1_share"] is not None]
+    near = [p for p in earlier if abs((dt.date.fromisoformat(p["as_of"]) - target).days) <= 31]
+    first = dt.date.fromisoformat(data["trend"][0]["as_of"]).replace(day=1)
+    if near:
+        then = min(near, key=lambda p: abs((dt.date.fromisoformat(p["as_of"]) - target).days))
+        whole = dt.date.fromisoformat(then["as_of"]).replace(day=1) > first
+        if whole and top1 - then["top1_share"] >= 0.05 - 1e-9:
+            score += 1
     return score
 
 
@@ -217,3 +229,119 @@ def test_libreoffice_opens_the_portfolio_with_no_error_value(batch, tmp_path):
             for value in row:
                 assert not (isinstance(value, str) and re.match(r"^(#[A-Z/0!?]+|Err:\d+)", value))
     assert shutil.which("soffice")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([TIERBOOK, "report", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_the_stated_rule_ranks_whatever_a_workbook_s_own_settings(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [r for i in range(10) for r in _monthly(f"C{i}", "2025-01-01", 12, 1000 * (i + 1))]
+    write_workbook(folder / "plain.xlsx", rows)
+    bands = [
+        ("top1_moderate", 0.5),
+        ("top1_high", 0.8),
+        ("top1_very_high", 0.9),
+        ("top5_red_flag", 0.9),
+    ]
+    write_workbook(folder / "lenient.xlsx", rows, settings=bands)
+    done = _run(str(folder), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    scores = re.findall(r'data-figure="risk">(\d+)<', html)
+    assert len(scores) == 2 and scores[0] == scores[1]  # the same invoices, the same risk
+
+
+def test_an_exact_five_point_rise_in_a_year_adds_its_point(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [inv(f"a{c}", c, "2024-06-10", 250) for c in "ABCD"]
+    rows += [inv("b1", "A", "2025-06-10", 300), inv("b2", "B", "2025-06-10", 250)]
+    rows += [inv("b3", "C", "2025-06-10", 250), inv("b4", "D", "2025-06-10", 200)]
+    rows += [inv("z", "E", "2023-06-01", 1)]  # the ledger reaches back two years
+    write_workbook(folder / "rise.xlsx", rows)
+    done = _run(str(folder), "--out", str(tmp_path / "out"), "--as-of", "2025-12-31")
+    assert done.returncode == 0, done.stderr
+    data = _summary(tmp_path / "out", "rise")
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "up from 25.0% to 30.0% in a year" in html
+    assert f'data-figure="risk">{_stated_risk(data)}<' in html
+
+
+def test_an_output_folder_that_is_also_the_input_folder_is_not_read_back(tmp_path):
+    folder = tmp_path / "same"
+    folder.mkdir()
+    write_workbook(folder / "a.xlsx", _monthly("A", "2025-01-01", 12, 100))
+    write_workbook(folder / "b.xlsx", _monthly("B", "2025-01-01", 12, 100))
+    for _ in range(2):
+        done = _run(str(folder), "--out", str(folder))
+        assert done.returncode == 0, done.stderr
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'id="failures"' not in html and len(re.findall("<tr data-business", html)) == 2
+
+
+def test_names_never_take_the_portfolio_s_or_the_output_folder_s_place(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("index.html.xlsx", "portfolio.xlsx.xlsx", "..xlsx"):
+        write_workbook(folder / name, _monthly("A", "2025-01-01", 12, 100))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("the user's own file")
+    done = _run(
+        *(str(folder / n) for n in ("index.html.xlsx", "portfolio.xlsx.xlsx", "..xlsx")),
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "keep.txt").read_text() == "the user's own file"
+    assert (out / "index.html").is_file() and (out / "portfolio.xlsx").is_file()
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        "index.html-2",
+        "portfolio.xlsx-2",
+        "workbook",
+    ]
+
+
+def test_two_inputs_with_one_name_are_told_apart(tmp_path):
+    for sub in ("north", "south"):
+        (tmp_path / sub).mkdir()
+        write_workbook(tmp_path / sub / "dup.xlsx", _monthly(sub, "2025-01-01", 12, 100))
+    done = _run(
+        str(tmp_path / "north" / "dup.xlsx"),
+        str(tmp_path / "south" / "dup.xlsx"),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "dup.xlsx (dup-xlsx)" in html and "dup.xlsx (dup-xlsx-2)" in html
+
+
+def test_a_batch_where_everything_fails_lists_every_failure_and_exits_1(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.xlsx").write_bytes(b"nothing")
+    (folder / "two.xlsx").write_bytes(b"")
+    done = _run(str(folder), "--out", str(tmp_path / "out"))
+    assert done.returncode == 1
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    failures = html.split('id="failures"')[1]
+    assert "one.xlsx" in failures and "two.xlsx" in failures
+    assert "Traceback" not in done.stderr
+
+
+def test_a_portfolio_that_cannot_be_written_says_so_and_exits_3(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_workbook(folder / "a.xlsx", _monthly("A", "2025-01-01", 12, 100))
+    write_workbook(folder / "b.xlsx", _monthly("B", "2025-01-01", 12, 100))
+    out = tmp_path / "out"
+    (out / "index.html").mkdir(parents=True)  # a folder where the page must go
+    done = _run(str(folder), "--out", str(out))
+    assert done.returncode == 3
+    assert "the portfolio (index.html, portfolio.xlsx) could not be written" in done.stderr
+    assert "reports are complete" in done.stderr and "Traceback" not in done.stderr
+    assert (out / "a" / "a.briefing.html").is_file()

@@ -59,46 +59,99 @@ def test_a_tiny_ledger_by_hand(workbook):
 
 
 def _ledger(seed: int, clients: int = 12) -> list[tuple]:
+    """Invoices with credits, voids, write-offs, paid dates, a group and gaps of months."""
     rng = random.Random(seed)
     rows, n = [], 0
     for c in range(clients):
+        name = f"Group:Member {c}" if c in (3, 4) else f"Client {c:02d}"  # Parent:Child
         day = D("2023-01-01") + dt.timedelta(days=rng.randrange(0, 400))
         gap = rng.choice([14, 30, 31, 45, 90, 200])
         size = rng.choice([300, 1200, 5000, 9000])
         stop = D("2023-08-01") + dt.timedelta(days=rng.randrange(0, 1000))
         while day <= min(stop, D("2026-05-20")):
             n += 1
-            status = "credit note" if rng.random() < 0.05 else "paid"
+            roll = rng.random()
+            status = (
+                "credit note"
+                if roll < 0.05
+                else "void"
+                if roll < 0.08
+                else "written off"
+                if roll < 0.1
+                else "paid"
+            )
             amount = (
                 -size / 4 if status == "credit note" else round(size * rng.uniform(0.5, 1.5), 2)
             )
-            rows.append(inv(f"I{n}", f"Client {c:02d}", day.isoformat(), amount, status))
+            paid = day + dt.timedelta(days=rng.randrange(0, 70)) if status == "paid" else None
+            rows.append((f"I{n}", name, day, amount, status, None, paid))
             day += dt.timedelta(days=max(1, int(rng.gauss(gap, gap / 5))))
     return rows
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_trend_points_equal_the_ordinary_path(workbook, seed):
-    path = workbook(_ledger(seed))
-    full = analysis_of(path)
+def _same_as_the_ordinary_path(path, config: Config) -> None:
+    full = analysis_of(path, config)
     series = full.trend.to_dicts()
-    assert len(series) == 36 and series[-1]["as_of"] == full.windows.as_of
-    # The last point is the headline.
     last = series[-1]
-    assert last["revenue"] == pytest.approx(full.totals.revenue, rel=1e-12)
-    assert last["top1_share"] == pytest.approx(full.concentration.top1_share, rel=1e-12)
-    assert last["hhi"] == pytest.approx(full.concentration.hhi, rel=1e-12)
-    # Three points recomputed through the ordinary single-window path, at their as-of.
-    for point in (series[0], series[len(series) // 2], series[-13]):
-        again = analysis_of(path, Config(as_of=point["as_of"]))
+    assert last["as_of"] == full.windows.as_of
+    # The last point is the headline, bit for bit.
+    assert last["revenue"] == full.totals.revenue
+    assert last["top1_share"] == full.concentration.top1_share
+    assert last["top5_share"] == full.concentration.top5_share
+    assert last["hhi"] == full.concentration.hhi
+    assert last["effective_clients"] == full.concentration.effective_clients
+    for point in series:
+        again = analysis_of(path, config.replace(as_of=point["as_of"]))
         conc = again.concentration
-        assert point["revenue"] == pytest.approx(again.totals.revenue, rel=1e-12, abs=1e-9)
-        assert point["top1_share"] == pytest.approx(conc.top1_share, rel=1e-12)
-        assert point["top5_share"] == pytest.approx(conc.top5_share, rel=1e-12)
-        assert point["hhi"] == pytest.approx(conc.hhi, rel=1e-12)
-        assert point["effective_clients"] == pytest.approx(conc.effective_clients, rel=1e-12)
+        where = (point["as_of"], config.basis, config.window_months)
+        assert point["revenue"] == pytest.approx(again.totals.revenue, rel=1e-12, abs=1e-9), where
+        assert point["top1_share"] == pytest.approx(conc.top1_share, rel=1e-12), where
+        assert point["top5_share"] == pytest.approx(conc.top5_share, rel=1e-12), where
+        assert point["hhi"] == pytest.approx(conc.hhi, rel=1e-12), where
+        assert point["effective_clients"] == pytest.approx(conc.effective_clients, rel=1e-12), where
         by_months = again.clients.filter(again.clients["tier_rule"] == "anchor_months").height
-        assert point["anchors"] == by_months
+        assert point["anchors"] == by_months, where
+
+
+@pytest.mark.parametrize(
+    ("seed", "basis", "window", "as_of"),
+    [
+        (1, "invoiced", 12, None),
+        (2, "paid", 12, "2026-04-30"),  # a 30-day month-end
+        (3, "invoiced", 6, "2026-02-28"),
+        (4, "invoiced", 9, "2026-05-17"),  # inside a month
+    ],
+)
+def test_every_trend_point_equals_the_ordinary_path(tmp_path, seed, basis, window, as_of):
+    from tests.conftest import write_workbook
+
+    path = write_workbook(tmp_path / "t.xlsx", _ledger(seed))
+    config = Config(basis=basis, window_months=window, as_of=D(as_of) if as_of else None)
+    _same_as_the_ordinary_path(path, config)
+
+
+def test_window_edges_on_a_leap_day_and_a_29th_to_31st(workbook):
+    # As of 2025-02-28 the window starts on 2024-02-29: the leap-day invoice is in it.
+    leap = workbook(
+        [
+            inv("1", "A", "2024-02-29", 1000),
+            inv("2", "B", "2024-06-10", 1000),
+            inv("3", "B", "2025-03-10", 500),
+        ]
+    )
+    trend = analysis_of(leap, Config(as_of=D("2025-03-31"))).trend.to_dicts()
+    points = {p["as_of"]: p for p in trend}
+    assert points[D("2025-02-28")]["revenue"] == 2000
+    assert points[D("2025-02-28")]["top1_share"] == 0.5
+    # Rolling months: as of Nov 30, an Oct-31 invoice falls in November's rolling month, so A is
+    # billed in 9 of 12 and is an anchor at that point, as the tier rule says.
+    days = ["2024-11-20", *(f"2025-0{m}-05" for m in range(1, 8)), "2025-10-05", "2025-10-31"]
+    rows = [inv(str(i), "A", d, 100) for i, d in enumerate(days)]
+    book = workbook([*rows, inv("B1", "B", "2025-12-10", 100)])
+    points = {p["as_of"]: p for p in analysis_of(book).trend.to_dicts()}
+    again = analysis_of(book, Config(as_of=D("2025-11-30")))
+    assert again.clients.filter(again.clients["tier"] == "anchor").height == 1
+    assert points[D("2025-11-30")]["anchors"] == 1
 
 
 @settings(max_examples=15, deadline=None)

@@ -207,6 +207,22 @@ def _warnings(
     return tuple(found)
 
 
+def _headline_last(points: pl.DataFrame, revenue: float, conc: Concentration) -> pl.DataFrame:
+    """The trend's last point is the as-of window: the headline's own figures, bit for bit."""
+    last = pl.int_range(pl.len()) == pl.len() - 1
+    figures = {
+        "revenue": revenue,
+        "top1_share": conc.top1_share,
+        "top5_share": conc.top5_share,
+        "effective_clients": conc.effective_clients,
+        "hhi": conc.hhi,
+    }
+    return points.with_columns(
+        pl.when(last).then(pl.lit(v, dtype=pl.Float64)).otherwise(pl.col(k)).alias(k)
+        for k, v in figures.items()
+    )
+
+
 def analyse(ledger: Ledger, config: Config) -> Analysis:
     """Compute every figure and label of one workbook; nothing here knows files or formats."""
     mapping = account_map(ledger.invoices, ledger.clients)
@@ -327,7 +343,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         warnings=_warnings(conc, clients, lost, config),
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),
-        trend=trend(counted, as_of, config),
+        trend=_headline_last(trend(counted, as_of, config), totals.revenue, conc),
         invoice_rows=invoice_row_notes(invoices, w, config.basis),
         client_sheet_rows=ledger.clients.select(
             "row",

@@ -55,7 +55,8 @@ class Concentration:
 EPS = 1e-9  # shares are sums of floats: 30/100 may come out as 0.30000000000000004
 
 
-def _verdict(top1: float, config: Config) -> str:
+def verdict(top1: float, config: Config) -> str:
+    """The verdict on the largest client's share, by the configured bands."""
     if top1 > config.top1_very_high + EPS:
         return "very high"
     if top1 >= config.top1_high - EPS:
@@ -106,7 +107,7 @@ def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
         top3_share=figures["top3"],
         top5_share=figures["top5"],
         gini=gini,
-        verdict=_verdict(figures["top1"], config),
+        verdict=verdict(figures["top1"], config),
         hhi_band=_hhi_band(hhi, config),
         top5_red_flag=figures["top5"] >= config.top5_red_flag - EPS,
         major_customers=tuple(major.select("client", "share").iter_rows()),

@@ -100,13 +100,14 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             pl.col(REVENUE_DATE) <= pl.col("as_of"),
         )
 
-    # A month-end's window is twelve whole calendar months, so it sums each client's monthly
-    # billing (dated the 1st: the rolling-month count is then the calendar-month count); only
-    # an as-of inside a month needs the day-by-day billing of its own window.
+    # A month-end's window starts on the 1st or on a 29th-31st (add_months clamps), and its
+    # rolling months split a calendar month only after a 28th. So days up to the 28th can be
+    # summed into the month's 1st and the 29th-31st kept as they are: every window and every
+    # rolling-month count stays exact, with a few rows per client and month instead of one a day.
     month_end = pl.col("as_of") == pl.col("as_of").dt.month_end()
-    parts = [
-        joined(frame.filter(month_end), billing(pl.col(REVENUE_DATE).dt.truncate("1mo"), history))
-    ]
+    day = pl.col(REVENUE_DATE)
+    kept = pl.when(day.dt.day() > 28).then(day).otherwise(day.dt.truncate("1mo"))
+    parts = [joined(frame.filter(month_end), billing(kept, history))]
     inside = frame.filter(~month_end)
     if inside.height:
         window = history.filter(pl.col(REVENUE_DATE) >= inside["start"].min())
@@ -165,11 +166,16 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
 
 
 def year_ago(points: list[dict], as_of: dt.date, months: int = 12) -> dict | None:
-    """The earlier point nearest to a year before as-of (within a month), or None when the
-    ledger does not reach that far back or had no share then."""
+    """The earlier point nearest to a year before as-of (within a month) whose window the ledger
+    covers whole, or None (a ledger under two years old, or nothing billed then)."""
     target = add_months(as_of, -months)
     earlier = [p for p in points if p["as_of"] < as_of and p.get("top1_share") is not None]
     if not earlier:
         return None
     best = min(earlier, key=lambda p: (abs((p["as_of"] - target).days), p["as_of"]))
-    return best if abs((best["as_of"] - target).days) <= 31 else None
+    if abs((best["as_of"] - target).days) > 31:
+        return None
+    # Its window must be a whole one: a year-ago window holding only the ledger's first weeks
+    # would make any change look like a trend.
+    opened = points[0]["as_of"].replace(day=1)
+    return best if add_months(best["as_of"], -months) + dt.timedelta(days=1) >= opened else None

@@ -616,7 +616,10 @@ def _trend(book: Book, name: str, analysis: Analysis) -> None:
                 "line": {"color": colour, "width": 2.25},
             }
         )
-    chart.set_title({"name": "Top-1 and top-5 share of revenue, 12-month window at each month-end"})
+    months = analysis.config.window_months
+    chart.set_title(
+        {"name": f"Top-1 and top-5 share of revenue, {months}-month window at each month-end"}
+    )
     chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
     chart.set_x_axis({"num_format": "yyyy-mm", "date_axis": True})
     chart.set_legend({"position": "bottom"})

@@ -144,6 +144,7 @@ def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
             points["as_of"].to_list(),
             points["top1_share"].to_list(),
             points["top5_share"].to_list(),
+            analysis.config.window_months,
             w,
         )
     return found

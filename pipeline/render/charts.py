@@ -31,6 +31,12 @@ TIER_STYLE = {
     "lapsed": ("#A6A6A6", "--"),
 }
 INK, MUTED, LINE = "#1b1f24", "#5b6470", "#d6dbe1"
+VERDICT_COLOURS = {
+    "low": "#1F7A3A",
+    "moderate": "#8A6D00",
+    "high": "#B3541E",
+    "very high": "#B01C2E",
+}
 PARETO_BARS = 40  # clients drawn as bars; the cumulative line always covers every client
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', sans-serif"
 
@@ -316,11 +322,19 @@ def monthly_by_tier(
 
 
 def trend(
-    points: Sequence[dt.date], top1: Sequence[float | None], top5: Sequence[float | None], w: Words
+    points: Sequence[dt.date],
+    top1: Sequence[float | None],
+    top5: Sequence[float | None],
+    window_months: int,
+    w: Words,
 ) -> Chart:
     """The largest client's and the top five's share of the window's revenue at each month-end."""
     plt = _pyplot()
-    title = w._("Share of revenue over time: the 12 months to each month-end")
+    title = w.n_(
+        "Share of revenue over time: the %(n)s month to each month-end",
+        "Share of revenue over time: the %(n)s months to each month-end",
+        window_months,
+    )
     fig, ax = plt.subplots(figsize=(7.2, 2.3))
     xs = list(range(len(points)))
     ax.plot(
@@ -362,23 +376,17 @@ def trend(
     return Chart("trend", title, description, _svg(fig, "trend", title, description, w.rtl))
 
 
-def portfolio_top1(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
+def portfolio_top1(
+    names: Sequence[str], shares: Sequence[float], verdicts: Sequence[str], w: Words
+) -> Chart:
     """Each business's largest-client share, in the table's order, against the verdict bands."""
     plt = _pyplot()
     title = w._("Largest client's share of revenue, by business")
     fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.28 * len(names)))
     ys = list(range(len(names)))[::-1]
-    for y, share in zip(ys, shares, strict=True):
-        colour = (
-            "#B01C2E"
-            if share > 0.3
-            else "#B3541E"
-            if share > 0.2
-            else "#8A6D00"
-            if share > 0.1
-            else "#1F7A3A"
-        )
-        ax.barh(y, share, color=colour, height=0.65)
+    for y, share, verdict in zip(ys, shares, verdicts, strict=True):
+        # The table's verdict decides the colour, so a bar never disagrees with its row.
+        ax.barh(y, share, color=VERDICT_COLOURS[verdict], height=0.65)
         ax.text(share + 0.01, y, w.percent(share), va="center", fontsize=7.5, color=INK)
     for limit in (0.1, 0.2, 0.3):
         ax.axvline(limit, color=MUTED, linestyle=":", linewidth=0.8)

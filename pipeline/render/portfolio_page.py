@@ -27,7 +27,9 @@ def context(
         )
         shown.append(item)
     chart = (
-        charts.portfolio_top1([b.file for b in rows], [b.top1_share for b in rows], w)
+        charts.portfolio_top1(
+            [b.label for b in rows], [b.top1_share for b in rows], [b.verdict for b in rows], w
+        )
         if rows
         else None
     )

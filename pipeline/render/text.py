@@ -657,7 +657,7 @@ def trend_sentences(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
     points = analysis.trend.to_dicts()
     then = year_ago(points, analysis.windows.as_of)
     if then is None or not points:
-        return [w._("No trend yet: the ledger does not reach back a year before the as-of date.")]
+        return [w._("No trend yet: comparing with a year ago needs two years of invoices.")]
     now = points[-1]
     figures = {
         "before": w.percent(then["top1_share"], 0),
