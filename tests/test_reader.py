@@ -123,9 +123,13 @@ def test_not_a_workbook_empty_and_encrypted_files_are_refused(tmp_path):
     truncated.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     with pytest.raises(InputError, match="damaged or truncated"):
         read_workbook(truncated)
-    text = tmp_path / "x.csv"
-    text.write_text("invoice,client\n")
+    other = tmp_path / "x.pdf"
+    other.write_text("invoice,client\n")
     with pytest.raises(InputError, match="not supported"):
+        read_workbook(other)
+    text = tmp_path / "x.csv"  # read, and judged like any sheet
+    text.write_text("invoice,client\n")
+    with pytest.raises(InputError, match="'invoice date', 'amount' are missing"):
         read_workbook(text)
     with pytest.raises(InputError, match="does not exist"):
         read_workbook(tmp_path / "nowhere.xlsx")

@@ -7,8 +7,9 @@ import zlib
 from pathlib import Path
 
 from pipeline.errors import InputError, UnsafeWorkbook
+from pipeline.read.delimited import DELIMITED
 
-SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods"}
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods", *DELIMITED}
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -21,7 +22,7 @@ _PROLOGUE_BYTES = 4096  # where a DOCTYPE would have to be
 
 
 def check_workbook(path: Path) -> str:
-    """Refuse what cannot or must not be parsed; return the format ('xlsx', 'xls', 'ods')."""
+    """Refuse what cannot or must not be parsed; return the format ('xlsx', 'xls', 'ods', 'csv')."""
     if not path.exists():
         raise InputError(f"{path.name}: the file does not exist ({path}).")
     if not path.is_file():
@@ -36,6 +37,13 @@ def check_workbook(path: Path) -> str:
         head = handle.read(8)
     if not head:
         raise InputError(f"{path.name}: the file is empty (0 bytes), so there is nothing to read.")
+    if suffix in DELIMITED:
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+            raise InputError(
+                f"{path.name}: this is a spreadsheet saved with a text extension; rename it to "
+                ".xlsx (or .xls) and run again."
+            )
+        return "csv"
     if head.startswith(OLE_MAGIC):
         if suffix == ".xls":
             return "xls"

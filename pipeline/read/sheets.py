@@ -20,6 +20,7 @@ from pipeline.read.columns import (
     map_header,
     nearest_alias,
 )
+from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
 from pipeline.read.guard import check_workbook
 
@@ -56,7 +57,23 @@ class RawWorkbook:
     settings: tuple[tuple[int, str, str], ...]  # (Excel row, key, value)
 
 
-def _open(path: Path) -> fastexcel.ExcelReader:
+class TextSheet:
+    """A delimited text export as a one-sheet reader, with the interface ``_load`` uses."""
+
+    def __init__(self, path: Path) -> None:
+        self.frame, self.encoding, self.separator = read_delimited(path)
+        self.sheet_names = [path.stem]
+
+    def load(self, n_rows: int | None) -> pl.DataFrame:
+        return self.frame if n_rows is None else self.frame.head(n_rows)
+
+
+Reader = fastexcel.ExcelReader | TextSheet
+
+
+def _open(path: Path, fmt: str) -> Reader:
+    if fmt == "csv":
+        return TextSheet(path)
     try:
         return fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises several untyped errors for unreadable files
@@ -69,7 +86,9 @@ def _open(path: Path) -> fastexcel.ExcelReader:
         raise InputError(f"{path.name}: the workbook cannot be opened ({text}).") from None
 
 
-def _load(reader: fastexcel.ExcelReader, sheet: str, n_rows: int | None = None) -> pl.DataFrame:
+def _load(reader: Reader, sheet: str, n_rows: int | None = None) -> pl.DataFrame:
+    if isinstance(reader, TextSheet):
+        return reader.load(n_rows)
     try:
         loaded = reader.load_sheet(
             sheet, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string"
@@ -100,7 +119,7 @@ def _find_header(frame: pl.DataFrame, kind: str) -> tuple[int, ColumnMap] | None
     return best
 
 
-def _table(reader: fastexcel.ExcelReader, sheet: str, kind: str, path: Path) -> RawTable | None:
+def _table(reader: Reader, sheet: str, kind: str, path: Path) -> RawTable | None:
     head = _load(reader, sheet, HEADER_SCAN_ROWS)
     found = _find_header(head, kind)
     if found is None:
@@ -152,7 +171,7 @@ def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> I
 
 
 def _settings(
-    reader: fastexcel.ExcelReader, names: list[str]
+    reader: Reader, names: list[str]
 ) -> tuple[str | None, tuple[tuple[int, str, str], ...]]:
     """Key/value rows of a sheet named Settings: (Excel row, key, value) from its first two columns."""
     for name in names:
@@ -185,7 +204,7 @@ def read_workbook(path: Path) -> RawWorkbook:
 
 def _read(path: Path) -> RawWorkbook:
     fmt = check_workbook(path)
-    reader = _open(path)
+    reader = _open(path, fmt)
     names = list(reader.sheet_names)
     if not names:
         raise InputError(f"{path.name}: the workbook has no sheets.")

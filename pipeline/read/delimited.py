@@ -1,0 +1,88 @@
+"""CSV and other delimited text exports, read as one sheet of text cells.
+
+Accounting packages export CSV in the encoding and separator of the machine that made it:
+UTF-8 with or without a byte-order mark, UTF-16 from some Windows tools, cp1252 from older
+ones; commas, semicolons (where the comma is the decimal mark), tabs or pipes. Both are
+sniffed, never assumed, and the frame looks like a sheet read by calamine: every cell text,
+row *i* of the frame is line *i+1* of the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.errors import InputError
+
+DELIMITED = {".csv", ".tsv"}  # not .txt: folders of workbooks often hold notes
+SEPARATORS = (",", ";", "\t", "|")
+SNIFF_LINES = 50
+MAX_TEXT_BYTES = 2 * 1024**3
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """The text and the encoding it was in: a byte-order mark decides, else UTF-8, else cp1252."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            f"{name}: this is not a text export (it holds binary data), so it cannot be read as CSV."
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is refused.
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the most leading lines into the same number of fields (> 1)."""
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=sep) if row]
+        common = Counter(w for w in widths if w > 1).most_common(1)
+        if not common:
+            continue
+        width, count = common[0]
+        score = (count, width)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
+    """Every line as a row of text cells ``c0..cN`` (short rows padded), the encoding and separator."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise InputError(
+            f"{path.name}: the file is {size / 1024**3:.1f} GB, more than tierbook reads."
+        )
+    text, encoding = decode(path.read_bytes(), path.name)
+    if not text.strip():
+        raise InputError(f"{path.name}: the file holds no text, so there is nothing to read.")
+    sep = sniff_separator(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name}: the text cannot be read as {sep!r}-separated values ({exc})."
+        ) from None
+    width = max((len(r) for r in rows), default=0)
+    columns = {
+        f"c{i}": [(r[i] if i < len(r) and r[i] != "" else None) for r in rows] for i in range(width)
+    }
+    return pl.DataFrame(columns, schema={c: pl.String() for c in columns}), encoding, sep
