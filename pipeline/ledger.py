@@ -272,8 +272,28 @@ def _parse_invoices(
                 "not counted on the paid basis",
             )
         )
-    parsed, found = _duplicates(parsed, lbl)
-    return parsed, issues + found, raw.height
+    if table.line_items:
+        # An export of invoice lines repeats the number on every line, and two equal lines of
+        # one invoice are two lines: neither is a duplicate.
+        found = []
+    else:
+        parsed, found = _duplicates(parsed, lbl)
+    if table.left_out is not None and table.left_out.height:
+        found.append(
+            table.left_out.select(
+                pl.lit(table.sheet).alias("sheet"),
+                pl.col("_row").cast(pl.Int64).alias("row"),
+                pl.lit("(row)").alias("column"),
+                pl.lit(None, dtype=pl.String).alias("value"),
+                pl.col("problem"),
+                pl.lit(f"row left out ({table.profile})").alias("action"),
+            ).cast(dict(ISSUE_SCHEMA))  # type: ignore[arg-type]
+        )
+    return (
+        parsed,
+        issues + found,
+        raw.height + (table.left_out.height if table.left_out is not None else 0),
+    )
 
 
 _CONTENT = [

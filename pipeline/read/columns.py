@@ -94,7 +94,7 @@ CLIENT_ALIASES: Mapping[str, tuple[str, ...]] = {
     "group": ("group", "parent", "parent company", "client group"),
 }
 
-_PUNCT = re.compile(r"[\s_\-.:]+")
+_PUNCT = re.compile(r"[\s_\-.:*]+")  # "*ContactName" (Xero marks required columns) too
 
 
 def normalise(label: object) -> str:
@@ -125,19 +125,36 @@ class ColumnMap:
         return [name for name in required if name not in self.fields]
 
 
-def map_header(labels: list[str | None], kind: str) -> ColumnMap:
-    """Map one header row; the first column claiming a field wins, later ones pass through."""
+def map_header(
+    labels: list[str | None], kind: str, chosen: Mapping[str, str] | None = None
+) -> ColumnMap:
+    """Map one header row; the first column claiming a field wins, later ones pass through.
+
+    ``chosen`` (normalised label -> field, from an export's profile) claims first, so an
+    invoice ``Total`` repeated on line items never takes the place of the line's amount.
+    """
     lookup = _INVOICE_LOOKUP if kind == "invoices" else _CLIENT_LOOKUP
+    chosen = chosen or {}
     fields: dict[str, tuple[int, str]] = {}
-    unmapped: list[tuple[int, str]] = []
-    for position, label in enumerate(labels):
-        if label is None or not str(label).strip():
-            continue
-        field = lookup.get(normalise(label))
+    cells = [
+        (position, str(label).strip())
+        for position, label in enumerate(labels)
+        if label is not None and str(label).strip()
+    ]
+    for position, label in cells:
+        field = chosen.get(normalise(label))
         if field is not None and field not in fields:
-            fields[field] = (position, str(label).strip())
+            fields[field] = (position, label)
+    claimed = {position for position, _ in fields.values()}
+    unmapped: list[tuple[int, str]] = []
+    for position, label in cells:
+        if position in claimed:
+            continue
+        field = None if normalise(label) in chosen else lookup.get(normalise(label))
+        if field is not None and field not in fields:
+            fields[field] = (position, label)
         else:
-            unmapped.append((position, str(label).strip()))
+            unmapped.append((position, label))
     return ColumnMap(fields=fields, unmapped=tuple(unmapped))
 
 

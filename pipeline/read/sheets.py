@@ -23,9 +23,11 @@ from pipeline.read.columns import (
 from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
 from pipeline.read.guard import check_workbook
+from pipeline.read.profiles import find_profile, reshape
 
 HEADER_SCAN_ROWS = 30
 ROW = "_row"  # Excel row number (1-based) carried by every data row
+FIRST = "_first"  # an export's first column, when no field claims it
 
 _SHEET_NAMES = {
     "invoices": ("invoices", "invoice", "invoice list", "invoice register", "sales", "billing"),
@@ -43,6 +45,9 @@ class RawTable:
     header_row: int  # Excel row number of the header
     columns: ColumnMap
     frame: pl.DataFrame  # field columns (str), pass-through columns, and ROW
+    profile: str | None = None  # the accounting export recognised, if any
+    line_items: bool = False  # one row per invoice line: invoice numbers repeat by design
+    left_out: pl.DataFrame | None = None  # ROW, problem: rows the export's profile set aside
 
 
 @dataclass(frozen=True)
@@ -125,8 +130,13 @@ def _table(reader: Reader, sheet: str, kind: str, path: Path) -> RawTable | None
     if found is None:
         return None
     header_index, columns = found
+    profile = find_profile(list(head.row(header_index))) if kind == "invoices" else None
+    if profile is not None:
+        columns = map_header(list(head.row(header_index)), kind, profile.columns)
     frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
     renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
+    if profile is not None and "c0" not in renames and "c0" in frame.columns:
+        renames["c0"] = FIRST  # headings, totals and footers stand in the first column
     taken = {*renames.values(), ROW}
     for pos, label in columns.unmapped:  # pass-through columns keep their label, made unique
         name, n = label, 2
@@ -135,8 +145,32 @@ def _table(reader: Reader, sheet: str, kind: str, path: Path) -> RawTable | None
         renames[f"c{pos}"] = name
         taken.add(name)
     frame = frame.select([ROW, *(c for c in renames if c in frame.columns)]).rename(renames)
+    if profile is None:
+        return RawTable(
+            sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
+        )
+    first = renames.get("c0", FIRST)
+    for needed in ("client", "invoice_date", "amount", "status"):
+        if needed not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(needed))
+    frame, left_out = reshape(frame, profile, first)
+    if "client" not in columns.fields:  # taken from the heading rows
+        columns = ColumnMap(
+            {**columns.fields, "client": (0, "(client heading rows)")}, columns.unmapped
+        )
+    if "status" not in columns.fields and profile.credit_types:
+        columns = ColumnMap(
+            {**columns.fields, "status": (-1, "(transaction type)")}, columns.unmapped
+        )
     return RawTable(
-        sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
+        sheet=sheet,
+        kind=kind,
+        header_row=header_index + 1,
+        columns=columns,
+        frame=frame.drop(FIRST, strict=False),
+        profile=profile.name,
+        line_items=profile.line_items,
+        left_out=left_out,
     )
 
 

@@ -1,0 +1,204 @@
+"""Accounting exports as data: one small profile per layout, recognised by its header.
+
+A profile says which header label is which field (where aliases alone would guess wrong, such
+as an invoice ``Total`` repeated on every line item beside the line's own amount), where the
+client comes from (a heading row above its lines), which transaction types are sales and which
+are credits. Supporting a new export means adding a profile here and a test that builds that
+export from a known ledger; the reader has no branch per package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipeline.read.columns import normalise
+
+TOTAL_LINE = r"(?i)^\s*(grand\s+|sub[-\s]?)?totals?\b"
+# Report footers: "Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00", "Cash basis ...".
+FOOTER_LINE = r"(?i)^\s*(accrual|cash)\s+basis\b"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    detect: tuple[str, ...]  # header labels (normalised) that together identify the export
+    columns: Mapping[str, str] = field(default_factory=dict)  # label (normalised) -> field
+    client_from_headings: bool = False  # the client stands on a heading row above its lines
+    line_items: bool = False  # one row per line: an invoice number repeats by design
+    type_label: str | None = None  # the transaction-type column (normalised label)
+    sale_types: tuple[str, ...] = ()  # types that are sales; other types are left out
+    credit_types: tuple[str, ...] = ()  # types that are credit notes (amounts made negative)
+    void_memo: str | None = None  # a description (lower case) that marks a voided transaction
+
+    def matches(self, labels: set[str]) -> bool:
+        return set(self.detect) <= labels
+
+
+PROFILES: tuple[Profile, ...] = (
+    Profile(
+        name="QuickBooks Online: Sales by Customer Detail",
+        detect=("date", "transactiontype", "num", "amount", "balance"),
+        columns={
+            "date": "invoice_date",
+            "num": "invoice_no",
+            "amount": "amount",
+            "customerfullname": "client",
+            "customer": "client",
+            "memo/description": "description",
+            "duedate": "due_date",
+        },
+        client_from_headings=True,
+        line_items=True,
+        type_label="transactiontype",
+        sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
+        credit_types=("creditmemo", "refundreceipt", "refund"),
+    ),
+    Profile(
+        name="QuickBooks Online: Invoice List",
+        detect=("date", "transactiontype", "num", "name", "amount", "openbalance"),
+        columns={
+            "date": "invoice_date",
+            "num": "invoice_no",
+            "name": "client",
+            "amount": "amount",
+            "duedate": "due_date",
+            "memo/description": "description",
+        },
+        type_label="transactiontype",
+        sale_types=("invoice", "creditmemo", "salesreceipt"),
+        credit_types=("creditmemo",),
+        void_memo="voided",  # a voided invoice stays in the list at 0.00 with the memo "Voided"
+    ),
+    Profile(
+        name="Xero: sales invoice export",
+        detect=("contactname", "invoicenumber", "invoicedate", "lineamount"),
+        columns={
+            "contactname": "client",
+            "invoicenumber": "invoice_no",
+            "invoicedate": "invoice_date",
+            "duedate": "due_date",
+            "lineamount": "amount",
+            "status": "status",
+            "currency": "currency",
+            "reference": "project",
+            "description": "description",
+        },
+        line_items=True,
+        type_label="type",
+        credit_types=("salescreditnote", "accreccredit", "creditnote"),
+    ),
+    Profile(
+        name="Xero: Receivable Invoice Detail",
+        detect=("invoicenumber", "lineamount(ex)"),
+        columns={
+            "contact": "client",
+            "invoicenumber": "invoice_no",
+            "invoicedate": "invoice_date",
+            "duedate": "due_date",
+            "lineamount(ex)": "amount",
+            "status": "status",
+            "currency": "currency",
+            "description": "description",
+        },
+        line_items=True,
+    ),
+)
+
+
+def find_profile(labels: list[str | None]) -> Profile | None:
+    """The export a header row belongs to, or None for an ordinary sheet."""
+    found = {normalise(label) for label in labels if label is not None and str(label).strip()}
+    return next((p for p in PROFILES if p.matches(found)), None)
+
+
+def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows as the ledger expects them, and the rows left out (``_row``, problem) with why.
+
+    ``frame`` holds the field columns and pass-through columns; ``first`` is the sheet's first
+    column (where headings, totals and footers stand).
+    """
+    cell = pl.col(first).cast(pl.String).str.strip_chars()
+    left_out: list[pl.DataFrame] = []
+    if profile.client_from_headings:
+        # A heading names a client on a row with no date and no amount; its lines follow.
+        heading = (
+            cell.is_not_null()
+            & pl.col("invoice_date").is_null()
+            & pl.col("amount").is_null()
+            & ~cell.str.contains(TOTAL_LINE)
+            & ~cell.str.contains(FOOTER_LINE)
+        )
+        named = (
+            pl.col("client").cast(pl.String)
+            if "client" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        frame = frame.with_columns(
+            pl.coalesce(named, pl.when(heading).then(cell).forward_fill()).alias("client"),
+            heading.alias("_heading"),
+        )
+        frame = frame.filter(~pl.col("_heading")).drop("_heading")
+    # "TOTAL" or "Total for Acme" in the first column becomes the client, so the ledger sees
+    # (and lists) a total row wherever the export puts the word.
+    frame = frame.with_columns(
+        pl.when(cell.str.contains(TOTAL_LINE).fill_null(False))
+        .then(cell)
+        .otherwise(pl.col("client"))
+        .alias("client")
+    )
+    footer = cell.str.contains(FOOTER_LINE).fill_null(False)
+    left_out.append(
+        frame.filter(footer).select(
+            "_row", pl.lit("the export's footer (basis and time)").alias("problem")
+        )
+    )
+    frame = frame.filter(~footer)
+    kinds = [c for c in frame.columns if normalise(c) == profile.type_label]
+    if kinds:
+        kind_column = kinds[0]
+        kind = (
+            pl.col(kind_column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.]+", "")
+        )
+        if profile.sale_types:
+            other = kind.is_not_null() & ~kind.is_in(list(profile.sale_types))
+            left_out.append(
+                frame.filter(other).select(
+                    "_row",
+                    pl.format("a {}, not a sale", pl.col(kind_column)).alias("problem"),
+                )
+            )
+            frame = frame.filter(~other.fill_null(False))
+        credit = kind.is_in(list(profile.credit_types)).fill_null(False)
+        amount = pl.col("amount").cast(pl.String).str.strip_chars()
+        frame = frame.with_columns(
+            # Exports write a credit note's amount positive; the ledger counts credits negative.
+            pl.when(
+                credit
+                & amount.is_not_null()
+                & ~amount.str.starts_with("-")
+                & ~amount.str.starts_with("(")
+            )
+            .then(pl.concat_str(pl.lit("-"), amount))
+            .otherwise(pl.col("amount"))
+            .alias("amount"),
+            pl.when(credit)
+            .then(pl.lit("credit note"))
+            .otherwise(
+                pl.col("status") if "status" in frame.columns else pl.lit(None, dtype=pl.String)
+            )
+            .alias("status"),
+        )
+    if profile.void_memo is not None and "description" in frame.columns:
+        memo = pl.col("description").cast(pl.String).str.strip_chars().str.to_lowercase()
+        frame = frame.with_columns(
+            pl.when(memo == profile.void_memo)
+            .then(pl.lit("void"))
+            .otherwise(pl.col("status"))
+            .alias("status")
+        )
+    return frame, pl.concat(left_out) if left_out else pl.DataFrame(
+        schema={"_row": pl.UInt32, "problem": pl.String}
+    )

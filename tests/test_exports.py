@@ -1,0 +1,222 @@
+"""Accounting exports built from one known ledger read to the same figures as the plain ledger.
+
+The shapes follow the packages' public descriptions of their exports (no customer data): title
+rows above the header, client heading rows, "Total for" rows, a running balance that must never
+be summed, line items repeating the invoice total, local date formats, statuses and types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import analysis_of, write_workbook
+
+# (number, client, date, lines, kind): kind is invoice, credit or void.
+LEDGER = [
+    ("1001", "Acme Ltd", dt.date(2025, 9, 5), [1200.0, 300.0], "invoice"),
+    ("1002", "Birch & Co", dt.date(2025, 10, 12), [800.0], "invoice"),
+    ("1003", "Cedar GmbH", dt.date(2025, 11, 20), [5000.0], "invoice"),
+    ("1004", "Dune LLC", dt.date(2025, 12, 1), [450.0], "void"),
+    ("1005", "Acme Ltd", dt.date(2026, 1, 10), [2000.0], "invoice"),
+    ("CN-1", "Cedar GmbH", dt.date(2026, 1, 15), [500.0], "credit"),
+    ("1006", "Birch & Co", dt.date(2026, 2, 14), [800.0, 800.0], "invoice"),  # two equal lines
+]
+REVENUE = 1500 + 800 + 5000 + 2000 - 500 + 1600
+CLIENTS = ["Acme Ltd", "Birch & Co", "Cedar GmbH"]
+
+
+def _plain(path: Path) -> Path:
+    rows = []
+    for number, client, date, lines, kind in LEDGER:
+        total = sum(lines)
+        status = {"invoice": "paid", "credit": "credit note", "void": "void"}[kind]
+        rows.append(
+            (number, client, date, -total if kind == "credit" else total, status, None, None)
+        )
+    return write_workbook(path, rows)
+
+
+def _book(path: Path, rows: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _qbo_invoice_list(path: Path) -> Path:
+    rows: list[list] = [["Northwind Studio"], ["Invoice List"], ["All Dates"], []]
+    rows.append(
+        [
+            "Date",
+            "Transaction type",
+            "Num",
+            "Name",
+            "Memo/Description",
+            "Due date",
+            "Amount",
+            "Open balance",
+        ]
+    )
+    for number, client, date, lines, kind in LEDGER:
+        total = sum(lines)
+        if kind == "void":
+            rows.append([date, "Invoice", number, client, "Voided", date, 0, 0])
+        elif kind == "credit":
+            rows.append([date, "Credit Memo", number, client, "", None, -total, 0])
+        else:
+            rows.append(
+                [date, "Invoice", number, client, "", date + dt.timedelta(days=30), total, 0]
+            )
+    rows.append([dt.date(2026, 2, 20), "Payment", "", "Acme Ltd", "", None, 3500, 0])
+    rows += [
+        ["TOTAL", None, None, None, None, None, REVENUE + 3500, 0],
+        [],
+        ["Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00"],
+    ]
+    return _book(path, rows)
+
+
+def _qbo_sales_by_customer(path: Path, newer: bool) -> Path:
+    rows: list[list] = [
+        ["Northwind Studio"],
+        ["Sales by Customer Detail"],
+        ["September 2025 - February 2026"],
+        [],
+    ]
+    header = [
+        None,
+        "Date",
+        "Transaction type",
+        "Num",
+        "Product/Service",
+        "Memo/Description",
+        "Qty",
+        "Sales price",
+        "Amount",
+        "Balance",
+    ]
+    if newer:
+        header.insert(1, "Customer full name")
+    rows.append(header)
+    for client in CLIENTS:
+        rows.append([client])
+        balance = 0.0
+        for number, name, date, lines, kind in LEDGER:
+            if name != client or kind == "void":
+                continue
+            for amount in lines:
+                signed = -amount if kind == "credit" else amount
+                balance += signed
+                line = [
+                    None,
+                    date,
+                    "Credit Memo" if kind == "credit" else "Invoice",
+                    number,
+                    "Design",
+                    "",
+                    1,
+                    amount,
+                    signed,
+                    balance,
+                ]
+                if newer:
+                    line.insert(1, client)
+                rows.append(line)
+        total = [f"Total for {client}", None, None, None, None, None, None, None, balance, None]
+        if newer:
+            total.insert(1, None)
+        rows.append(total)
+    rows.append(["TOTAL", *([None] * (len(header) - 3)), REVENUE, None])
+    rows += [[], ["Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00"]]
+    return _book(path, rows)
+
+
+def _xero_csv(path: Path, encoding: str = "utf-8-sig") -> Path:
+    header = "*ContactName,EmailAddress,*InvoiceNumber,Reference,*InvoiceDate,*DueDate,Total,Description,*Quantity,*UnitAmount,LineAmount,*AccountCode,*TaxType,Currency,Type,Status"
+    lines = [header]
+    extra = [
+        ("1007", "Acme Ltd", dt.date(2026, 2, 1), [999.0], "DRAFT"),
+        ("1008", "Birch & Co", dt.date(2026, 2, 2), [111.0], "DELETED"),
+    ]
+    for number, client, date, amounts, kind in [
+        *LEDGER,
+        *[(n, c, d, a, "x") for n, c, d, a, _ in extra],
+    ]:
+        status = {"invoice": "PAID", "credit": "AUTHORISED", "void": "VOIDED"}.get(kind)
+        if status is None:
+            status = next(s for n, *_, s in extra if n == number)
+        kind_text = "Sales credit note" if kind == "credit" else "Sales invoice"
+        for amount in amounts:
+            name = f'"{client}"' if "," in client else client
+            lines.append(
+                f"{name},,{number},,{date:%d/%m/%Y},{date + dt.timedelta(days=14):%d/%m/%Y},{sum(amounts):.2f},Design,1,{amount:.2f},{amount:.2f},200,Tax Exempt,GBP,{kind_text},{status}"
+            )
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def _xero_receivable_detail(path: Path) -> Path:
+    rows: list[list] = [
+        ["Receivable Invoice Detail"],
+        ["Northwind Studio"],
+        ["For the period 1 September 2025 to 28 February 2026"],
+        [],
+    ]
+    rows.append(
+        [
+            "Invoice Date",
+            "Invoice Number",
+            "Contact",
+            "Description",
+            "Quantity",
+            "Unit Price",
+            "Line Amount (ex)",
+            "Status",
+        ]
+    )
+    for number, client, date, lines, kind in LEDGER:
+        status = {"invoice": "Paid", "credit": "Credit Note", "void": "Voided"}[kind]
+        for amount in lines:
+            signed = -amount if kind == "credit" else amount
+            rows.append([date, number, client, "Design", 1, amount, signed, status])
+    rows.append(["Total", None, None, None, None, None, REVENUE, None])
+    return _book(path, rows)
+
+
+SHAPES = {
+    "qbo-invoice-list": lambda p: _qbo_invoice_list(p / "invoice list.xlsx"),
+    "qbo-sales-by-customer": lambda p: _qbo_sales_by_customer(p / "sales.xlsx", newer=False),
+    "qbo-sales-by-customer-newer": lambda p: _qbo_sales_by_customer(p / "sales2.xlsx", newer=True),
+    "xero-csv": lambda p: _xero_csv(p / "Export.csv"),
+    "xero-csv-cp1252": lambda p: _xero_csv(p / "export.csv", "cp1252"),
+    "xero-receivable-detail": lambda p: _xero_receivable_detail(p / "detail.xlsx"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_an_export_reads_to_the_plain_ledger_s_figures(shape, tmp_path):
+    plain = analysis_of(_plain(tmp_path / "plain.xlsx"))
+    assert plain.totals.revenue == pytest.approx(REVENUE)
+    export = analysis_of(SHAPES[shape](tmp_path))
+    assert export.totals.revenue == pytest.approx(REVENUE)
+    assert export.concentration.hhi == pytest.approx(plain.concentration.hhi)
+    names = export.clients["client"].to_list()
+    assert sorted(names) == CLIENTS  # no "Total for ...", "TOTAL" or footer as a client
+    issues = export.issues.to_dicts()
+    assert not any("invoice number also on row" in i["problem"] for i in issues)
+    assert not any("exact copy" in i["problem"] for i in issues)
+
+
+def test_what_an_export_sets_aside_is_listed_with_the_reason(tmp_path):
+    export = analysis_of(_qbo_invoice_list(tmp_path / "list.xlsx"))
+    problems = [i["problem"] for i in export.issues.to_dicts()]
+    assert "a Payment, not a sale" in problems
+    assert "the export's footer (basis and time)" in problems
+    assert "a total or subtotal row, not an invoice" in problems
