@@ -275,7 +275,7 @@ def _parse_invoices(
     if table.line_items:
         # An export of invoice lines repeats the number on every line, and two equal lines of
         # one invoice are two lines: neither is a duplicate.
-        found = []
+        found: list[pl.DataFrame] = []
     else:
         parsed, found = _duplicates(parsed, lbl)
     if table.left_out is not None and table.left_out.height:
