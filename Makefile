@@ -15,7 +15,7 @@ help:
 	@echo "make bench      time tierbook against the I/O floor and a naive baseline (BENCH_SIZES, BENCH_RUNS)"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
 	@echo "make picture    regenerate docs/summary.png and docs/briefing.png (LibreOffice, Chromium)"
-	@echo "make golden     refresh the briefing snapshots in tests/golden/ after a deliberate change"
+	@echo "make golden     refresh the snapshots in tests/golden/ (briefings, inspect) after a deliberate change"
 	@echo "make catalogs   extract messages into pipeline/locale/tierbook.pot, update and compile every language"
 	@echo "make clean      remove the virtualenv, reports and caches"
 
@@ -67,7 +67,7 @@ picture: $(VENV)/.installed-test system-deps
 	$(BIN)/python scripts/briefing_picture.py
 
 golden: $(VENV)/.installed-test
-	TIERBOOK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_briefing.py -q -k golden
+	TIERBOOK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_briefing.py tests/test_exports.py -q -k golden
 
 LOCALE := pipeline/locale
 catalogs: $(VENV)/.installed

@@ -16,6 +16,8 @@ import click
 from pipeline import __version__
 from pipeline.batch import Outcome, run_batch
 from pipeline.config import BASES
+from pipeline.errors import ConfigError, TierbookError
+from pipeline.inspect import inspect
 from pipeline.languages import language_of
 from pipeline.portfolio import Failure, write_portfolio
 from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
@@ -64,6 +66,15 @@ def main(ctx: click.Context, debug: bool) -> None:
     "(a 'language' row), else en.",
 )
 @click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="LABEL=FIELD",
+    help="Read the column headed LABEL as FIELD, e.g. --map 'Customer full name=client' "
+    "(repeatable; fields: invoice number, client, invoice date, amount, currency, due date, "
+    "paid date, status, project, deposit, description). A Settings sheet row 'map' does the same.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -94,6 +105,7 @@ def report_command(
     out_dir: Path,
     as_of: object,
     lang: str | None,
+    mapping: tuple[str, ...],
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
@@ -114,6 +126,7 @@ def report_command(
         currency=currency.upper() if currency else None,
         config_file=config_file,
         lang=lang.lower() if lang else None,
+        mapping=mapping,
     )
     debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
     total = len(paths)
@@ -176,3 +189,27 @@ def _portfolio(
     if len(outcomes) > 1:  # one workbook's report speaks for itself
         click.echo("portfolio: " + ", ".join(str(p) for p in pages))
     return True
+
+
+@main.command("inspect")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="LABEL=FIELD",
+    help="Read the column headed LABEL as FIELD, as in 'tierbook report --map'.",
+)
+def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
+    """Show how SOURCE is read: its sheets, the header row, how each column maps and why, the
+    rows set aside (totals, headings, footers, payments) and the first rows as parsed.
+    Nothing is written.
+    """
+    try:
+        click.echo(inspect(source, mapping), nl=False)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(USAGE)
+    except TierbookError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(REFUSED)

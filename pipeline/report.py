@@ -22,6 +22,7 @@ from pipeline.errors import InputError
 from pipeline.languages import LANGUAGES, language_of
 from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
+from pipeline.read.columns import parse_mapping
 from pipeline.read.guard import SUPPORTED
 from pipeline.read.sheets import RawWorkbook, read_workbook
 from pipeline.records import DataIssue, issue_frame
@@ -42,6 +43,7 @@ class Options:
     currency: str | None = None
     config_file: Path | None = None
     lang: str | None = None  # None: the Settings sheet's language, else English
+    mapping: tuple[str, ...] = ()  # --map LABEL=FIELD items: header labels the reader must use
     today: dt.date | None = None  # the run date, for spotting invoices dated in the future
 
 
@@ -73,7 +75,7 @@ def _made_by_tierbook(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             core = archive.read("docProps/core.xml")[:4096]
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except (OSError, KeyError, NotImplementedError, zipfile.BadZipFile):
         return False
     return b"<dc:creator>tierbook</dc:creator>" in core
 
@@ -187,7 +189,7 @@ def report(
             f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
         )
     digest_before = sha256_of(source) if source.is_file() else ""
-    raw = read_workbook(source)
+    raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
     config, setting_issues = _config(raw, options)
     ledger = build_ledger(raw, config, options.today)
     if setting_issues.height:

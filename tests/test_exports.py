@@ -220,3 +220,54 @@ def test_what_an_export_sets_aside_is_listed_with_the_reason(tmp_path):
     assert "a Payment, not a sale" in problems
     assert "the export's footer (basis and time)" in problems
     assert "a total or subtotal row, not an invoice" in problems
+
+
+@pytest.mark.parametrize("shape", ["qbo-invoice-list", "qbo-sales-by-customer", "xero-csv"])
+def test_golden_inspect(shape, tmp_path):
+    """`tierbook inspect` output equals its snapshot; `make golden` refreshes it on purpose."""
+    import os
+
+    from pipeline.inspect import inspect
+
+    text = inspect(SHAPES[shape](tmp_path))
+    golden = Path(__file__).parent / "golden" / f"inspect-{shape}.txt"
+    if os.environ.get("TIERBOOK_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), "no snapshot yet: run 'make golden'"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_map_reads_a_column_no_alias_knows(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import INVOICE_HEADER
+
+    tierbook = str(Path(sys.executable).with_name("tierbook"))
+    header = ("Invoice No", "Kunde", *INVOICE_HEADER[2:])
+    rows = [("1", "Acme", dt.date(2026, 1, 5), 100, "paid", None, None)]
+    book = write_workbook(tmp_path / "book.xlsx", rows, header=header)
+    refused = subprocess.run(
+        [tierbook, "report", str(book), "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 1 and "'client'" in refused.stderr
+    mapped = subprocess.run(
+        [tierbook, "report", str(book), "--out", str(tmp_path / "b"), "--map", "Kunde=client"],
+        capture_output=True,
+        text=True,
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    settings = write_workbook(
+        tmp_path / "set.xlsx", rows, header=header, settings=[("map", "Kunde=Customer")]
+    )
+    assert analysis_of(settings).clients["client"].to_list() == ["Acme"]
+    bad = subprocess.run(
+        [tierbook, "inspect", str(book), "--map", "Kunde=nonsense"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "is not a column mapping" in bad.stderr
+    shown = subprocess.run(
+        [tierbook, "inspect", str(book), "--map", "Kunde=client"], capture_output=True, text=True
+    )
+    assert "'Kunde' -> client (--map or a Settings 'map' row)" in shown.stdout

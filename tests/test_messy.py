@@ -355,3 +355,23 @@ def test_usage_errors_exit_2(tmp_path):
         CliRunner().invoke(main, ["report", str(tmp_path / "x.xlsx"), "--basis", "cash"]).exit_code
         == 2
     )
+
+
+def test_a_zip_directory_claiming_an_unknown_version_is_a_clear_refusal(tmp_path):
+    """Found by the byte-flipping fuzz: zipfile raises NotImplementedError, not BadZipFile."""
+    import io
+    import zipfile
+
+    from pipeline.errors import InputError
+    from pipeline.read.sheets import read_workbook
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    data = bytearray(buffer.getvalue())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6] = 84  # "version needed to extract": 8.4, which zipfile does not know
+    path = tmp_path / "odd.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="damaged or truncated"):
+        read_workbook(path)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from pipeline.errors import ConfigError
+
 INVOICE_REQUIRED = ("invoice_no", "client", "invoice_date", "amount")
 
 INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -169,3 +171,37 @@ def nearest_alias(field: str, labels: Iterable[str], kind: str = "invoices") -> 
             if best is None or score > best[0]:
                 best = (score, candidates[match])
     return best[1] if best else None
+
+
+FIELD_NAMES = {
+    "invoice_no": "invoice number",
+    "client": "client",
+    "invoice_date": "invoice date",
+    "amount": "amount",
+    "currency": "currency",
+    "due_date": "due date",
+    "paid_date": "paid date",
+    "status": "status",
+    "project": "project",
+    "deposit": "deposit",
+    "description": "description",
+}
+
+
+def parse_mapping(items: Iterable[str], source: str) -> dict[str, str]:
+    """``LABEL=FIELD`` items (``Customer full name=client``) as normalised label -> field.
+
+    The field may be written as its name or any alias ("invoice date", "Date", "amount").
+    """
+    found: dict[str, str] = {}
+    for item in items:
+        label, sep, target = str(item).partition("=")
+        field = _INVOICE_LOOKUP.get(normalise(target)) if sep else None
+        if not label.strip() or field is None:
+            names = ", ".join(FIELD_NAMES.values())
+            raise ConfigError(
+                f"{source}: '{item}' is not a column mapping. Write LABEL=FIELD, for example "
+                f"'Customer full name=client'; the fields are: {names}."
+            )
+        found[normalise(label)] = field
+    return found

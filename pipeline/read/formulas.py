@@ -75,7 +75,7 @@ def check_calculated(path: Path, sheets: Iterable[str]) -> None:
                     )
     except KeyError:
         return  # not an Excel package (e.g. .ods): its reader sees cached values or none at all
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
         raise InputError(
             f"{path.name}: the workbook is damaged ({exc}). Export or save it again from your "
             "spreadsheet program."

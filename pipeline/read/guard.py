@@ -66,7 +66,7 @@ def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:  # a damaged directory
         raise InputError(
             f"{path.name}: the workbook is damaged or truncated and cannot be opened ({exc}). "
             "Export or save it again from your spreadsheet program."

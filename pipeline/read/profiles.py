@@ -137,7 +137,13 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
             else pl.lit(None, dtype=pl.String)
         )
         frame = frame.with_columns(
-            pl.coalesce(named, pl.when(heading).then(cell).forward_fill()).alias("client"),
+            pl.coalesce(
+                named,
+                # Only lines take the heading's client: a blank row stays blank.
+                pl.when(pl.col("invoice_date").is_not_null() | pl.col("amount").is_not_null()).then(
+                    pl.when(heading).then(cell).forward_fill()
+                ),
+            ).alias("client"),
             heading.alias("_heading"),
         )
         frame = frame.filter(~pl.col("_heading")).drop("_heading")

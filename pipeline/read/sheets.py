@@ -7,6 +7,7 @@ it cannot parse. ``skip_rows=0`` keeps leading blank rows, so frame row *i* is E
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from pipeline.read.columns import (
     ColumnMap,
     map_header,
     nearest_alias,
+    normalise,
+    parse_mapping,
 )
 from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
@@ -60,6 +63,7 @@ class RawWorkbook:
     clients: RawTable | None
     settings_sheet: str | None
     settings: tuple[tuple[int, str, str], ...]  # (Excel row, key, value)
+    detail: str = ""  # how a text export was read: its encoding and separator
 
 
 class TextSheet:
@@ -112,11 +116,13 @@ def _normalised_name(name: str) -> str:
     return " ".join(name.casefold().replace("_", " ").split())
 
 
-def _find_header(frame: pl.DataFrame, kind: str) -> tuple[int, ColumnMap] | None:
+def _find_header(
+    frame: pl.DataFrame, kind: str, mapping: Mapping[str, str] | None = None
+) -> tuple[int, ColumnMap] | None:
     """The row in the first rows whose cells map to the most fields (the earliest on a tie)."""
     best: tuple[int, ColumnMap] | None = None
     for index, row in enumerate(frame.head(HEADER_SCAN_ROWS).iter_rows()):
-        mapped = map_header(list(row), kind)
+        mapped = map_header(list(row), kind, mapping)
         if best is None or len(mapped.fields) > len(best[1].fields):
             best = (index, mapped)
     if best is None or len(best[1].fields) < 2:
@@ -124,15 +130,19 @@ def _find_header(frame: pl.DataFrame, kind: str) -> tuple[int, ColumnMap] | None
     return best
 
 
-def _table(reader: Reader, sheet: str, kind: str, path: Path) -> RawTable | None:
+def _table(
+    reader: Reader, sheet: str, kind: str, path: Path, mapping: Mapping[str, str] | None = None
+) -> RawTable | None:
+    mapping = mapping if kind == "invoices" else None
     head = _load(reader, sheet, HEADER_SCAN_ROWS)
-    found = _find_header(head, kind)
+    found = _find_header(head, kind, mapping)
     if found is None:
         return None
     header_index, columns = found
     profile = find_profile(list(head.row(header_index))) if kind == "invoices" else None
-    if profile is not None:
-        columns = map_header(list(head.row(header_index)), kind, profile.columns)
+    if profile is not None or mapping:
+        chosen = {**(profile.columns if profile else {}), **(mapping or {})}
+        columns = map_header(list(head.row(header_index)), kind, chosen)
     frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
     renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
     if profile is not None and "c0" not in renames and "c0" in frame.columns:
@@ -225,27 +235,38 @@ def _settings(
     return None, ()
 
 
-def read_workbook(path: Path) -> RawWorkbook:
-    """Open ``path`` after the guard checks and locate its sheets and header rows."""
+def read_workbook(path: Path, mapping: Mapping[str, str] | None = None) -> RawWorkbook:
+    """Open ``path`` after the guard checks and locate its sheets and header rows.
+
+    ``mapping`` (header label -> field, as ``--map`` gives it) overrides the aliases and the
+    export profiles; the workbook's Settings sheet may hold the same as ``map`` rows.
+    """
     path = Path(path)
     try:
-        return _read(path)
+        return _read(path, mapping or {})
     except InputError as exc:
         if str(exc).startswith(path.name):
             raise
         raise type(exc)(f"{path.name}, {exc}") from None
 
 
-def _read(path: Path) -> RawWorkbook:
+def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
     fmt = check_workbook(path)
     reader = _open(path, fmt)
     names = list(reader.sheet_names)
     if not names:
         raise InputError(f"{path.name}: the workbook has no sheets.")
+    settings_sheet, settings = _settings(reader, names)
+    maps = [(r, v) for r, k, v in settings if normalise(k) == "map"]
+    settings = tuple(row for row in settings if normalise(row[1]) != "map")
+    mapping = {
+        **parse_mapping([v for _, v in maps], f"sheet '{settings_sheet}', a map row"),
+        **given,
+    }
     invoices: list[RawTable] = []
     partial: RawTable | None = None
     for name in _candidates(names, "invoices"):
-        table = _table(reader, name, "invoices", path)
+        table = _table(reader, name, "invoices", path, mapping)
         if table is None:
             continue
         if not table.columns.missing(INVOICE_REQUIRED):
@@ -281,7 +302,6 @@ def _read(path: Path) -> RawWorkbook:
                 break
     if fmt == "xlsx":
         check_calculated(path, [t.sheet for t in invoices] + ([clients.sheet] if clients else []))
-    settings_sheet, settings = _settings(reader, names)
     return RawWorkbook(
         path=path,
         format=fmt,
@@ -291,4 +311,9 @@ def _read(path: Path) -> RawWorkbook:
         clients=clients,
         settings_sheet=settings_sheet,
         settings=settings,
+        detail=(
+            f"encoding {reader.encoding}, separator {reader.separator!r}"
+            if isinstance(reader, TextSheet)
+            else ""
+        ),
     )

@@ -282,6 +282,6 @@ def _uses_1904(package: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(package)) as z:
             workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile):
+    except (KeyError, NotImplementedError, zipfile.BadZipFile):
         return False
     return re.search(r"""date1904\s*=\s*["'](1|true)["']""", workbook) is not None

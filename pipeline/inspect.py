@@ -1,0 +1,94 @@
+"""``tierbook inspect``: how a file was read, before trusting its report.
+
+Shows the sheets, the header row found, which export layout was recognised, how each column
+was mapped and why, the rows set aside (totals, headings, footers, payments) and the first
+rows as the ledger parsed them. Plain text, the same for the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.ledger import build_ledger
+from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
+from pipeline.read.profiles import PROFILES
+from pipeline.read.sheets import RawTable, read_workbook
+
+SHOWN_ROWS = 5
+SHOWN_ISSUES = 20
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _why(table: RawTable, field: str, label: str, mapping: Mapping[str, str]) -> str:
+    key = normalise(label)
+    if key in mapping:
+        return "--map or a Settings 'map' row"
+    profile = next((p for p in PROFILES if p.name == table.profile), None)
+    if profile is not None and key in profile.columns:
+        return f"the {profile.name} layout"
+    if label.startswith("("):
+        return f"the {table.profile} layout"
+    aliases = (field, *INVOICE_ALIASES.get(field, ()))
+    alias = next((a for a in aliases if normalise(a) == key), label)
+    return f"known name '{alias}'"
+
+
+def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
+    """The report of how ``path`` reads, as lines of text."""
+    mapping = parse_mapping(mapping_items, "--map")
+    raw = read_workbook(Path(path), mapping)
+    lines = [f"{raw.path.name}: {raw.format}" + (f" ({raw.detail})" if raw.detail else "")]
+    lines.append("sheets: " + ", ".join(raw.sheet_names))
+    for table in raw.invoices:
+        layout = f"; layout: {table.profile}" if table.profile else ""
+        lines.append(f"invoices: sheet '{table.sheet}', header on row {table.header_row}{layout}")
+        for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
+            where = f"{_column_letter(position)} " if position >= 0 else ""
+            lines.append(
+                f"  {where}'{label}' -> {FIELD_NAMES.get(field, field)} "
+                f"({_why(table, field, label, mapping)})"
+            )
+        for position, label in table.columns.unmapped:
+            lines.append(f"  {_column_letter(position)} '{label}' -> kept as is (no field)")
+    for table in raw.skipped:
+        lines.append(f"not read: sheet '{table.sheet}' (its columns differ from the first)")
+    if raw.clients is not None:
+        lines.append(
+            f"clients: sheet '{raw.clients.sheet}', header on row {raw.clients.header_row}"
+        )
+    if raw.settings:
+        lines.append(f"settings: sheet '{raw.settings_sheet}', {len(raw.settings)} rows")
+    ledger = build_ledger(raw, Config())
+    issues = ledger.issues
+    lines.append(f"rows set aside or noted: {issues.height}")
+    for issue in issues.head(SHOWN_ISSUES).iter_rows(named=True):
+        lines.append(
+            f"  {issue['sheet']} row {issue['row']}: {issue['problem']} ({issue['action']})"
+        )
+    if issues.height > SHOWN_ISSUES:
+        lines.append(f"  ... and {issues.height - SHOWN_ISSUES} more")
+    shown = ledger.invoices.head(SHOWN_ROWS).select(
+        "row", "invoice_no", "client", "invoice_date", "amount", "status"
+    )
+    lines.append(f"first rows as parsed ({ledger.invoices.height} usable):")
+    with pl.Config(
+        tbl_rows=SHOWN_ROWS,
+        tbl_width_chars=120,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        fmt_str_lengths=40,
+    ):
+        lines.extend(str(shown).splitlines())
+    return "\n".join(lines) + "\n"
