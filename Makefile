@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
-.PHONY: report test test-fast lint bench samples picture golden catalogs system-deps clean help
+.PHONY: report watch test test-fast lint bench samples picture golden catalogs system-deps clean help
 
 help:
 	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
+	@echo "make watch      report each workbook dropped into inbox/ as it arrives (Ctrl-C stops)"
 	@echo "make test       install what the tests need (LibreOffice, Chromium too) and run every test"
 	@echo "make test-fast  the unit and property tests only, in seconds"
 	@echo "make lint       ruff and mypy"
@@ -37,6 +38,10 @@ report: $(VENV)/.installed
 		echo "inbox/ holds no workbook: reporting on sample_workbooks/"; src=sample_workbooks; \
 	fi; \
 	$(BIN)/tierbook report "$$src" --out "$(OUT)" --jobs 0
+
+watch: $(VENV)/.installed
+	@mkdir -p inbox
+	$(BIN)/tierbook watch inbox --out "$(OUT)"
 
 system-deps:
 	@sh scripts/system-deps.sh

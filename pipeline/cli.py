@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -213,3 +214,46 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     except TierbookError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(REFUSED)
+
+
+@main.command("watch")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder the reports go to.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    default=None,
+    help="Language of the briefings (see 'tierbook report --help').",
+)
+def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
+    """Report every workbook dropped into FOLDER, as soon as it is completely written.
+
+    Workbooks already there without an up-to-date report are reported first. Lock files
+    (~$*.xlsx, .~lock.*) and hidden or temporary files are skipped. One line per report;
+    stop with Ctrl-C.
+    """
+    from pipeline.watch import watch
+
+    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+
+    def log(outcome: Outcome) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if outcome.status == "done":
+            click.echo(f"{stamp} {outcome.message}")
+        else:
+            if debug and outcome.trace:
+                click.echo(outcome.trace, err=True)
+            click.echo(f"{stamp} error: {outcome.message}", err=True)
+
+    click.echo(f"watching {folder} (reports in {out_dir}); stop with Ctrl-C")
+    try:
+        watch(folder, out_dir, Options(lang=lang.lower() if lang else None), log)
+    except KeyboardInterrupt:
+        click.echo("stopped")

@@ -190,7 +190,76 @@ def _xero_receivable_detail(path: Path) -> Path:
     return _book(path, rows)
 
 
+def _zoho_csv(path: Path) -> Path:
+    header = "Invoice Date,Invoice ID,Invoice Number,Invoice Status,Customer Name,Due Date,Currency Code,Item Name,Item Desc,Quantity,Item Price,Item Total,SubTotal,Total,Balance"
+    lines = [header]
+    for i, (number, client, date, amounts, kind) in enumerate(LEDGER):
+        status = {"invoice": "Paid", "credit": "Paid", "void": "Void"}[kind]
+        sign = -1 if kind == "credit" else 1
+        total = sign * sum(amounts)
+        for amount in amounts:
+            name = f'"{client}"' if "," in client else client
+            lines.append(
+                f"{date:%Y-%m-%d},{9000 + i},{number},{status},{name},{date:%Y-%m-%d},GBP,Design,,1,{amount:.2f},{sign * amount:.2f},{total:.2f},{total:.2f},0.00"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _freshbooks_csv(path: Path) -> Path:
+    header = "Client Name,Invoice #,Date Issued,Invoice Status,Date Paid,Item Name,Item Description,Rate,Quantity,Line Total,Currency"
+    lines = [header]
+    for number, client, date, amounts, kind in LEDGER:
+        status = {"invoice": "paid", "credit": "paid", "void": "void"}[kind]
+        sign = -1 if kind == "credit" else 1
+        for amount in amounts:
+            name = f'"{client}"' if "," in client else client
+            lines.append(
+                f"{name},{number},{date:%m/%d/%Y},{status},{date:%m/%d/%Y},Design,,{amount:.2f},1,{sign * amount:.2f},GBP"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _qbd_every_other_column(path: Path) -> Path:
+    """QuickBooks Desktop's Excel export: a blank column between fields, serial-number dates."""
+    rows: list[list] = [[None, None, "Northwind Studio"], [None, None, "Sales by Item Detail"], []]
+    rows.append(
+        [None, None, "Type", None, "Date", None, "Num", None, "Name", None, "Memo", None, "Amount"]
+    )
+    for number, client, date, lines, kind in LEDGER:
+        if kind == "void":
+            continue
+        serial = (date - dt.date(1899, 12, 30)).days
+        amount = -sum(lines) if kind == "credit" else sum(lines)
+        kind_text = "Credit Memo" if kind == "credit" else "Invoice"
+        rows.append(
+            [
+                None,
+                None,
+                kind_text,
+                None,
+                serial,
+                None,
+                number,
+                None,
+                client,
+                None,
+                "",
+                None,
+                amount,
+            ]
+        )
+    rows.append(
+        [None, "TOTAL", None, None, None, None, None, None, None, None, None, None, REVENUE]
+    )
+    return _book(path, rows)
+
+
 SHAPES = {
+    "zoho-csv": lambda p: _zoho_csv(p / "Invoice.csv"),
+    "freshbooks-csv": lambda p: _freshbooks_csv(p / "invoice_details.csv"),
+    "qbd-every-other-column": lambda p: _qbd_every_other_column(p / "qbd.xlsx"),
     "qbo-invoice-list": lambda p: _qbo_invoice_list(p / "invoice list.xlsx"),
     "qbo-sales-by-customer": lambda p: _qbo_sales_by_customer(p / "sales.xlsx", newer=False),
     "qbo-sales-by-customer-newer": lambda p: _qbo_sales_by_customer(p / "sales2.xlsx", newer=True),

@@ -91,6 +91,38 @@ PROFILES: tuple[Profile, ...] = (
         credit_types=("salescreditnote", "accreccredit", "creditnote"),
     ),
     Profile(
+        name="Zoho Books: invoice export",
+        detect=("invoicenumber", "invoicestatus", "customername", "itemtotal"),
+        columns={
+            "invoicedate": "invoice_date",
+            "invoicenumber": "invoice_no",
+            "invoicestatus": "status",
+            "customername": "client",
+            "duedate": "due_date",
+            "currencycode": "currency",
+            "itemtotal": "amount",
+            "itemdesc": "description",
+            "projectname": "project",
+        },
+        line_items=True,
+    ),
+    Profile(
+        name="FreshBooks: invoice details",
+        detect=("clientname", "invoice#", "dateissued", "linetotal"),
+        columns={
+            "clientname": "client",
+            "invoice#": "invoice_no",
+            "dateissued": "invoice_date",
+            "invoicestatus": "status",
+            "datepaid": "paid_date",
+            "duedate": "due_date",
+            "linetotal": "amount",
+            "currency": "currency",
+            "itemdescription": "description",
+        },
+        line_items=True,
+    ),
+    Profile(
         name="Xero: Receivable Invoice Detail",
         detect=("invoicenumber", "lineamount(ex)"),
         columns={

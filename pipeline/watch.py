@@ -1,0 +1,109 @@
+"""``tierbook watch FOLDER``: a drop folder that reports by itself.
+
+A workbook saved or copied into the folder is reported once it is completely written: its size
+and modification time have stayed the same for a moment (a spreadsheet program or a network
+copy writes in bursts). Office and LibreOffice lock files, hidden and temporary files are never
+read. Each report is one line of the log; a bad file is one error line and the watch goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from pipeline.batch import Outcome, report_one
+from pipeline.read.guard import SUPPORTED
+from pipeline.report import Options, output_names
+
+STABLE_SECONDS = 1.0
+POLL_SECONDS = 0.25
+
+
+def is_candidate(path: Path) -> bool:
+    """A workbook a person dropped, not a lock, hidden or temporary file."""
+    name = path.name
+    return (
+        path.suffix.lower() in SUPPORTED
+        and not name.startswith(("~$", ".~lock.", "."))
+        and not name.endswith((".tmp", ".part", ".crdownload"))
+    )
+
+
+@dataclass
+class _Pending:
+    """Files seen but not yet reported, with the size and time they had when last looked at."""
+
+    seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def touch(self, path: Path) -> None:
+        if is_candidate(path):
+            with self.lock:
+                self.seen[path] = (-1, -1.0, time.monotonic())
+
+    def ready(self, stable: float) -> list[Path]:
+        """Files whose size and modification time have not changed for ``stable`` seconds."""
+        now, done = time.monotonic(), []
+        with self.lock:
+            for path, (size, mtime, since) in list(self.seen.items()):
+                try:
+                    info = path.stat()
+                except FileNotFoundError:  # renamed away or deleted before it settled
+                    del self.seen[path]
+                    continue
+                if (info.st_size, info.st_mtime) != (size, mtime):
+                    self.seen[path] = (info.st_size, info.st_mtime, now)
+                elif info.st_size > 0 and now - since >= stable:
+                    del self.seen[path]
+                    done.append(path)
+        return sorted(done)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, pending: _Pending) -> None:
+        self.pending = pending
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        target = getattr(event, "dest_path", "") or event.src_path
+        self.pending.touch(Path(str(target)))
+
+
+def watch(
+    folder: Path,
+    out_dir: Path,
+    options: Options,
+    log: Callable[[Outcome], None],
+    stop: threading.Event | None = None,
+    stable: float = STABLE_SECONDS,
+) -> None:
+    """Report every workbook dropped into ``folder`` until ``stop`` is set (or forever).
+
+    Workbooks already there whose report is missing or older than them are reported first.
+    """
+    folder, out_dir = Path(folder), Path(out_dir)
+    stop = stop or threading.Event()
+    pending = _Pending()
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and is_candidate(path):
+            report = out_dir / output_names([path])[path]
+            if not report.exists() or report.stat().st_mtime < path.stat().st_mtime:
+                pending.touch(path)
+    observer = Observer()
+    observer.schedule(_Handler(pending), str(folder), recursive=False)
+    observer.start()
+    try:
+        while not stop.is_set():
+            for path in pending.ready(stable):
+                log(report_one(path, out_dir, options, output_names([path])[path]))
+            stop.wait(POLL_SECONDS)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
