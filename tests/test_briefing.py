@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,10 @@ from pipeline.render import charts
 from pipeline.render.briefing import environment
 from pipeline.render.i18n import words
 from pipeline.report import Options, report
-from tests.conftest import SAMPLES, inv, require_program
+from tests.conftest import SAMPLES, inv, open_page
 
 GOLDEN = Path(__file__).parent / "golden"
 NAMES = sorted(p.stem for p in SAMPLES.glob("*.xlsx"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -319,22 +309,6 @@ def test_golden_briefing(name, lang, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Any]:
-    chromium = require_program("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
-        yield context
-        context.close()
-
-
-@pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """Every sample's briefing in every language."""
     out = tmp_path_factory.mktemp("briefings")
@@ -348,24 +322,11 @@ def pages(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return found
 
 
-def _open(browser: Any, page_file: Path, width: int = 1000) -> tuple[Any, list[str], list[str]]:
-    page = browser.new_page()
-    page.set_viewport_size({"width": width, "height": 1200})
-    requests: list[str] = []
-    problems: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    page.goto(page_file.as_uri(), wait_until="load")
-    return page, requests, problems
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_page_loads_offline_prints_small_and_is_accessible(browser, pages, lang, tmp_path):
     name = "consultant_lost_key_client"
-    page, requests, problems = _open(browser, pages[(name, lang)])
+    page, requests, problems = open_page(browser, pages[(name, lang)])
     assert requests == [pages[(name, lang)].as_uri()]  # the page itself, nothing else
     assert problems == []
     shot = page.screenshot(full_page=True)
@@ -414,7 +375,7 @@ def test_every_sample_prints_on_at_most_six_a4_pages_in_every_language(
 ):
     counts = {}
     for lang in LANGUAGES:
-        page, _requests, problems = _open(browser, pages[(name, lang)])
+        page, _requests, problems = open_page(browser, pages[(name, lang)])
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         page.close()
         assert pdf.startswith(b"%PDF") and problems == []
@@ -425,7 +386,9 @@ def test_every_sample_prints_on_at_most_six_a4_pages_in_every_language(
 @pytest.mark.slow
 def test_on_a_phone_nothing_but_wide_tables_scrolls_sideways(browser, pages):
     for lang in ("en", "fa"):
-        page, _requests, problems = _open(browser, pages[("agency_diversified", lang)], width=375)
+        page, _requests, problems = open_page(
+            browser, pages[("agency_diversified", lang)], width=375
+        )
         overflow = page.evaluate("document.documentElement.scrollWidth")
         page.close()
         assert problems == [] and overflow <= 376, (lang, overflow)
@@ -438,7 +401,7 @@ def test_the_hostile_name_shows_as_text_in_the_browser(browser, workbook, tmp_pa
     )
     result = report(book, tmp_path)
     page_file = next(f for f in result.files if f.suffix == ".html")
-    page, requests, problems = _open(browser, page_file)
+    page, requests, problems = open_page(browser, page_file)
     text = page.inner_text("main")
     scripts = page.evaluate("document.querySelectorAll('script').length")
     page.close()
@@ -454,7 +417,9 @@ def test_a_very_long_name_wraps_in_print_and_every_column_stays_on_the_page(
     book = workbook([inv("1", long_name, "2026-01-10", 900), inv("2", "B Co", "2026-02-10", 100)])
     result = report(book, tmp_path)
     page_file = next(f for f in result.files if f.suffix == ".html")
-    page, _requests, problems = _open(browser, page_file, width=700)  # about A4's printable width
+    page, _requests, problems = open_page(
+        browser, page_file, width=700
+    )  # about A4's printable width
     page.emulate_media(media="print")
     edges = page.evaluate(
         "[...document.querySelectorAll('table.clients tr')].map(r => r.lastElementChild.getBoundingClientRect().right)"

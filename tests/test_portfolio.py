@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from tests.conftest import D, inv, libreoffice, require_program, write_workbook
+from tests.conftest import D, inv, libreoffice, open_page, require_program, write_workbook
 
 TIERBOOK = str(Path(sys.executable).with_name("tierbook"))
 
@@ -180,35 +180,12 @@ def test_a_business_name_is_text_on_the_page(tmp_path):
 
 
 @pytest.mark.slow
-def test_index_opens_offline_and_every_link_resolves(batch, tmp_path):
+def test_index_opens_offline_and_every_link_resolves(batch, browser):
     out, _paths, _done = batch
-    chromium = require_program("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = context.new_page()
-        requests: list[str] = []
-        problems: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("console", lambda m: problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto((out / "index.html").as_uri())
-        links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
-        headings = page.evaluate("[...document.querySelectorAll('h1,h2')].map(h => h.tagName)")
-        context.close()
+    page, requests, problems = open_page(browser, out / "index.html")
+    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    headings = page.evaluate("[...document.querySelectorAll('h1,h2')].map(h => h.tagName)")
+    page.close()
     assert requests == [(out / "index.html").as_uri()] and problems == []
     assert headings[0] == "H1"
     assert len(links) == 6  # a briefing and a workbook per business
