@@ -214,6 +214,15 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     except TierbookError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(REFUSED)
+    except Exception as exc:  # never a traceback for the user; --debug shows it
+        if bool((click.get_current_context().find_root().obj or {}).get("debug")):
+            raise
+        click.echo(
+            f"error: {source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "This is a bug; please report it with the file if you can (run with --debug).",
+            err=True,
+        )
+        sys.exit(REFUSED)
 
 
 @main.command("watch")

@@ -7,6 +7,7 @@ rows as the ledger parsed them. Plain text, the same for the same file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse
 from pipeline.read.profiles import PROFILES
 from pipeline.read.sheets import RawTable, read_workbook
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SHOWN_ROWS = 5
 SHOWN_ISSUES = 20
 
@@ -42,7 +44,12 @@ def _why(table: RawTable, field: str, label: str, mapping: Mapping[str, str]) ->
         return f"the {table.profile} layout"
     aliases = (field, *INVOICE_ALIASES.get(field, ()))
     alias = next((a for a in aliases if normalise(a) == key), label)
-    return f"known name '{alias}'"
+    return f"known name '{FIELD_NAMES.get(alias, alias)}'"
+
+
+def _plain(text: object) -> str:
+    """A label as one line of printable text: a header cell could hold terminal escapes."""
+    return CONTROL.sub("?", str(text))
 
 
 def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
@@ -57,11 +64,11 @@ def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
         for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
             where = f"{_column_letter(position)} " if position >= 0 else ""
             lines.append(
-                f"  {where}'{label}' -> {FIELD_NAMES.get(field, field)} "
+                f"  {where}'{_plain(label)}' -> {FIELD_NAMES.get(field, field)} "
                 f"({_why(table, field, label, mapping)})"
             )
         for position, label in table.columns.unmapped:
-            lines.append(f"  {_column_letter(position)} '{label}' -> kept as is (no field)")
+            lines.append(f"  {_column_letter(position)} '{_plain(label)}' -> kept as is (no field)")
     for table in raw.skipped:
         lines.append(f"not read: sheet '{table.sheet}' (its columns differ from the first)")
     if raw.clients is not None:

@@ -274,8 +274,31 @@ def _parse_invoices(
         )
     if table.line_items:
         # An export of invoice lines repeats the number on every line, and two equal lines of
-        # one invoice are two lines: neither is a duplicate.
-        found: list[pl.DataFrame] = []
+        # one invoice are two lines: neither is a duplicate. One number on another client or
+        # another date is still worth a look.
+        number = pl.col("invoice_no")
+        marked = parsed.sort("row").with_columns(
+            pl.col("row").first().over("invoice_no").alias("_first"),
+            (
+                (pl.col("client") != pl.col("client").first().over("invoice_no"))
+                | (pl.col("invoice_date") != pl.col("invoice_date").first().over("invoice_no"))
+            )
+            .fill_null(False)
+            .alias("_mixed"),
+        )
+        odd = number.is_not_null() & pl.col("_mixed") & (pl.col("row") != pl.col("_first"))
+        found: list[pl.DataFrame] = [
+            _issues(
+                marked,
+                odd,
+                lbl["invoice_no"],
+                number,
+                pl.format(
+                    "invoice number also on row {} with another client or date", pl.col("_first")
+                ),
+                "both kept, as separate lines",
+            )
+        ]
     else:
         parsed, found = _duplicates(parsed, lbl)
     if table.left_out is not None and table.left_out.height:

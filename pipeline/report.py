@@ -128,6 +128,17 @@ def _config(raw: RawWorkbook, options: Options) -> tuple[Config, pl.DataFrame]:
             )
             for key, value, problem in ignored
         ]
+        + [
+            DataIssue(
+                raw.settings_sheet or "Settings",
+                row,
+                "(setting)",
+                f"map = {value}",
+                problem,
+                "row ignored; the column names and --map decide",
+            )
+            for row, value, problem in raw.map_issues
+        ]
     )
     if options.config_file is not None:
         config = load_toml(options.config_file, config)

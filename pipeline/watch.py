@@ -14,14 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from pipeline.batch import Outcome, report_one
 from pipeline.read.guard import SUPPORTED
 from pipeline.report import Options, output_names
 
-STABLE_SECONDS = 1.0
+STABLE_SECONDS = 2.0
+# Only what changes a file's content: opening or reading it (tierbook's own report, a backup
+# tool, a person looking) must never queue it again.
+CHANGES = (FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent)
 POLL_SECONDS = 0.25
 
 
@@ -70,7 +80,7 @@ class _Handler(FileSystemEventHandler):
         self.pending = pending
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        if event.is_directory or not isinstance(event, CHANGES):
             return
         target = getattr(event, "dest_path", "") or event.src_path
         self.pending.touch(Path(str(target)))
@@ -91,9 +101,16 @@ def watch(
     folder, out_dir = Path(folder), Path(out_dir)
     stop = stop or threading.Event()
     pending = _Pending()
+    reported: dict[Path, tuple[int, float]] = {}  # size and time of the version reported
+
+    def name_of(path: Path) -> str:
+        # Names as a batch of the whole folder gets them, so book.xlsx and book.csv differ.
+        present = [p for p in sorted(folder.iterdir()) if p.is_file() and is_candidate(p)]
+        return output_names(sorted({*present, path}))[path]
+
     for path in sorted(folder.iterdir()):
         if path.is_file() and is_candidate(path):
-            report = out_dir / output_names([path])[path]
+            report = out_dir / name_of(path)
             if not report.exists() or report.stat().st_mtime < path.stat().st_mtime:
                 pending.touch(path)
     observer = Observer()
@@ -102,7 +119,15 @@ def watch(
     try:
         while not stop.is_set():
             for path in pending.ready(stable):
-                log(report_one(path, out_dir, options, output_names([path])[path]))
+                try:
+                    info = path.stat()
+                except FileNotFoundError:
+                    continue
+                version = (info.st_size, info.st_mtime)
+                if reported.get(path) == version:  # an event without a change of content
+                    continue
+                reported[path] = version
+                log(report_one(path, out_dir, options, name_of(path)))
             stop.wait(POLL_SECONDS)
     finally:
         observer.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import analysis_of, write_workbook
+from tests.conftest import analysis_of, inv, write_workbook
 
 # (number, client, date, lines, kind): kind is invoice, credit or void.
 LEDGER = [
@@ -340,3 +340,134 @@ def test_map_reads_a_column_no_alias_knows(tmp_path):
         [tierbook, "inspect", str(book), "--map", "Kunde=client"], capture_output=True, text=True
     )
     assert "'Kunde' -> client (--map or a Settings 'map' row)" in shown.stdout
+
+
+# --- what a profile must not do ---------------------------------------------------------------
+
+
+def test_a_users_own_sheet_with_export_like_columns_stays_a_plain_ledger(tmp_path):
+    header = ("Date", "Transaction Type", "Num", "Name", "Amount", "Balance")
+    rows = [
+        (dt.date(2026, 1, 5), "Consulting", "1", "Acme", 900, 900),
+        (dt.date(2026, 2, 5), "Retainer", "2", "Birch", 100, 1000),
+        (dt.date(2026, 3, 5), "Refund", "3", "Birch", 50, 1050),
+    ]
+    a = analysis_of(write_workbook(tmp_path / "own.xlsx", rows, header=header))
+    assert a.totals.revenue == pytest.approx(1050)  # nothing left out, no sign flipped
+
+
+def test_client_headings_that_look_like_totals_or_footers_are_clients(tmp_path):
+    rows: list[list] = [["Studio"], ["Sales by Customer Detail"], []]
+    rows.append([None, "Date", "Transaction type", "Num", "Memo/Description", "Amount", "Balance"])
+    for client, amount in (("Total Fitness", 700.0), ("Cash Basis Ltd", 300.0), ("Acme", 1000.0)):
+        rows.append([client])
+        rows.append([None, dt.date(2026, 1, 10), "Invoice", f"n-{client}", "", amount, amount])
+        rows.append([f"Total for {client}", None, None, None, None, amount, None])
+    rows.append(["TOTAL", None, None, None, None, 2000.0, None])
+    a = analysis_of(_book(tmp_path / "sbcd.xlsx", rows))
+    revenue = dict(zip(a.clients["client"], a.clients["revenue"], strict=True))
+    assert revenue == {"Acme": 1000.0, "Total Fitness": 700.0, "Cash Basis Ltd": 300.0}
+
+
+def test_a_client_named_like_a_footer_keeps_its_invoices(tmp_path):
+    path = tmp_path / "fb.csv"
+    path.write_text(
+        "Client Name,Invoice #,Date Issued,Invoice Status,Line Total\n"
+        "Cash Basis Bookkeeping,0001,01/05/2026,paid,900.00\n"
+        "Acme,0002,01/06/2026,paid,100.00\n",
+        encoding="utf-8",
+    )
+    assert analysis_of(path).totals.revenue == pytest.approx(1000)
+
+
+def test_voided_and_draft_credit_notes_never_reduce_revenue(tmp_path):
+    path = tmp_path / "xero.csv"
+    lines = ["*ContactName,*InvoiceNumber,*InvoiceDate,Total,LineAmount,Type,Status"]
+    lines += [
+        "Acme,INV-1,05/01/2026,1000.00,1000.00,Sales invoice,PAID",
+        "Acme,CN-1,06/01/2026,300.00,300.00,Sales credit note,VOIDED",
+        "Acme,CN-2,07/01/2026,200.00,200.00,Sales credit note,DRAFT",
+        "Acme,CN-3,08/01/2026,100.00,100.00,Sales credit note,AUTHORISED",
+        "Birch,INV-2,09/01/2026,500.00,500.00,Sales invoice,PAID",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert analysis_of(path).totals.revenue == pytest.approx(1000 - 100 + 500)
+
+
+def test_a_line_item_number_on_another_client_is_reported(tmp_path):
+    path = tmp_path / "fb.csv"
+    path.write_text(
+        "Client Name,Invoice #,Date Issued,Invoice Status,Line Total\n"
+        "Acme,0002,01/05/2026,paid,100.00\n"
+        "Acme,0002,01/05/2026,paid,100.00\n"
+        "Birch,0002,01/09/2026,paid,50.00\n",
+        encoding="utf-8",
+    )
+    a = analysis_of(path)
+    assert a.totals.revenue == pytest.approx(250)  # equal lines of one invoice both count
+    problems = [(i["row"], i["problem"]) for i in a.issues.to_dicts() if "invoice" in i["problem"]]
+    assert problems == [(4, "invoice number also on row 2 with another client or date")]
+
+
+def test_the_users_map_wins_over_an_export_and_is_checked(tmp_path):
+    import subprocess
+    import sys
+
+    tierbook = str(Path(sys.executable).with_name("tierbook"))
+    book = _qbo_invoice_list(tmp_path / "list.xlsx")
+    from pipeline.read.sheets import read_workbook
+
+    raw = read_workbook(book, {"openbalance": "amount"})
+    assert raw.invoices[0].columns.fields["amount"][1] == "Open balance"
+    for args, message in (
+        (["--map", "Name=client", "--map", "Num=client"], "two columns are mapped to client"),
+        (["--map", "Nope=client"], "no column of the header on row 5 is headed like"),
+    ):
+        done = subprocess.run(
+            [tierbook, "report", str(book), "--out", str(tmp_path / "o"), *args],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+    bad = write_workbook(
+        tmp_path / "bad.xlsx", [inv("1", "A", "2026-01-05", 10)], settings=[("map", "Client")]
+    )
+    a = analysis_of(bad)  # the workbook is read; the row it cannot use is listed
+    done = subprocess.run(
+        [tierbook, "report", str(bad), "--out", str(tmp_path / "p")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    data = __import__("json").loads((tmp_path / "p" / "bad" / "bad.summary.json").read_text())
+    assert any(i["value"] == "map = Client" for i in data["data_issues"])
+    assert a.totals.revenue == 10
+
+
+def test_hostile_csv_files_are_clear_refusals_or_read(tmp_path):
+    import subprocess
+    import sys
+
+    tierbook = str(Path(sys.executable).with_name("tierbook"))
+    huge = tmp_path / "huge.csv"
+    huge.write_text(
+        "Invoice No,Client,Date,Amount\n1," + "A" * 200_000 + ",2026-01-01,5\n2,B,2026-01-02,5\n"
+    )
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text(
+        'Invoice No,Client,Date,Amount\n1,"Acme,2026-01-05,900\n2,B,2026-01-06,1\n3,C,2026-01-07,1\n4,D,2026-01-08,1\n'
+    )
+    escape = tmp_path / "escape.csv"
+    escape.write_text(
+        'Invoice No,Client,Date,Amount,"x\x1b]0;TITLE\x07\nFAKE: line"\n1,A,2026-01-01,5,\n'
+    )
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("Invoice No;Client;Date;Amount\n1;Åsa;2026-01-01;5,50\n".encode("utf-16-le"))
+    assert analysis_of(huge).totals.revenue == 10
+    done = subprocess.run(
+        [tierbook, "report", str(unclosed), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "line 2" in done.stderr and "Traceback" not in done.stderr
+    shown = subprocess.run([tierbook, "inspect", str(escape)], capture_output=True, text=True)
+    assert shown.returncode == 0 and "\x1b" not in shown.stdout and "\nFAKE" not in shown.stdout
+    assert analysis_of(utf16).clients["client"].to_list() == ["Åsa"]

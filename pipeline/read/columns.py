@@ -128,7 +128,10 @@ class ColumnMap:
 
 
 def map_header(
-    labels: list[str | None], kind: str, chosen: Mapping[str, str] | None = None
+    labels: list[str | None],
+    kind: str,
+    chosen: Mapping[str, str] | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> ColumnMap:
     """Map one header row; the first column claiming a field wins, later ones pass through.
 
@@ -136,16 +139,20 @@ def map_header(
     invoice ``Total`` repeated on line items never takes the place of the line's amount.
     """
     lookup = _INVOICE_LOOKUP if kind == "invoices" else _CLIENT_LOOKUP
-    chosen = chosen or {}
+    given = given or {}
+    chosen = {**(chosen or {}), **given}
     fields: dict[str, tuple[int, str]] = {}
     cells = [
         (position, str(label).strip())
         for position, label in enumerate(labels)
         if label is not None and str(label).strip()
     ]
-    for position, label in cells:
-        field = chosen.get(normalise(label))
-        if field is not None and field not in fields:
+    # The user's mapping first (given is a prefix of chosen), then the export's, then aliases.
+    for first in (True, False):
+        for position, label in cells:
+            field = chosen.get(normalise(label))
+            if field is None or field in fields or (first and normalise(label) not in given):
+                continue
             fields[field] = (position, label)
     claimed = {position for position, _ in fields.values()}
     unmapped: list[tuple[int, str]] = []
@@ -202,6 +209,12 @@ def parse_mapping(items: Iterable[str], source: str) -> dict[str, str]:
             raise ConfigError(
                 f"{source}: '{item}' is not a column mapping. Write LABEL=FIELD, for example "
                 f"'Customer full name=client'; the fields are: {names}."
+            )
+        twice = next((other for other, f in found.items() if f == field), None)
+        if twice is not None and twice != normalise(label):
+            raise ConfigError(
+                f"{source}: two columns are mapped to {FIELD_NAMES[field]} ('{label.strip()}' and "
+                "an earlier one); map each field once."
             )
         found[normalise(label)] = field
     return found

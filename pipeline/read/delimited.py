@@ -22,7 +22,11 @@ from pipeline.errors import InputError
 DELIMITED = {".csv", ".tsv"}  # not .txt: folders of workbooks often hold notes
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
-MAX_TEXT_BYTES = 2 * 1024**3
+# Read as Python text and cells, a CSV takes about 17 times its size in memory (a 100 MB file
+# about 1.7 GB): 300 MB stays within the machine with room for the analysis.
+MAX_TEXT_BYTES = 300 * 1024**2
+MAX_FIELD = 1024**2  # one cell; a longer one is not an export's
+csv.field_size_limit(MAX_FIELD)
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -34,7 +38,15 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(b"\x00") * 3 > len(head):  # UTF-16 without a byte-order mark
+        odd_nulls = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
+        encoding = "utf-16-le" if odd_nulls else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in head:
         raise InputError(
             f"{name}: this is not a text export (it holds binary data), so it cannot be read as CSV."
         )
@@ -53,7 +65,10 @@ def sniff_separator(text: str) -> str:
     lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
     best, best_score = ",", (0, 0)
     for sep in SEPARATORS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=sep) if row]
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=sep) if row]
+        except csv.Error:  # a cell longer than any export's: this separator cannot tell
+            continue
         common = Counter(w for w in widths if w > 1).most_common(1)
         if not common:
             continue
@@ -69,7 +84,9 @@ def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise InputError(
-            f"{path.name}: the file is {size / 1024**3:.1f} GB, more than tierbook reads."
+            f"{path.name}: the file is {size / 1024**2:,.0f} MB, more than the "
+            f"{MAX_TEXT_BYTES / 1024**2:,.0f} MB tierbook reads from a text export; save it as "
+            ".xlsx or split it by year."
         )
     text, encoding = decode(path.read_bytes(), path.name)
     if not text.strip():
@@ -81,6 +98,13 @@ def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
         raise InputError(
             f"{path.name}: the text cannot be read as {sep!r}-separated values ({exc})."
         ) from None
+    # A quote never closed swallows every line after it into one cell: say where, never guess.
+    for number, row in enumerate(rows, start=1):
+        if any(cell.count("\n") > 2 for cell in row):
+            raise InputError(
+                f"{path.name}: a quoted cell from line {number} runs over several lines; a quote "
+                "is probably not closed there. Fix the quote, or export the file again."
+            )
     width = max((len(r) for r in rows), default=0)
     columns = {
         f"c{i}": [(r[i] if i < len(r) and r[i] != "" else None) for r in rows] for i in range(width)

@@ -17,8 +17,12 @@ import polars as pl
 from pipeline.read.columns import normalise
 
 TOTAL_LINE = r"(?i)^\s*(grand\s+|sub[-\s]?)?totals?\b"
-# Report footers: "Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00", "Cash basis ...".
-FOOTER_LINE = r"(?i)^\s*(accrual|cash)\s+basis\b"
+# Report footers: "Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00", "Cash basis ...":
+# the weekday after the basis keeps a client called "Cash Basis Ltd" a client.
+FOOTER_LINE = (
+    r"(?i)^\s*(accrual|cash)\s+basis\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+VOIDED = ("void", "voided", "deleted", "draft", "cancelled", "canceled")
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,17 @@ class Profile:
     sale_types: tuple[str, ...] = ()  # types that are sales; other types are left out
     credit_types: tuple[str, ...] = ()  # types that are credit notes (amounts made negative)
     void_memo: str | None = None  # a description (lower case) that marks a voided transaction
+    titled: bool = False  # a report: title rows stand above the header, never on row 1
+    blank_first: bool = False  # the first header cell is blank (client headings stand there)
 
-    def matches(self, labels: set[str]) -> bool:
-        return set(self.detect) <= labels
+    def matches(self, labels: set[str], header_index: int, first_blank: bool) -> bool:
+        """The export's columns, and where it has them its title rows and blank first cell, so
+        a user's own sheet that happens to use a few of the same names stays a plain ledger."""
+        return (
+            set(self.detect) <= labels
+            and (not self.titled or header_index > 0)
+            and (not self.blank_first or first_blank)
+        )
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -52,6 +64,8 @@ PROFILES: tuple[Profile, ...] = (
         },
         client_from_headings=True,
         line_items=True,
+        titled=True,
+        blank_first=True,
         type_label="transactiontype",
         sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
         credit_types=("creditmemo", "refundreceipt", "refund"),
@@ -70,6 +84,7 @@ PROFILES: tuple[Profile, ...] = (
         type_label="transactiontype",
         sale_types=("invoice", "creditmemo", "salesreceipt"),
         credit_types=("creditmemo",),
+        titled=True,
         void_memo="voided",  # a voided invoice stays in the list at 0.00 with the memo "Voided"
     ),
     Profile(
@@ -140,10 +155,11 @@ PROFILES: tuple[Profile, ...] = (
 )
 
 
-def find_profile(labels: list[str | None]) -> Profile | None:
+def find_profile(labels: list[str | None], header_index: int = 0) -> Profile | None:
     """The export a header row belongs to, or None for an ordinary sheet."""
     found = {normalise(label) for label in labels if label is not None and str(label).strip()}
-    return next((p for p in PROFILES if p.matches(found)), None)
+    first_blank = not labels or labels[0] is None or not str(labels[0]).strip()
+    return next((p for p in PROFILES if p.matches(found, header_index, first_blank)), None)
 
 
 def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -156,11 +172,11 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
     left_out: list[pl.DataFrame] = []
     if profile.client_from_headings:
         # A heading names a client on a row with no date and no amount; its lines follow.
+        # "Total Fitness" with no amount is a client's heading; "Total for X" rows carry one.
         heading = (
             cell.is_not_null()
             & pl.col("invoice_date").is_null()
             & pl.col("amount").is_null()
-            & ~cell.str.contains(TOTAL_LINE)
             & ~cell.str.contains(FOOTER_LINE)
         )
         named = (
@@ -178,16 +194,30 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
             ).alias("client"),
             heading.alias("_heading"),
         )
+        left_out.append(
+            frame.filter(pl.col("_heading")).select(
+                "_row",
+                pl.format("the heading of client '{}' (its lines follow)", cell).alias("problem"),
+            )
+        )
         frame = frame.filter(~pl.col("_heading")).drop("_heading")
     # "TOTAL" or "Total for Acme" in the first column becomes the client, so the ledger sees
     # (and lists) a total row wherever the export puts the word.
+    # The first column's own text aside, the row names no date and no invoice number.
+    nothing_else = pl.lit(True)
+    for column in ("invoice_date", "invoice_no"):
+        if column != first and column in frame.columns:
+            nothing_else = nothing_else & pl.col(column).is_null()
     frame = frame.with_columns(
-        pl.when(cell.str.contains(TOTAL_LINE).fill_null(False))
+        pl.when((cell.str.contains(TOTAL_LINE) & nothing_else).fill_null(False))
         .then(cell)
         .otherwise(pl.col("client"))
         .alias("client")
     )
-    footer = cell.str.contains(FOOTER_LINE).fill_null(False)
+    # A footer stands alone on its row: no date, no amount, no invoice number.
+    footer = (cell.str.contains(FOOTER_LINE) & nothing_else & pl.col("amount").is_null()).fill_null(
+        False
+    )
     left_out.append(
         frame.filter(footer).select(
             "_row", pl.lit("the export's footer (basis and time)").alias("problem")
@@ -222,7 +252,16 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
             .then(pl.concat_str(pl.lit("-"), amount))
             .otherwise(pl.col("amount"))
             .alias("amount"),
-            pl.when(credit)
+            # A voided or draft credit note stays void: only a live one reduces revenue.
+            pl.when(
+                credit
+                & ~pl.col("status")
+                .cast(pl.String)
+                .str.to_lowercase()
+                .str.strip_chars()
+                .is_in(VOIDED)
+                .fill_null(False)
+            )
             .then(pl.lit("credit note"))
             .otherwise(
                 pl.col("status") if "status" in frame.columns else pl.lit(None, dtype=pl.String)

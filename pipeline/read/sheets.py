@@ -14,7 +14,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from pipeline.errors import InputError
+from pipeline.errors import ConfigError, InputError
 from pipeline.read.columns import (
     INVOICE_REQUIRED,
     ColumnMap,
@@ -64,6 +64,7 @@ class RawWorkbook:
     settings_sheet: str | None
     settings: tuple[tuple[int, str, str], ...]  # (Excel row, key, value)
     detail: str = ""  # how a text export was read: its encoding and separator
+    map_issues: tuple[tuple[int, str, str], ...] = ()  # Settings map rows that could not be used
 
 
 class TextSheet:
@@ -131,7 +132,12 @@ def _find_header(
 
 
 def _table(
-    reader: Reader, sheet: str, kind: str, path: Path, mapping: Mapping[str, str] | None = None
+    reader: Reader,
+    sheet: str,
+    kind: str,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    strict: Mapping[str, str] | None = None,
 ) -> RawTable | None:
     mapping = mapping if kind == "invoices" else None
     head = _load(reader, sheet, HEADER_SCAN_ROWS)
@@ -139,10 +145,20 @@ def _table(
     if found is None:
         return None
     header_index, columns = found
-    profile = find_profile(list(head.row(header_index))) if kind == "invoices" else None
+    profile = (
+        find_profile(list(head.row(header_index)), header_index) if kind == "invoices" else None
+    )
     if profile is not None or mapping:
-        chosen = {**(profile.columns if profile else {}), **(mapping or {})}
-        columns = map_header(list(head.row(header_index)), kind, chosen)
+        labels = list(head.row(header_index))
+        columns = map_header(labels, kind, profile.columns if profile else None, mapping)
+        present = {normalise(label) for label in labels if label is not None}
+        absent = [label for label in (strict or {}) if label not in present]
+        if absent:
+            raise ConfigError(
+                f"sheet '{sheet}': no column of the header on row {header_index + 1} is headed "
+                f"like the mapped {', '.join(repr(a) for a in absent)}; the columns are "
+                f"{', '.join(repr(str(x)) for x in labels if x is not None)}."
+            )
     frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
     renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
     if profile is not None and "c0" not in renames and "c0" in frame.columns:
@@ -244,7 +260,7 @@ def read_workbook(path: Path, mapping: Mapping[str, str] | None = None) -> RawWo
     path = Path(path)
     try:
         return _read(path, mapping or {})
-    except InputError as exc:
+    except (InputError, ConfigError) as exc:
         if str(exc).startswith(path.name):
             raise
         raise type(exc)(f"{path.name}, {exc}") from None
@@ -259,14 +275,20 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
     settings_sheet, settings = _settings(reader, names)
     maps = [(r, v) for r, k, v in settings if normalise(k) == "map"]
     settings = tuple(row for row in settings if normalise(row[1]) != "map")
-    mapping = {
-        **parse_mapping([v for _, v in maps], f"sheet '{settings_sheet}', a map row"),
-        **given,
-    }
+    # The Settings sheet's map rows are the workbook's own: one it cannot use is a data issue
+    # of that workbook, never a reason to stop a batch (--map is checked strictly instead).
+    sheet_map: dict[str, str] = {}
+    map_issues: list[tuple[int, str, str]] = []
+    for row, value in maps:
+        try:
+            sheet_map.update(parse_mapping([value], f"row {row}"))
+        except ConfigError as exc:
+            map_issues.append((row, value, str(exc)))
+    mapping = {**sheet_map, **given}
     invoices: list[RawTable] = []
     partial: RawTable | None = None
     for name in _candidates(names, "invoices"):
-        table = _table(reader, name, "invoices", path, mapping)
+        table = _table(reader, name, "invoices", path, mapping, given)
         if table is None:
             continue
         if not table.columns.missing(INVOICE_REQUIRED):
@@ -311,6 +333,7 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         clients=clients,
         settings_sheet=settings_sheet,
         settings=settings,
+        map_issues=tuple(map_issues),
         detail=(
             f"encoding {reader.encoding}, separator {reader.separator!r}"
             if isinstance(reader, TextSheet)
