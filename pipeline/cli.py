@@ -2,7 +2,7 @@
 
 Exit codes: 0 every input reported (data issues may exist); 1 the input was refused (with
 several inputs: every one was); 2 a usage error (a bad option or configuration); 3 some
-workbooks of a batch failed and the others were reported.
+workbooks of a batch failed and the others were reported, or the portfolio could not be written.
 """
 
 from __future__ import annotations
