@@ -283,6 +283,81 @@ def test_an_export_reads_to_the_plain_ledger_s_figures(shape, tmp_path):
     assert not any("exact copy" in i["problem"] for i in issues)
 
 
+def _qbd_sales_by_customer(path: Path) -> Path:
+    """Desktop's Sales by Customer Detail: headings and 'Total <client>' rows, a payment line."""
+    rows: list[list] = [
+        [None, None, "Northwind Studio"],
+        [None, None, "Sales by Customer Detail"],
+        [],
+    ]
+    rows.append(
+        [None, None, "Type", None, "Date", None, "Num", None, "Name", None, "Memo", None, "Amount"]
+    )
+    for client in CLIENTS:
+        rows.append([client])
+        total = 0.0
+        for number, name, date, lines, kind in LEDGER:
+            if name != client or kind == "void":
+                continue
+            serial = (date - dt.date(1899, 12, 30)).days
+            amount = -sum(lines) if kind == "credit" else sum(lines)
+            total += amount
+            kind_text = "Credit Memo" if kind == "credit" else "Invoice"
+            rows.append(
+                [
+                    None,
+                    None,
+                    kind_text,
+                    None,
+                    serial,
+                    None,
+                    number,
+                    None,
+                    client,
+                    None,
+                    "",
+                    None,
+                    amount,
+                ]
+            )
+        if client == "Acme Ltd":
+            rows.append(
+                [None, None, "Payment", None, 46050, None, "", None, client, None, "", None, 500]
+            )
+        rows.append(
+            [
+                f"Total {client}",
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                total,
+            ]
+        )
+    rows.append(
+        ["TOTAL", None, None, None, None, None, None, None, None, None, None, None, REVENUE]
+    )
+    return _book(path, rows)
+
+
+def test_quickbooks_desktop_payments_and_subtotals_never_count(tmp_path):
+    plain = analysis_of(_plain(tmp_path / "plain.xlsx"))
+    a = analysis_of(_qbd_sales_by_customer(tmp_path / "qbd.xlsx"))
+    assert a.totals.revenue == pytest.approx(REVENUE)
+    assert a.concentration.hhi == pytest.approx(plain.concentration.hhi)
+    assert sorted(a.clients["client"]) == CLIENTS
+    problems = [i["problem"] for i in a.issues.to_dicts()]
+    assert "a Payment, not a sale" in problems
+    assert problems.count("a total or subtotal row, not an invoice") == 4
+
+
 def test_what_an_export_sets_aside_is_listed_with_the_reason(tmp_path):
     export = analysis_of(_qbo_invoice_list(tmp_path / "list.xlsx"))
     problems = [i["problem"] for i in export.issues.to_dicts()]

@@ -38,18 +38,39 @@ class Profile:
     void_memo: str | None = None  # a description (lower case) that marks a voided transaction
     titled: bool = False  # a report: title rows stand above the header, never on row 1
     blank_first: bool = False  # the first header cell is blank (client headings stand there)
+    gapped: bool = False  # QuickBooks Desktop: a blank header cell between labelled ones
 
-    def matches(self, labels: set[str], header_index: int, first_blank: bool) -> bool:
+    def matches(
+        self, labels: set[str], header_index: int, first_blank: bool, gapped: bool = False
+    ) -> bool:
         """The export's columns, and where it has them its title rows and blank first cell, so
         a user's own sheet that happens to use a few of the same names stays a plain ledger."""
         return (
             set(self.detect) <= labels
             and (not self.titled or header_index > 0)
             and (not self.blank_first or first_blank)
+            and (not self.gapped or gapped)
         )
 
 
 PROFILES: tuple[Profile, ...] = (
+    Profile(
+        name="QuickBooks Desktop: Excel export",
+        detect=("type", "date", "num", "name", "amount"),
+        columns={
+            "date": "invoice_date",
+            "num": "invoice_no",
+            "name": "client",
+            "memo": "description",
+            "amount": "amount",
+            "duedate": "due_date",
+        },
+        client_from_headings=True,
+        gapped=True,
+        type_label="type",
+        sale_types=("invoice", "salesreceipt", "creditmemo"),
+        credit_types=("creditmemo",),
+    ),
     Profile(
         name="QuickBooks Online: Sales by Customer Detail",
         detect=("date", "transactiontype", "num", "amount", "balance"),
@@ -159,7 +180,9 @@ def find_profile(labels: list[str | None], header_index: int = 0) -> Profile | N
     """The export a header row belongs to, or None for an ordinary sheet."""
     found = {normalise(label) for label in labels if label is not None and str(label).strip()}
     first_blank = not labels or labels[0] is None or not str(labels[0]).strip()
-    return next((p for p in PROFILES if p.matches(found, header_index, first_blank)), None)
+    filled = [i for i, label in enumerate(labels) if label is not None and str(label).strip()]
+    gapped = len(filled) > 2 and all(b - a == 2 for a, b in zip(filled, filled[1:], strict=False))
+    return next((p for p in PROFILES if p.matches(found, header_index, first_blank, gapped)), None)
 
 
 def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -201,19 +224,20 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
             )
         )
         frame = frame.filter(~pl.col("_heading")).drop("_heading")
-    # "TOTAL" or "Total for Acme" in the first column becomes the client, so the ledger sees
-    # (and lists) a total row wherever the export puts the word.
+    # "TOTAL", "Total for Acme" or Desktop's "Total Acme" in the first column, with no date or
+    # number beside it, is a subtotal: listed and left out.
     # The first column's own text aside, the row names no date and no invoice number.
     nothing_else = pl.lit(True)
     for column in ("invoice_date", "invoice_no"):
         if column != first and column in frame.columns:
             nothing_else = nothing_else & pl.col(column).is_null()
-    frame = frame.with_columns(
-        pl.when((cell.str.contains(TOTAL_LINE) & nothing_else).fill_null(False))
-        .then(cell)
-        .otherwise(pl.col("client"))
-        .alias("client")
+    total = (cell.str.contains(TOTAL_LINE) & nothing_else).fill_null(False)
+    left_out.append(
+        frame.filter(total).select(
+            "_row", pl.lit("a total or subtotal row, not an invoice").alias("problem")
+        )
     )
+    frame = frame.filter(~total)
     # A footer stands alone on its row: no date, no amount, no invoice number.
     footer = (cell.str.contains(FOOTER_LINE) & nothing_else & pl.col("amount").is_null()).fill_null(
         False
