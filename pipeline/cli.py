@@ -25,6 +25,30 @@ from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
 
 DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
 
+# Options more than one command takes, declared once.
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    default=None,
+    help="Language of the briefing and the workbook's labels: en English, zh Chinese, "
+    "ru Russian, fi Finnish, fa Persian. Default: the workbook's Settings sheet "
+    "(a 'language' row), else en.",
+)
+MAP_OPTION = click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="LABEL=FIELD",
+    help="Read the column headed LABEL as FIELD, e.g. --map 'Customer full name=client' "
+    "(repeatable; fields: invoice number, client, invoice date, amount, currency, due date, "
+    "paid date, status, project, deposit, description). A Settings sheet row 'map' does the same.",
+)
+
+
+def _debug() -> bool:
+    """Whether ``tierbook --debug`` (or TIERBOOK_DEBUG) asked for tracebacks."""
+    return bool((click.get_current_context().find_root().obj or {}).get("debug"))
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
@@ -58,23 +82,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     default=None,
     help="Last day of the 12-month window, YYYY-MM-DD. Default: the latest invoice date.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES, case_sensitive=False),
-    default=None,
-    help="Language of the briefing and the workbook's labels: en English, zh Chinese, "
-    "ru Russian, fi Finnish, fa Persian. Default: the workbook's Settings sheet "
-    "(a 'language' row), else en.",
-)
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="LABEL=FIELD",
-    help="Read the column headed LABEL as FIELD, e.g. --map 'Customer full name=client' "
-    "(repeatable; fields: invoice number, client, invoice date, amount, currency, due date, "
-    "paid date, status, project, deposit, description). A Settings sheet row 'map' does the same.",
-)
+@LANG_OPTION
+@MAP_OPTION
 @click.option(
     "--config",
     "config_file",
@@ -129,7 +138,7 @@ def report_command(
         lang=lang.lower() if lang else None,
         mapping=mapping,
     )
-    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+    debug = _debug()
     total = len(paths)
     workers = jobs or os.cpu_count() or 1
 
@@ -194,13 +203,7 @@ def _portfolio(
 
 @main.command("inspect")
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="LABEL=FIELD",
-    help="Read the column headed LABEL as FIELD, as in 'tierbook report --map'.",
-)
+@MAP_OPTION
 def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     """Show how SOURCE is read: its sheets, the header row, how each column maps and why, the
     rows set aside (totals, headings, footers, payments) and the first rows as parsed.
@@ -215,7 +218,7 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(REFUSED)
     except Exception as exc:  # never a traceback for the user; --debug shows it
-        if bool((click.get_current_context().find_root().obj or {}).get("debug")):
+        if _debug():
             raise
         click.echo(
             f"error: {source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
@@ -235,12 +238,7 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     show_default=True,
     help="Folder the reports go to.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES, case_sensitive=False),
-    default=None,
-    help="Language of the briefings (see 'tierbook report --help').",
-)
+@LANG_OPTION
 def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
     """Report every workbook dropped into FOLDER, as soon as it is completely written.
 
@@ -250,7 +248,7 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
     """
     from pipeline.watch import watch
 
-    debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+    debug = _debug()
 
     def log(outcome: Outcome) -> None:
         stamp = time.strftime("%H:%M:%S")

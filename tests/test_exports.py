@@ -221,6 +221,12 @@ def _freshbooks_csv(path: Path) -> Path:
     return path
 
 
+def _qbd_line(kind: str, date: dt.date, number: str, client: str, amount: float) -> list:
+    """One QuickBooks Desktop line: a blank column before each field, the date as a serial."""
+    serial = (date - dt.date(1899, 12, 30)).days
+    return [None, None, kind, None, serial, None, number, None, client, None, "", None, amount]
+
+
 def _qbd_every_other_column(path: Path) -> Path:
     """QuickBooks Desktop's Excel export: a blank column between fields, serial-number dates."""
     rows: list[list] = [[None, None, "Northwind Studio"], [None, None, "Sales by Item Detail"], []]
@@ -230,26 +236,9 @@ def _qbd_every_other_column(path: Path) -> Path:
     for number, client, date, lines, kind in LEDGER:
         if kind == "void":
             continue
-        serial = (date - dt.date(1899, 12, 30)).days
         amount = -sum(lines) if kind == "credit" else sum(lines)
         kind_text = "Credit Memo" if kind == "credit" else "Invoice"
-        rows.append(
-            [
-                None,
-                None,
-                kind_text,
-                None,
-                serial,
-                None,
-                number,
-                None,
-                client,
-                None,
-                "",
-                None,
-                amount,
-            ]
-        )
+        rows.append(_qbd_line(kind_text, date, number, client, amount))
     rows.append(
         [None, "TOTAL", None, None, None, None, None, None, None, None, None, None, REVENUE]
     )
@@ -299,27 +288,10 @@ def _qbd_sales_by_customer(path: Path) -> Path:
         for number, name, date, lines, kind in LEDGER:
             if name != client or kind == "void":
                 continue
-            serial = (date - dt.date(1899, 12, 30)).days
             amount = -sum(lines) if kind == "credit" else sum(lines)
             total += amount
             kind_text = "Credit Memo" if kind == "credit" else "Invoice"
-            rows.append(
-                [
-                    None,
-                    None,
-                    kind_text,
-                    None,
-                    serial,
-                    None,
-                    number,
-                    None,
-                    client,
-                    None,
-                    "",
-                    None,
-                    amount,
-                ]
-            )
+            rows.append(_qbd_line(kind_text, date, number, client, amount))
         if client == "Acme Ltd":
             rows.append(
                 [None, None, "Payment", None, 46050, None, "", None, client, None, "", None, 500]

@@ -78,6 +78,12 @@ class Analysis:
     invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
 
+    def by_tier(self) -> dict[str, tuple[float, int]]:
+        """Each tier's net revenue in the window and its number of clients (0 for an empty tier)."""
+        totals = self.clients.group_by("tier").agg(pl.col("revenue").sum(), pl.len())
+        found = {t: (float(r), int(n)) for t, r, n in totals.iter_rows()}
+        return {tier: found.get(tier, (0.0, 0)) for tier in TIERS}
+
 
 def invoice_row_notes(invoices: pl.DataFrame, w: Windows, basis: str) -> pl.DataFrame:
     """Why a usable invoice row does or does not count in the window, row by row."""

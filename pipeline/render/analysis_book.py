@@ -283,10 +283,8 @@ def _summary(
     # Revenue by tier: live over the Client analysis sheet.
     tier_top = top
     tier_rows = []
-    for tier in TIERS:
+    for tier, (revenue, count) in analysis.by_tier().items():
         label = tier_label(tier, words)
-        revenue = float(analysis.clients.filter(analysis.clients["tier"] == tier)["revenue"].sum())
-        count = analysis.clients.filter(analysis.clients["tier"] == tier).height
         tier_rows.append(
             [
                 label,

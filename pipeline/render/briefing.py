@@ -7,7 +7,6 @@ from importlib.resources import files
 from typing import Any
 
 import jinja2
-import polars as pl
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
@@ -125,9 +124,9 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
 def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
     clients = analysis.clients
     shares = clients.filter(clients["share"].is_not_null()).sort("rank")["share"].to_list()
-    by_tier = clients.group_by("tier").agg(revenue=pl.col("revenue").sum(), n=pl.len())
-    revenue = dict(zip(by_tier["tier"], by_tier["revenue"], strict=True))
-    counts = dict(zip(by_tier["tier"], by_tier["n"], strict=True))
+    by_tier = analysis.by_tier()
+    revenue = {tier: figures[0] for tier, figures in by_tier.items()}
+    counts = {tier: figures[1] for tier, figures in by_tier.items()}
     monthly = analysis.monthly.pivot(on="tier", index="month", values="revenue").sort("month")
     months = monthly["month"].to_list()
     series = {t: monthly[t].fill_null(0.0).to_list() for t in TIERS if t in monthly.columns}
