@@ -13,7 +13,7 @@ import gettext
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from babel import Locale
@@ -73,18 +73,14 @@ class Words:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return self.digits(
-            format_decimal(value, format=pattern, locale=self.locale, numbering_system="default")
-        )
+        return self.digits(_decimal(value, pattern, str(self.locale)))
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         if currency and _known_currency(currency):
-            return self.digits(
-                format_currency(value, currency, locale=self.locale, numbering_system="default")
-            )
+            return self.digits(_currency(value, currency, str(self.locale)))
         text = self.number(value, 2)
         return f"{text} {currency}" if currency else text
 
@@ -94,9 +90,7 @@ class Words:
         # The locale's own pattern (Finnish and Russian put a space before %), with our decimals.
         base = self.locale.percent_formats[None].pattern
         pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
-        return self.digits(
-            format_percent(value, format=pattern, locale=self.locale, numbering_system="default")
-        )
+        return self.digits(_percent(value, pattern, str(self.locale)))
 
     def day(self, value: dt.date | None) -> str:
         return self.digits(format_date(value, "medium", locale=self.locale)) if value else _dash()
@@ -112,6 +106,23 @@ class Words:
         """A list in running text, with this language's separator."""
         # NOTE: the separator between items of a list in running text (Chinese "、", Persian "، ").
         return self._(", ").join(items)
+
+
+# Babel parses and applies a pattern on every call; reasons repeat the same thresholds and
+# figures for every client, so the formatted text is kept (a few thousand distinct values).
+@lru_cache(maxsize=65_536)
+def _decimal(value: float, pattern: str, locale: str) -> str:
+    return format_decimal(value, format=pattern, locale=locale, numbering_system="default")
+
+
+@lru_cache(maxsize=65_536)
+def _percent(value: float, pattern: str, locale: str) -> str:
+    return format_percent(value, format=pattern, locale=locale, numbering_system="default")
+
+
+@lru_cache(maxsize=65_536)
+def _currency(value: float, currency: str, locale: str) -> str:
+    return format_currency(value, currency, locale=locale, numbering_system="default")
 
 
 @cache
