@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,10 +181,21 @@ def _timestamp(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time())
 
 
+# The stages ``report`` announces through ``on_stage``, in order.
+STAGES = ("read", "validate", "model", "render", "write")
+
+
 def report(
-    source: Path, out_dir: Path, options: Options | None = None, name: str | None = None
+    source: Path,
+    out_dir: Path,
+    options: Options | None = None,
+    name: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Analyse one workbook and write ``<out>/<name>/<name>.{annotated.xlsx,briefing.html,summary.json}``.
+
+    ``on_stage`` is told each stage of ``STAGES`` as it begins, so a long file can show where
+    it is.
 
     Raises
     ------
@@ -195,6 +206,8 @@ def report(
     """
     options = options or Options()
     source = Path(source)
+    stage = on_stage or (lambda _name: None)
+    stage("read")
     if options.lang is not None and language_of(options.lang) is None:
         raise InputError(
             f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
@@ -202,9 +215,11 @@ def report(
     digest_before = sha256_of(source) if source.is_file() else ""
     raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
     config, setting_issues = _config(raw, options)
+    stage("validate")
     ledger = build_ledger(raw, config, options.today)
     if setting_issues.height:
         ledger = dataclasses.replace(ledger, issues=pl.concat([setting_issues, ledger.issues]))
+    stage("model")
     try:
         analysis = analyse(ledger, config)
     except InputError as exc:
@@ -225,6 +240,7 @@ def report(
     name = name or source.stem
     when = _timestamp(analysis.windows.as_of)
     w = words(config.language)
+    stage("render")
     outputs = {
         f"{name}.annotated.xlsx": render_workbook(
             source, raw.format, analysis, provenance, when, w
@@ -233,5 +249,6 @@ def report(
         f"{name}.summary.json": render_summary(analysis, provenance),
     }
     folder = Path(out_dir) / name
+    stage("write")
     files = write_outputs(folder, outputs)
     return ReportResult(source=source, folder=folder, files=tuple(files), analysis=analysis)
