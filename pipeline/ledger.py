@@ -12,7 +12,16 @@ from collections.abc import Mapping
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.parse import SLASH_DATE, clean_text, parse_amount, parse_date, slash_order
+from pipeline.parse import (
+    SLASH_DATE,
+    amount_from_clean,
+    clean_columns,
+    clean_text,
+    parse_amounts,
+    parse_date,
+    parse_dates,
+    slash_order,
+)
 from pipeline.read.sheets import ROW, RawTable, RawWorkbook
 from pipeline.records import (
     CLIENT_SCHEMA,
@@ -35,15 +44,14 @@ _YES = r"(?i)^(yes|y|x|true|paid|received|\u2713|\u2714)$"
 _NO = r"(?i)^(no|n|false|none|-|\u2013|0)$"
 
 
-def parse_deposit(column: str) -> pl.Expr:
-    """A deposit column holds amounts or yes/no marks; a mark counts as 1 (paid) or 0."""
-    text = clean_text(column)
+def parse_deposit(text: pl.Expr) -> pl.Expr:
+    """A deposit column (clean text) holds amounts or yes/no marks; a mark counts as 1 (paid) or 0."""
     return (
         pl.when(text.str.contains(_YES))
         .then(pl.lit(1.0))
         .when(text.str.contains(_NO))
         .then(pl.lit(0.0))
-        .otherwise(parse_amount(column))
+        .otherwise(amount_from_clean(text))
     )
 
 
@@ -94,18 +102,30 @@ def _drop_blank(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.any_horizontal(clean_text(c).is_not_null() for c in values))
 
 
+def _cleaned(frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Every text field cleaned once (``keep`` also as ``raw_<name>``, trimmed but as
+    written), and the rows left with no text at all dropped."""
+    values = [c for c in frame.columns if c not in {"row", "sheet"}]
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.String).str.normalize("NFC").str.strip_chars().alias(f"raw_{c}")
+        for c in keep
+    )
+    frame = clean_columns(frame, values)
+    return frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
+
+
 def _parse_invoices(
     table: RawTable, config: Config, today: dt.date
 ) -> tuple[pl.DataFrame, list[pl.DataFrame], int]:
     """One invoice sheet: typed rows that can be used, and the issues of those that cannot."""
-    raw = _drop_blank(_with_fields(table, INVOICE_SCHEMA))
+    raw = _cleaned(_with_fields(table, INVOICE_SCHEMA), keep=("client",))
     lbl = {f: _label(table, f) for f in INVOICE_SCHEMA}
     issues: list[pl.DataFrame] = []
     date_columns = ["invoice_date", "due_date", "paid_date"]
     order = slash_order(raw, date_columns)
     day_first = config.day_first if order is None else order
     slashed = raw.select(
-        pl.any_horizontal(clean_text(c).str.contains(SLASH_DATE) for c in date_columns).sum()
+        pl.any_horizontal(pl.col(c).str.contains(SLASH_DATE) for c in date_columns).sum()
     ).item()
     if order is None and slashed:
         issues.append(
@@ -123,26 +143,18 @@ def _parse_invoices(
                 schema=dict(ISSUE_SCHEMA),
             )
         )
+    # The text as cleaned stays beside each parsed value, to report the cells that fail.
     parsed = raw.with_columns(
-        clean_text("invoice_no").alias("invoice_no"),
-        clean_text("client").alias("client"),
-        pl.col("client").cast(pl.String).str.normalize("NFC").str.strip_chars().alias("raw_client"),
-        parse_date("invoice_date", day_first).alias("invoice_date"),
-        parse_date("due_date", day_first).alias("due_date"),
-        parse_date("paid_date", day_first).alias("paid_date"),
-        parse_amount("amount").alias("amount"),
-        parse_deposit("deposit").alias("deposit"),
-        clean_text("currency").str.to_uppercase().alias("currency"),
-        clean_text("status")
-        .str.to_lowercase()
-        .str.replace_all(r"[_\s]+", " ")
-        .alias("status_text"),
-        clean_text("project").alias("project"),
-        clean_text("description").alias("description"),
         *(
-            clean_text(f).alias(f"raw_{f}")
+            pl.col(f).alias(f"raw_{f}")
             for f in ("invoice_date", "amount", "due_date", "paid_date", "deposit")
         ),
+    ).with_columns(
+        *(parse_dates(raw, f, day_first).alias(f) for f in date_columns),
+        parse_amounts(raw, "amount").alias("amount"),
+        parse_deposit(pl.col("deposit")).alias("deposit"),
+        pl.col("currency").str.to_uppercase().alias("currency"),
+        pl.col("status").str.to_lowercase().str.replace_all(r"[_\s]+", " ").alias("status_text"),
     )
     is_total = pl.col("client").str.contains(TOTAL_ROW) | (
         pl.col("client").is_null() & pl.col("invoice_no").str.contains(TOTAL_ROW)

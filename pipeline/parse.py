@@ -20,25 +20,60 @@ _AMOUNT_SHAPE = (
 )
 
 
-def clean_text(col: str | pl.Expr) -> pl.Expr:
-    """Trim and collapse inner white space; empty text becomes null."""
+_WHITE_SPACE = r"\s\s+|[^\S ]"  # a run of white space, or one that is not a plain space
+
+
+def clean_text(col: str | pl.Expr, nfc: bool = True) -> pl.Expr:
+    """Trim and collapse inner white space; empty text becomes null.
+
+    ``nfc=False`` skips Unicode normalisation, for a column known to be ASCII (where it is the
+    identity and, on a large column, the dearest step).
+    """
     expr = pl.col(col) if isinstance(col, str) else col
-    cleaned = (
-        expr.cast(pl.String)
-        .str.normalize("NFC")  # "Bärén" typed on a Mac (NFD) is the same name as on Windows (NFC)
-        .str.replace_all(r"[\s\u00a0\u202f]+", " ")
-        .str.strip_chars()
-    )
+    text = expr.cast(pl.String)
+    if nfc:  # "Bärén" typed on a Mac (NFD) is the same name as on Windows (NFC)
+        text = text.str.normalize("NFC")
+    cleaned = text.str.replace_all(_WHITE_SPACE, " ").str.strip_chars()
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def clean_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``frame`` with each of ``columns`` replaced by its clean text, each cleaned once."""
+    if not columns:
+        return frame
+    non_ascii = frame.select(
+        pl.col(c).cast(pl.String).str.contains(r"[^\x00-\x7F]").any().alias(c) for c in columns
+    ).row(0)
+    return frame.with_columns(
+        clean_text(c, nfc=bool(needed)).alias(c)
+        for c, needed in zip(columns, non_ascii, strict=True)
+    )
+
+
+def _fast_then_full(frame: pl.DataFrame, column: str, fast: pl.Expr, full: pl.Expr) -> pl.Series:
+    """``full`` of every cell, computed as ``fast`` where ``fast`` applies and ``full`` only on
+    the other cells. ``fast`` must equal ``full`` wherever it is not null (a property test
+    checks this): exports hold the plain shape in nearly every cell, and the full parser's
+    dozen regular expressions over a million cells are most of a ledger's validation time."""
+    quick = frame.select(fast.alias(column)).to_series()
+    todo = quick.is_null() & frame[column].is_not_null()
+    if not todo.any():
+        return quick
+    rest = frame.filter(todo).select(full.alias(column)).to_series()
+    return quick.scatter(todo.arg_true(), rest)
 
 
 SLASH_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
 
 
-def parse_date(col: str, day_first: bool = True) -> pl.Expr:
+def parse_date(col: str | pl.Expr, day_first: bool = True) -> pl.Expr:
     """Excel dates (read as ISO text), ISO text, ``dd.mm.yyyy``, ``dd/mm/yyyy`` (or
     ``mm/dd/yyyy`` when not ``day_first``) and Excel serial numbers."""
-    text = clean_text(col)
+    return date_from_clean(clean_text(col), day_first)
+
+
+def date_from_clean(text: pl.Expr, day_first: bool = True) -> pl.Expr:
+    """``parse_date`` of text already through ``clean_text``."""
     slashed = text.str.strptime(pl.Date, "%d/%m/%Y" if day_first else "%m/%d/%Y", strict=False)
     iso = text.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})").str.strptime(
         pl.Date, "%Y-%m-%d", strict=False
@@ -60,13 +95,45 @@ def parse_date(col: str, day_first: bool = True) -> pl.Expr:
     )
 
 
-def parse_amount(col: str) -> pl.Expr:
+def _iso_date(text: pl.Expr) -> pl.Expr:
+    """The shape a spreadsheet reader gives a date cell (``2026-03-31`` or ``2026-03-31
+    00:00:00``), the one case ``date_from_clean`` reads as its ISO branch; null otherwise."""
+    return pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$")).then(
+        text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    )
+
+
+def parse_dates(frame: pl.DataFrame, column: str, day_first: bool = True) -> pl.Series:
+    """``date_from_clean`` of a clean text column, the reader's ISO shape taken first."""
+    text = pl.col(column)
+    return _fast_then_full(frame, column, _iso_date(text), date_from_clean(text, day_first))
+
+
+def parse_amount(col: str | pl.Expr) -> pl.Expr:
     """Numbers as typed by people: ``9,000.00``, ``€ 1 234,56``, ``(1,200.00)``, ``-5``, ``1.5e3``.
 
     With both separators the last one is the decimal mark; a lone comma is a thousands mark
     only in the ``1,234,567`` pattern, otherwise a decimal comma.
     """
-    text = clean_text(col)
+    return amount_from_clean(clean_text(col))
+
+
+def _plain_number(text: pl.Expr) -> pl.Expr:
+    """The shape a spreadsheet reader gives a number cell (``-1234.5``), which
+    ``amount_from_clean`` reads as written; null otherwise."""
+    return pl.when(text.str.contains(r"^-?\d+(?:\.\d+)?$")).then(
+        text.cast(pl.Float64, strict=False)
+    )
+
+
+def parse_amounts(frame: pl.DataFrame, column: str) -> pl.Series:
+    """``amount_from_clean`` of a clean text column, plain numbers taken first."""
+    text = pl.col(column)
+    return _fast_then_full(frame, column, _plain_number(text), amount_from_clean(text))
+
+
+def amount_from_clean(text: pl.Expr) -> pl.Expr:
+    """``parse_amount`` of text already through ``clean_text``."""
     scientific = text.str.contains(r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$")
     shaped = text.str.contains(_AMOUNT_SHAPE)
     negative = (
@@ -107,7 +174,10 @@ def slash_order(frame: pl.DataFrame, columns: list[str]) -> bool | None:
     a first field above 12 is a day, a second field above 12 is a day; None when they never say."""
     parts = pl.concat(
         [
-            frame.select(clean_text(c).str.extract_groups(SLASH_DATE).alias("p")).unnest("p")
+            frame.select(pl.col(c).cast(pl.String))
+            .filter(pl.col(c).str.contains("/", literal=True))
+            .select(clean_text(c).str.extract_groups(SLASH_DATE).alias("p"))
+            .unnest("p")
             for c in columns
         ],
         how="vertical",

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 from pipeline.config import Config
 from pipeline.model.concentration import concentration, shares
 from pipeline.model.window import windows
-from pipeline.parse import parse_amount, parse_date
+from pipeline.parse import (
+    amount_from_clean,
+    clean_columns,
+    date_from_clean,
+    parse_amount,
+    parse_amounts,
+    parse_date,
+    parse_dates,
+)
 
 revenues = st.lists(
     st.floats(min_value=-1e6, max_value=1e7, allow_nan=False, allow_infinity=False),
@@ -78,3 +86,30 @@ def test_dates_as_iso_text_dotted_text_or_serial_parse_back(day):
     texts = [day.isoformat(), f"{day.isoformat()} 00:00:00", day.strftime("%d.%m.%Y"), str(serial)]
     parsed = pl.DataFrame({"d": texts}).select(parse_date("d").alias("x"))["x"].to_list()
     assert parsed == [day] * len(texts)
+
+
+# The ledger takes the reader's plain shapes first and runs the full parser on the other cells
+# only; both ways must agree on every cell, plain or not.
+_cell_text = st.one_of(
+    st.text(alphabet="0123456789-.,:/ eE()€T", max_size=22),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.datetimes(min_value=dt.datetime(1, 1, 1)).map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.dates().map(lambda d: d.isoformat()),
+    st.from_regex(r"\A-?\d{1,12}(\.\d{1,12})?\Z"),
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?\Z"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _cell_text), min_size=1, max_size=30), st.booleans())
+def test_the_fast_paths_give_what_the_full_parsers_give(cells, day_first):
+    frame = clean_columns(pl.DataFrame({"t": cells}, schema={"t": pl.String}), ["t"])
+    full = frame.select(
+        amount_from_clean(pl.col("t")).alias("amount"),
+        date_from_clean(pl.col("t"), day_first).alias("date"),
+    )
+    assert parse_amounts(frame, "t").to_list() == pytest.approx(
+        full["amount"].to_list(), nan_ok=True
+    )
+    assert parse_dates(frame, "t", day_first).to_list() == full["date"].to_list()
