@@ -334,7 +334,7 @@ def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_
     def refuse(*args, **kwargs):
         raise ooxml.PackageError("no sheet list")
 
-    monkeypatch.setattr(workbook, "merge", refuse)
+    monkeypatch.setattr(workbook, "plan_merge", refuse)
     result = report(rich_workbook(tmp_path / "odd.xlsx"), tmp_path / "out")
     wb = openpyxl.load_workbook(result.folder / "odd.annotated.xlsx")
     assert wb.sheetnames == list(OURS)

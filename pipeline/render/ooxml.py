@@ -17,10 +17,13 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from pipeline.render import sheetdata
+from pipeline.render.zipout import ZipOut
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -78,16 +81,9 @@ class Annotation:
     header_row: int
     headers: tuple[str, ...]
     percent_columns: frozenset[int]  # positions in ``headers`` holding shares
-    rows: Mapping[int, Sequence[Any]]  # Excel row -> values (str, float or None)
+    values: Any  # pl.DataFrame: "row" (Excel row) and one text or number column per header
     comments: Mapping[int, str] = field(default_factory=dict)  # Excel row -> note on the 1st column
     width: float = 16.0
-
-
-@dataclass
-class MergeReport:
-    """What could not be done for a file, for the Method sheet."""
-
-    notes: list[str] = field(default_factory=list)
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -397,91 +393,84 @@ def _relative(source: str, target: str) -> str:
 # --- data sheet annotation ------------------------------------------------------------------------
 
 
-_CELL = re.compile(r'<(?:\w+:)?c\b(?:[^>]*?\br="([A-Z]+)\d+")?')
-_ROW = re.compile(r"<(\w+:)?row\b([^>]*?)(/>|>(.*?)</\1?row>)", re.S)
+_ROWS = "\x00tierbook-rows\x00"  # where the rows go in a sheet's skeleton; no XML can hold it
 
 
-def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str, int, list[str]]:
-    """Add ``note``'s cells right of the data; returns the XML, the first new column and notes."""
-    p = _prefix(sheet, "worksheet")
-    # Streamed, not collected: a million-row sheet has millions of cells.
-    cells = with_ref = 0
-    widest = ""
-    for match in _CELL.finditer(sheet):
-        cells += 1
-        column = match.group(1)
-        if column:
-            with_ref += 1
-            if (len(column), column) > (len(widest), widest):
-                widest = column
-    if with_ref != cells:
-        raise PackageError("some cells carry no reference")
-    first = (_col_index(widest) if widest else 0) + 1
+@dataclass(frozen=True)
+class _SheetPlan:
+    """How one data sheet gains its columns, decided before anything is written."""
+
+    note: Annotation
+    part: str
+    prefix: str
+    skeleton: str  # the sheet's XML with its rows replaced by _ROWS; dimension and cols updated
+    first: int  # the first new column
+    values: Any  # pl.DataFrame: the rows to annotate (those merged across the new columns dropped)
+    header: bool  # whether the header row gets its labels
+    with_notes: bool  # whether the reasons go in as notes (the sheet has none of its own)
+
+
+def _sheet_prefix(open_part: Any) -> str:
+    with open_part() as stream:
+        start = stream.read(1 << 16).decode("utf-8", "ignore")
+    return _prefix(start, "worksheet")
+
+
+def _plan_sheet(open_part: Any, part: str, note: Annotation) -> tuple[_SheetPlan, list[str]]:
+    """Read the sheet once and decide where ``note``'s columns go; notes for the Method sheet."""
+    import polars as pl
+
+    p = _sheet_prefix(open_part)
+    try:
+        found = sheetdata.scan(open_part, p)
+    except sheetdata.SheetError as exc:
+        raise PackageError(str(exc)) from None
+    first = (_col_index(found.widest) if found.widest else 0) + 1
     last = first + len(note.headers) - 1
     if last > MAX_COLUMNS:
         raise PackageError("the sheet uses columns up to the last one Excel has, leaving no room")
-    wanted = {note.header_row: list(note.headers), **{r: list(v) for r, v in note.rows.items()}}
+    skeleton = found.head + ("" if found.self_closed else _ROWS) + found.tail
+    values = note.values.filter(pl.col("row") != note.header_row)
+    header = True
     notes = []
-    merged = 0
-    for ref in re.findall(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', sheet):
-        c1, r1, c2, r2 = _col_index(ref[0]), int(ref[1]), _col_index(ref[2]), int(ref[3])
-        if c1 <= last and c2 >= first:
-            for r in range(r1, r2 + 1):
-                merged += wanted.pop(r, None) is not None
-    if merged:
-        notes.append(
-            f"sheet '{note.sheet}': {merged} rows are merged across the new columns and were not annotated"
+    merged_rows = [
+        pl.int_range(int(ref[1]), int(ref[3]) + 1, eager=True, dtype=pl.Int64)
+        for ref in re.findall(
+            r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', skeleton
         )
-
-    def cell(row: int, position: int, value: Any) -> str:
-        ref = f"{_col_letter(first + position)}{row}"
-        if value is None:
-            return ""
-        if row == note.header_row:
-            return f'<c r="{ref}" s="{styles.annotation_header}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            style = (
-                styles.annotation_percent
-                if position in note.percent_columns
-                else styles.annotation_text
+        if _col_index(ref[0]) <= last and _col_index(ref[2]) >= first
+    ]
+    if merged_rows:
+        merged = pl.concat(merged_rows).unique()
+        header = not bool(merged.is_in([note.header_row]).any())
+        kept = values.filter(~pl.col("row").is_in(merged.implode()))
+        count = values.height - kept.height + (not header)
+        values = kept
+        if count:
+            notes.append(
+                f"sheet '{note.sheet}': {count} rows are merged across the new columns and were not annotated"
             )
-            return f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>'
-        return f'<c r="{ref}" s="{styles.annotation_text}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
-
-    seen: set[int] = set()
-    previous = 0
-
-    def row(match: re.Match[str]) -> str:
-        nonlocal previous
-        prefix, attrs, inner = match.group(1) or "", match.group(2), match.group(4)
-        number_match = re.search(r'\br="(\d+)"', attrs)
-        number = int(number_match.group(1)) if number_match else previous + 1
-        previous = number
-        values = wanted.get(number)
-        if not values:
-            return match.group(0)
-        seen.add(number)
-        added = "".join(cell(number, i, v) for i, v in enumerate(values))
-        added = _with_prefix(added, prefix)
-        attrs = re.sub(
-            r'\bspans="(\d+):(\d+)"',
-            lambda m: f'spans="{m.group(1)}:{max(int(m.group(2)), last)}"',
-            attrs,
-        )
-        return f"<{prefix}row{attrs}>{inner or ''}{added}</{prefix}row>"
-
-    out = _ROW.sub(row, sheet)
-    missing = sorted(set(wanted) - seen)
-    if missing:
-        raise PackageError(f"rows {missing[:3]} have no row element")
-    out = re.sub(
+    skeleton = re.sub(
         rf'(<{p}dimension\b[^>]*\bref=")([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"',
         lambda m: (
             f'{m.group(1)}{m.group(2)}{m.group(3)}:{_col_letter(max(_col_index(m.group(4) or m.group(2)), last))}{m.group(5) or m.group(3)}"'
         ),
-        out,
+        skeleton,
     )
-    cols_inner, start, end = _collection(out, "cols", p)
+    skeleton, col_notes = _columns(skeleton, p, note, first, last)
+    notes.extend(col_notes)
+    with_notes = bool(note.comments)
+    if with_notes and re.search(r"<(?:\w+:)?legacyDrawing\b", skeleton):
+        with_notes = False
+        notes.append(
+            f"sheet '{note.sheet}': it has notes of its own, so the reasons are not added as notes"
+        )
+    return _SheetPlan(note, part, p, skeleton, first, values, header, with_notes), notes
+
+
+def _columns(sheet: str, p: str, note: Annotation, first: int, last: int) -> tuple[str, list[str]]:
+    """Give the new columns a width, unless the sheet's own column settings cover them."""
+    cols_inner, start, end = _collection(sheet, "cols", p)
     columns = [
         (m.start(), _attrs(m.group(0)))
         for m in re.finditer(r"<(?:\w+:)?col\b[^>]*>", cols_inner or "")
@@ -490,27 +479,71 @@ def annotate_sheet(sheet: str, note: Annotation, styles: StyleMap) -> tuple[str,
         a for _, a in columns if int(a.get("min", 0)) <= last and int(a.get("max", 0)) >= first
     ]
     if any(a.get("hidden") in {"1", "true"} for a in covering):
-        notes.append(
+        return sheet, [
             f"sheet '{note.sheet}': the new columns fall in columns the sheet hides; unhide them to see them"
-        )
-    elif covering:
-        notes.append(
+        ]
+    if covering:
+        return sheet, [
             f"sheet '{note.sheet}': its column widths cover the new columns, left as they are"
+        ]
+    new_col = _with_prefix(
+        f'<col min="{first}" max="{last}" width="{note.width}" customWidth="1"/>', p
+    )
+    if cols_inner is None:
+        position = re.search(rf"<{p}sheetData\b", sheet).start()  # type: ignore[union-attr]
+        return sheet[:position] + f"<{p}cols>{new_col}</{p}cols>" + sheet[position:], []
+    # keep <col> elements in ascending order, as the format requires
+    later = [pos for pos, a in columns if int(a.get("min", 0)) > last]
+    at = min(later) if later else len(cols_inner)
+    inner = cols_inner[:at] + new_col + cols_inner[at:]
+    opening = re.match(rf"<{p}cols\b[^>]*?(?=/?>)", sheet[start:end]).group(0)  # type: ignore[union-attr]
+    return sheet[:start] + f"{opening}>{inner}</{p}cols>" + sheet[end:], []
+
+
+def _header_cells(plan: _SheetPlan, styles: StyleMap) -> str:
+    row = plan.note.header_row
+    return _with_prefix(
+        "".join(
+            f'<c r="{_col_letter(plan.first + i)}{row}" s="{styles.annotation_header}" t="inlineStr">'
+            f'<is><t xml:space="preserve">{_text(str(label))}</t></is></c>'
+            for i, label in enumerate(plan.note.headers)
+        ),
+        plan.prefix,
+    )
+
+
+def _sheet_chunks(
+    plan: _SheetPlan, skeleton: str, open_part: Any, styles: StyleMap
+) -> Iterator[bytes]:
+    """The annotated sheet's XML, a block at a time."""
+    import polars as pl
+
+    note = plan.note
+    columns = [c for c in plan.values.columns if c != "row"]
+    cells = sheetdata.cells_xml(
+        plan.values,
+        [_col_letter(plan.first + i) for i in range(len(columns))],
+        styles.annotation_text,
+        [
+            styles.annotation_percent if i in note.percent_columns else styles.annotation_text
+            for i in range(len(columns))
+        ],
+        plan.prefix,
+    )
+    if plan.header:
+        cells = pl.concat(
+            [cells, pl.DataFrame({"row": [note.header_row], "xml": [_header_cells(plan, styles)]})],
+            how="vertical_relaxed",
         )
-    else:
-        new_col = _with_prefix(
-            f'<col min="{first}" max="{last}" width="{note.width}" customWidth="1"/>', p
+    before, _, after = skeleton.partition(_ROWS)
+    yield before.encode("utf-8")
+    try:
+        yield from sheetdata.splice(
+            open_part, plan.prefix, cells, plan.first + len(note.headers) - 1
         )
-        if cols_inner is None:
-            position = re.search(rf"<{p}sheetData\b", out).start()  # type: ignore[union-attr]
-            out = out[:position] + f"<{p}cols>{new_col}</{p}cols>" + out[position:]
-        else:  # keep <col> elements in ascending order, as the format requires
-            later = [pos for pos, a in columns if int(a.get("min", 0)) > last]
-            at = min(later) if later else len(cols_inner)
-            inner = cols_inner[:at] + new_col + cols_inner[at:]
-            opening = re.match(rf"<{p}cols\b[^>]*?(?=/?>)", out[start:end]).group(0)  # type: ignore[union-attr]
-            out = out[:start] + f"{opening}>{inner}</{p}cols>" + out[end:]
-    return out, first, notes
+    except sheetdata.SheetError as exc:
+        raise PackageError(str(exc)) from None
+    yield after.encode("utf-8")
 
 
 def _comments_part(refs: Mapping[str, str]) -> str:
@@ -657,35 +690,121 @@ def _unescape(text: str) -> str:
     )
 
 
-def merge(
-    original: bytes, analysis: bytes, annotations: Sequence[Annotation], when: dt.datetime
-) -> tuple[bytes, list[str]]:
-    """The user's package with the analysis workbook's sheets appended and ``annotations`` added.
+class _Package(Mapping[str, bytes]):
+    """The user's package, each member inflated only when asked for (and then kept)."""
 
-    Raises ``PackageError`` when the package is not one this can change safely.
-    """
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.order = list(dict.fromkeys(i.filename for i in archive.infolist() if not i.is_dir()))
+        self._read: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._read:
+            if name not in self.archive.NameToInfo:
+                raise KeyError(name)
+            self._read[name] = self.archive.read(name)
+        return self._read[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.archive.NameToInfo
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def opener(self, name: str) -> Any:
+        return lambda: self.archive.open(name)
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What reading the user's package decided, before the analysis workbook exists: where each
+    data sheet's columns go, and the notes the Method sheet must carry."""
+
+    original: bytes
+    sheets: tuple[_SheetPlan, ...]
+    notes: tuple[str, ...]
+
+
+def _guarded(action: Any) -> Any:
+    """Run ``action``; any surprise in a package becomes a PackageError (so the caller falls
+    back, never writing a half-made file)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(original)) as z:
-            order = [i.filename for i in z.infolist() if not i.is_dir()]
-            files = {name: z.read(name) for name in order}
-        with zipfile.ZipFile(io.BytesIO(analysis)) as z:
-            extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
-        return _merge(order, files, extra, annotations, when)
+        return action()
     except PackageError:
         raise
-    except Exception as exc:  # any surprise in a package: fall back, never a half-made file
+    except Exception as exc:
         raise PackageError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _merge(
-    order: list[str],
-    files: dict[str, bytes],
-    extra: dict[str, bytes],
-    annotations: Sequence[Annotation],
-    when: dt.datetime,
+def plan_merge(original: bytes, annotations: Sequence[Annotation]) -> MergePlan:
+    """Read the package once and decide how ``annotations`` go in.
+
+    Raises ``PackageError`` when the package is not one this can change safely.
+    """
+
+    def plan() -> MergePlan:
+        with zipfile.ZipFile(io.BytesIO(original)) as archive:
+            files = _Package(archive)
+            _, user_sheets = _sheet_parts(files)
+            parts = {name: part for name, _, part in user_sheets}
+            notes: list[str] = []
+            sheets = []
+            for note in annotations:
+                part = parts.get(note.sheet)
+                if part is None or part not in files:
+                    notes.append(
+                        f"sheet '{note.sheet}': not found in the package, so no annotation columns"
+                    )
+                    continue
+                try:
+                    sheet, found = _plan_sheet(files.opener(part), part, note)
+                except PackageError as exc:
+                    notes.append(f"sheet '{note.sheet}': annotation columns not added ({exc})")
+                    continue
+                sheets.append(sheet)
+                notes.extend(found)
+            if b"macroEnabled.main" in files["[Content_Types].xml"]:
+                notes.append(
+                    "macros (the VBA project): an .xlsx cannot hold them; they remain in the input file"
+                )
+        return MergePlan(original, tuple(sheets), tuple(notes))
+
+    return _guarded(plan)  # type: ignore[no-any-return]
+
+
+def write_merge(plan: MergePlan, analysis: bytes, when: dt.datetime) -> bytes:
+    """The user's package with the analysis workbook's sheets appended and the planned columns
+    added. Raises ``PackageError`` when the package is not one this can change safely."""
+
+    def write() -> bytes:
+        with (
+            zipfile.ZipFile(io.BytesIO(plan.original)) as archive,
+            zipfile.ZipFile(io.BytesIO(analysis)) as z,
+        ):
+            extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
+            return _merge(archive, extra, plan, when)
+
+    return _guarded(write)  # type: ignore[no-any-return]
+
+
+def merge(
+    original: bytes, analysis: bytes, annotations: Sequence[Annotation], when: dt.datetime
 ) -> tuple[bytes, list[str]]:
-    notes: list[str] = []
-    out = dict(files)
+    """``plan_merge`` then ``write_merge``: the merged package and the plan's notes."""
+    plan = plan_merge(original, annotations)
+    return write_merge(plan, analysis, when), list(plan.notes)
+
+
+def _merge(
+    archive: zipfile.ZipFile, extra: dict[str, bytes], plan: MergePlan, when: dt.datetime
+) -> bytes:
+    files = _Package(archive)
+    order = files.order
+    out: dict[str, bytes | _Streamed] = {}  # the members written anew; the rest are copied
+    removed: set[str] = set()
     names = _Names(order)
     overrides: dict[str, str] = {}
     defaults: dict[str, str] = {}
@@ -712,17 +831,16 @@ def _merge(
     for ext, ct in re.findall(r'<Default Extension="([^"]+)" ContentType="([^"]+)"', ana_types):
         if ext.lower() not in {"rels", "xml"}:
             defaults[ext] = ct
+    tables = [name for name in order if name.startswith("xl/tables/")]
     table_ids = [
         int(i)
-        for name, data in files.items()
-        if name.startswith("xl/tables/")
-        for i in re.findall(rb'<(?:\w+:)?table\b[^>]*?\bid="(\d+)"', data)
+        for name in tables
+        for i in re.findall(rb'<(?:\w+:)?table\b[^>]*?\bid="(\d+)"', files[name])
     ]
     table_names = {
         _attrs(tag).get(key, "").casefold()
-        for name, data in files.items()
-        if name.startswith("xl/tables/")
-        for tag in re.findall(r"<(?:\w+:)?table\b[^>]*>", data.decode("utf-8", "replace"))
+        for name in tables
+        for tag in re.findall(r"<(?:\w+:)?table\b[^>]*>", files[name].decode("utf-8", "replace"))
         for key in ("name", "displayName")
     }
     workbook_text = files["xl/workbook.xml"].decode("utf-8")
@@ -809,67 +927,72 @@ def _merge(
     out["xl/workbook.xml"] = workbook.encode("utf-8")
 
     # Annotate the user's data sheets; note drawings take id blocks no other drawing uses.
-    parts = {name: part for name, _, part in user_sheets}
     used_blocks = [
         int(b)
-        for name, data in files.items()
+        for name in order
         if name.endswith(".vml")
-        for group in re.findall(rb'idmap[^>]*data="([\d,\s]+)"', data)
+        for group in re.findall(rb'idmap[^>]*data="([\d,\s]+)"', files[name])
         for b in group.split(b",")
         if b.strip()
     ]
     next_block = max(used_blocks, default=0) + 1
-    for note in annotations:
-        part = parts.get(note.sheet)
-        if part is None or part not in files:
-            notes.append(
-                f"sheet '{note.sheet}': not found in the package, so no annotation columns"
+    for sheet_plan in plan.sheets:
+        part, note = sheet_plan.part, sheet_plan.note
+        skeleton = sheet_plan.skeleton
+        if sheet_plan.with_notes:
+            comments = names.new("xl/comments1.xml")
+            vml = names.new("xl/drawings/vmlDrawing1.vml")
+            first = sheet_plan.first
+            refs = {
+                f"{_col_letter(first)}{row}": text for row, text in sorted(note.comments.items())
+            }
+            out[comments] = _comments_part(refs).encode("utf-8")
+            cells = [(row - 1, first - 1) for row in sorted(note.comments)]
+            out[vml] = _vml_part(cells, next_block).encode("utf-8")
+            next_block += max(1, -(-len(cells) // 1024))
+            rels_name = _rels_name(part)
+            existing = out.get(rels_name) or files.get(rels_name)
+            assert not isinstance(existing, _Streamed)
+            rels, (vml_id, _comments_id) = _add_relationships(
+                existing.decode("utf-8") if existing else None,
+                [(VML_TYPE, _relative(part, vml)), (COMMENTS_TYPE, _relative(part, comments))],
             )
-            continue
-        try:
-            sheet, first, extra_notes = annotate_sheet(files[part].decode("utf-8"), note, style_map)
-        except PackageError as exc:
-            notes.append(f"sheet '{note.sheet}': annotation columns not added ({exc})")
-            continue
-        notes.extend(extra_notes)
-        if note.comments:
-            if re.search(r"<(?:\w+:)?legacyDrawing\b", sheet):
-                notes.append(
-                    f"sheet '{note.sheet}': it has notes of its own, so the reasons are not added as notes"
-                )
-            else:
-                comments = names.new("xl/comments1.xml")
-                vml = names.new("xl/drawings/vmlDrawing1.vml")
-                refs = {
-                    f"{_col_letter(first)}{row}": text
-                    for row, text in sorted(note.comments.items())
-                }
-                out[comments] = _comments_part(refs).encode("utf-8")
-                cells = [(row - 1, first - 1) for row in sorted(note.comments)]
-                out[vml] = _vml_part(cells, next_block).encode("utf-8")
-                next_block += max(1, -(-len(cells) // 1024))
-                rels_name = _rels_name(part)
-                existing = out.get(rels_name)
-                rels, (vml_id, comments_id) = _add_relationships(
-                    existing.decode("utf-8") if existing else None,
-                    [(VML_TYPE, _relative(part, vml)), (COMMENTS_TYPE, _relative(part, comments))],
-                )
-                out[rels_name] = rels.encode("utf-8")
-                sheet = _insert_legacy_drawing(sheet, vml_id)
-                overrides[comments] = CT_COMMENTS
-                defaults.setdefault("vml", CT_VML)
-                del comments_id
-        out[part] = sheet.encode("utf-8")
+            out[rels_name] = rels.encode("utf-8")
+            skeleton = _insert_legacy_drawing(skeleton, vml_id)
+            overrides[comments] = CT_COMMENTS
+            defaults.setdefault("vml", CT_VML)
+        out[part] = _Streamed(
+            lambda sp=sheet_plan, sk=skeleton: _sheet_chunks(
+                sp, sk, files.opener(sp.part), style_map
+            )
+        )
 
     types = _add_content_types(files["[Content_Types].xml"].decode("utf-8"), overrides, defaults)
     if "macroEnabled.main" in types:
-        types = _drop_macros(out, types)
-        notes.append(
-            "macros (the VBA project): an .xlsx cannot hold them; they remain in the input file"
-        )
+        types = _drop_macros(out, files, removed, types)
     out["[Content_Types].xml"] = types.encode("utf-8")
-    final_order = [n for n in order if n in out] + [n for n in out if n not in files]
-    return _zip(out, final_order, when), notes
+    final_order = [n for n in order if n not in removed] + [n for n in out if n not in files]
+    target = io.BytesIO()
+    writer = ZipOut(target, when)
+    source = archive.fp
+    assert source is not None
+    for name in final_order:
+        member = out.get(name)
+        if member is None:
+            writer.copy(source, archive.getinfo(name))
+        elif isinstance(member, _Streamed):
+            writer.write_chunks(name, member.chunks())
+        else:
+            writer.write(name, member)
+    writer.close()
+    return target.getvalue()
+
+
+@dataclass(frozen=True)
+class _Streamed:
+    """A member written as its chunks come (an annotated data sheet)."""
+
+    chunks: Any  # () -> Iterator[bytes]
 
 
 def _add_defined_names(workbook: str, p: str, analysis_workbook: str, offset: int) -> str:
@@ -891,7 +1014,9 @@ def _add_defined_names(workbook: str, p: str, analysis_workbook: str, offset: in
     )
 
 
-def _drop_macros(out: dict[str, bytes], types: str) -> str:
+def _drop_macros(
+    out: dict[str, Any], files: Mapping[str, bytes], removed: set[str], types: str
+) -> str:
     """Make an .xlsm package an .xlsx one: the main part's type, and the VBA parts removed."""
     types = types.replace(
         "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
@@ -903,6 +1028,8 @@ def _drop_macros(out: dict[str, bytes], types: str) -> str:
             part = _resolve("xl/workbook.xml", rel["Target"])
             for name in (part, _rels_name(part)):
                 out.pop(name, None)
+                if name in files:
+                    removed.add(name)
                 types = re.sub(
                     rf'<(?:\w+:)?Override PartName="/{re.escape(name)}"[^>]*/>', "", types
                 )
@@ -926,13 +1053,10 @@ def _insert_after_sheets(workbook: str, p: str, element: str, skip_defined: bool
 def _zip(files: Mapping[str, bytes], order: Sequence[str], when: dt.datetime) -> bytes:
     """A zip of ``files`` in ``order`` with fixed entry times: same content, same bytes."""
     out = io.BytesIO()
-    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, files[name])
+    writer = ZipOut(out, when)
+    for name in order:
+        writer.write(name, files[name])
+    writer.close()
     return out.getvalue()
 
 

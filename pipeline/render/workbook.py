@@ -13,10 +13,10 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from markupsafe import Markup
 
 from pipeline.model.analysis import Analysis
@@ -24,7 +24,7 @@ from pipeline.render.analysis_book import build_analysis_book, sheet_names
 from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
-from pipeline.render.ooxml import Annotation, PackageError, merge, standalone
+from pipeline.render.ooxml import Annotation, PackageError, plan_merge, standalone, write_merge
 from pipeline.render.text import tier_label
 
 HEADERS = (
@@ -167,73 +167,119 @@ def _note(note: str, w: Words) -> str:
 def annotation_columns(
     analysis: Analysis, provenance: Provenance, w: Words = ENGLISH
 ) -> list[Annotation]:
-    """Annotation columns for the invoice sheets and the Clients sheet, row by row."""
+    """Annotation columns for the invoice sheets and the Clients sheet, row by row.
+
+    Built as frames (each invoice row joined to its client's labels and its own data issues),
+    so a million-row ledger costs a few joins, not a million Python steps.
+    """
     lost = set(analysis.lost_key_clients["client"].to_list())
-    labels: dict[str, dict[str, Any]] = {}
     comment = environment(w.lang).get_template("comment.txt")
+    labels, comments = [], {}
     for c in client_rows(analysis, w):
         c["lost_key"] = c["client"] in lost
         c["tier_label"] = tier_label(c["tier"], w)
-        labels[c["client"]] = {
-            "values": [c["tier_label"], c["grade"], ", ".join(c["roles"]), c["share"]],
-            "flags": _flags(c, w),
-            # Rendered escaped like every template, then back to plain text for the note writer.
-            "comment": Markup(comment.render(client=c)).unescape().strip(),
-        }
-    problems: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for issue in analysis.issues.iter_rows(named=True):
-        problems[(issue["sheet"], issue["row"])].append(f"{issue['problem']} ({issue['action']})")
+        labels.append(
+            {
+                "client": c["client"],
+                "tier": c["tier_label"],
+                "grade": c["grade"],
+                "roles": ", ".join(c["roles"]),
+                "share": c["share"],
+                "client_flags": "; ".join(_flags(c, w)) or None,
+            }
+        )
+        # Rendered escaped like every template, then back to plain text for the note writer.
+        comments[c["client"]] = Markup(comment.render(client=c)).unescape().strip()
+    known = pl.DataFrame(
+        labels,
+        schema={
+            "client": pl.String,
+            "tier": pl.String,
+            "grade": pl.String,
+            "roles": pl.String,
+            "share": pl.Float64,
+            "client_flags": pl.String,
+        },
+    )
+    problems = analysis.issues.group_by("sheet", "row", maintain_order=True).agg(
+        pl.format("{} ({})", "problem", "action").str.join("; ").alias("problems")
+    )
 
-    def values(client: str | None, sheet: str, row: int, note: str | None) -> list[Any]:
-        known = labels.get(client or "")
-        flags = [
-            *(known["flags"] if known else []),
-            *([_note(note, w)] if note else []),
-            *problems.get((sheet, row), []),
-        ]
-        head = known["values"] if known else [None, None, None, None]
-        return [*head, "; ".join(flags) or None]
-
-    def left_out(sheet: str, rows: dict[int, list[Any]]) -> dict[int, list[Any]]:
-        """Rows of ``sheet`` that only have issues (left out of the figures): their flags alone."""
-        header = provenance.header_rows.get(sheet)
-        return {
-            row: values(None, sheet, row, None)
-            for issue_sheet, row in problems
-            if issue_sheet == sheet and row not in rows and row != header
-        }
-
-    def annotation(sheet: str, rows: dict[int, list[Any]], comments: dict[int, str]) -> Annotation:
+    def annotation(sheet: str, rows: pl.DataFrame, notes: dict[int, str]) -> Annotation:
+        """``rows`` (row, client, note) joined to the labels, plus the rows that only have issues
+        (left out of the figures), which get their flags alone."""
+        header = provenance.header_rows[sheet]
+        own = problems.filter(pl.col("sheet") == sheet).drop("sheet")
+        only_issues = own.filter(
+            ~pl.col("row").is_in(rows["row"].implode()) & (pl.col("row") != header)
+        ).select("row")
+        every = pl.concat(
+            [
+                rows,
+                only_issues.with_columns(
+                    client=pl.lit(None, pl.String), note=pl.lit(None, pl.String)
+                ),
+            ],
+            how="vertical_relaxed",
+        )
+        values = (
+            every.join(known, on="client", how="left", maintain_order="left")
+            .join(own, on="row", how="left", maintain_order="left")
+            .select(
+                pl.col("row").cast(pl.Int64),
+                pl.col("tier").alias(HEADERS[0]),
+                pl.col("grade").alias(HEADERS[1]),
+                pl.col("roles").alias(HEADERS[2]),
+                pl.col("share").alias(HEADERS[3]),
+                pl.concat_str(
+                    ["client_flags", "note", "problems"], separator="; ", ignore_nulls=True
+                ).alias(HEADERS[4]),
+            )
+        )
         return Annotation(
             sheet=sheet,
-            header_row=provenance.header_rows[sheet],
+            header_row=header,
             headers=HEADERS,
             percent_columns=frozenset({3}),
-            rows=rows,
-            comments=comments,
+            values=values,
+            comments=notes,
         )
 
     result = []
     for sheet in provenance.invoice_sheets:
-        rows: dict[int, list[Any]] = {}
-        first_rows: dict[str, int] = {}  # each client's first invoice row carries its note
-        frame = analysis.invoice_rows.filter(analysis.invoice_rows["sheet"] == sheet).sort("row")
-        for row, client, note in frame.select("row", "client", "note").iter_rows():
-            rows[row] = values(client, sheet, row, note)
-            if client in labels:
-                first_rows.setdefault(client, row)
-        rows.update(left_out(sheet, rows))
-        notes = {row: labels[client]["comment"] for client, row in first_rows.items()}
-        result.append(annotation(sheet, rows, notes))
+        rows = analysis.invoice_rows.filter(pl.col("sheet") == sheet).select(
+            "row", "client", "note"
+        )
+        notes = rows["note"].drop_nulls().unique().to_list()
+        rows = rows.with_columns(
+            pl.col("note").replace_strict(
+                {n: _note(n, w) for n in notes}, default=None, return_dtype=pl.String
+            )
+        )
+        # each client's first invoice row carries its note
+        first_rows = (
+            rows.filter(pl.col("client").is_in(list(comments)))
+            .group_by("client")
+            .agg(pl.col("row").min())
+        )
+        notes_at = {row: comments[client] for client, row in first_rows.iter_rows()}
+        result.append(annotation(sheet, rows, notes_at))
     if provenance.client_sheet:
         sheet = provenance.client_sheet
-        rows, comments = {}, {}
-        for row, client in analysis.client_sheet_rows.select("row", "client").iter_rows():
-            rows[row] = values(client, sheet, row, None if client in labels else w._("no invoices"))
-            if client in labels:
-                comments[row] = labels[client]["comment"]
-        rows.update(left_out(sheet, rows))
-        result.append(annotation(sheet, rows, comments))
+        rows = analysis.client_sheet_rows.select(
+            pl.col("row").cast(pl.Int64), "client"
+        ).with_columns(
+            pl.when(pl.col("client").is_in(list(comments)))
+            .then(pl.lit(None, pl.String))
+            .otherwise(pl.lit(w._("no invoices")))
+            .alias("note")
+        )
+        notes_at = {
+            row: comments[client]
+            for row, client in rows.select("row", "client").iter_rows()
+            if client in comments
+        }
+        result.append(annotation(sheet, rows, notes_at))
     return result
 
 
@@ -247,34 +293,29 @@ def render_workbook(
 ) -> bytes:
     """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
-    notes: list[str] = []
-    if fmt != "xlsx":
-        notes = [
-            f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
-        ]
-        book = build_analysis_book(
-            analysis, provenance, names, method_facts(analysis, provenance, notes), when, words=w
+
+    def alone(notes: list[str]) -> bytes:
+        facts = method_facts(analysis, provenance, notes)
+        return standalone(
+            build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w), when
         )
-        return standalone(book, when)
+
+    if fmt != "xlsx":
+        return alone(
+            [
+                f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
+            ]
+        )
     original = source.read_bytes()
     date_1904 = _uses_1904(original)
     columns = annotation_columns(analysis, provenance, w)
-    for _attempt in range(2):  # once more when the merge has something to say on the Method sheet
-        facts = method_facts(analysis, provenance, notes)
+    try:
+        plan = plan_merge(original, columns)
+        facts = method_facts(analysis, provenance, list(plan.notes))
         book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
-        try:
-            merged, found = merge(original, book, columns, when)
-        except PackageError as exc:
-            notes = [f"the original sheets: the package could not be extended safely ({exc})"]
-            facts = method_facts(analysis, provenance, notes)
-            return standalone(
-                build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w),
-                when,
-            )
-        if found == notes:
-            return merged
-        notes = found
-    return merged
+        return write_merge(plan, book, when)
+    except PackageError as exc:
+        return alone([f"the original sheets: the package could not be extended safely ({exc})"])
 
 
 def _uses_1904(package: bytes) -> bool:

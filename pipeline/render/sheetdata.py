@@ -1,0 +1,282 @@
+"""A worksheet's rows, streamed a block at a time, with tierbook's cells spliced into them.
+
+A million-row sheet is some 300 MB of XML: it is never held whole, and its rows are never
+visited by a Python loop. Each block of complete rows is split into row elements and handled
+by polars expressions: the row numbers read, the new cells (built as XML text per row, also by
+expressions) joined on and inserted before each row's end. Between two rows nothing but the
+split is undone, so what is not a new cell stays as the user's file wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import polars as pl
+
+BLOCK = 1 << 24  # bytes of sheet XML handled at a time
+
+# Characters XML 1.0 does not allow, as a pattern for polars (Rust) regular expressions.
+_CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
+_ROW_NUMBER = r'^[^>]*?\br="(\d+)"'
+_SELF_CLOSED = r"^[^>]*/>"
+
+
+class SheetError(Exception):
+    """The sheet's XML is not laid out in a way its rows can be found in."""
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What one reading of a sheet found: its text outside the rows, and facts about the rows."""
+
+    head: str  # everything up to and including the <sheetData> start tag
+    tail: str  # </sheetData> and everything after it (after <sheetData/> when self-closed)
+    self_closed: bool  # <sheetData/>: no rows at all
+    widest: str  # the right-most column letters any cell uses ('' when none)
+
+
+def _blocks(stream: BinaryIO, prefix: str, size: int = BLOCK) -> Iterator[tuple[str, bytes]]:
+    """("head", text up to the rows), then ("rows", whole rows)..., then ("tail", the rest);
+    ("empty", b"") before the tail when the sheet has no rows (``<sheetData/>``)."""
+    size = BLOCK
+    start = re.compile(rb"<" + re.escape(prefix.encode()) + rb"sheetData\b[^>]*?(/?)>")
+    close = f"</{prefix}sheetData>".encode()
+    row_end = f"</{prefix}row>".encode()
+    buffer = b""
+    state = "head"
+    while True:
+        block = stream.read(size)
+        buffer += block
+        if state == "head":
+            found = start.search(buffer)
+            if found is None:
+                if not block:
+                    raise SheetError("no <sheetData> element")
+                continue
+            yield "head", buffer[: found.end()]
+            buffer = buffer[found.end() :]
+            if found.group(1):  # <sheetData/>
+                yield "empty", b""
+                yield "tail", buffer + stream.read()
+                return
+            state = "rows"
+        end = buffer.find(close)
+        if end >= 0:
+            if end:
+                yield "rows", buffer[:end]
+            yield "tail", buffer[end:] + stream.read()
+            return
+        if not block:
+            raise SheetError("no </sheetData> end tag")
+        cut = buffer.rfind(row_end)
+        if cut >= 0 and len(buffer) >= size:
+            cut += len(row_end)
+            yield "rows", buffer[:cut]
+            buffer = buffer[cut:]
+
+
+def _pieces(text: str, prefix: str) -> pl.Series:
+    """A block split at each row's start: element 0 is what precedes the first row (white
+    space), every other element a row with its ``<row`` taken off."""
+    return pl.Series("piece", [text]).str.split(f"<{prefix}row").explode()
+
+
+def _numbers(rows: pl.Series, previous: int) -> pl.Series:
+    """Each row's number: its ``r`` attribute, or one more than the row before it."""
+    given = rows.str.extract(_ROW_NUMBER, 1).cast(pl.Int64, strict=False)
+    if not given.null_count():
+        return given
+    frame = pl.DataFrame({"given": given}).with_row_index("i")
+    i = pl.col("i").cast(pl.Int64)
+    last_i = pl.when(pl.col("given").is_not_null()).then(i).forward_fill()
+    last_given = pl.col("given").forward_fill()
+    return frame.select(
+        pl.when(last_given.is_null())
+        .then(previous + i + 1)
+        .otherwise(last_given + i - last_i)
+        .alias("row")
+    ).to_series()
+
+
+def _beyond(letters: str) -> str:
+    """A pattern for the column letters that come after ``letters`` (``H``: ``I``-``Z``,
+    ``AA``-``XFD``)."""
+    alternatives = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    for i, letter in enumerate(letters):
+        if letter < "Z":
+            rest = len(letters) - i - 1
+            alternatives.append(
+                letters[:i] + f"[{chr(ord(letter) + 1)}-Z]" + (f"[A-Z]{{{rest}}}" if rest else "")
+            )
+    return "|".join(alternatives)
+
+
+def _dimension(head: str, prefix: str) -> str:
+    """The right-most column the sheet's ``<dimension>`` claims, or ''."""
+    found = re.search(
+        rf'<{re.escape(prefix)}dimension\b[^>]*\bref="[A-Z]+\d+(?::([A-Z]+)\d+)?"', head
+    )
+    if not found:
+        return ""
+    return found.group(1) or re.search(r'ref="([A-Z]+)', found.group(0)).group(1)  # type: ignore[union-attr]
+
+
+# A cell start tag none of whose attributes is ``r``: its column is only implied by its place.
+_UNREFERENCED = (
+    r"<(?:\w+:)?c(?:\s+(?:[^r\s>/=][^=\s]*|r[^=\s]+)\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>"
+)
+
+
+def _widest(text: pl.Series) -> str:
+    """The right-most column letters the cells of a block use, '' when it has none."""
+    references = text.str.extract_all(r'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+').explode()
+    letters = references.drop_nulls().str.extract(r'"([A-Z]+)$', 1)
+    found = letters.str.pad_start(3, "@").max()
+    return found.lstrip("@") if isinstance(found, str) else ""
+
+
+def _wider(a: str, b: str) -> str:
+    return max(a, b, key=lambda c: (len(c), c))
+
+
+def scan(open_part: Callable[[], BinaryIO], prefix: str, trust: bool = True) -> SheetScan:
+    """Read the sheet once: its head and tail, and the right-most column its cells use.
+
+    The ``<dimension>`` element names that column, and two searches of each block confirm it
+    (no cell beyond it, some cell in it); only where it is wrong or missing are the cells'
+    references collected, which costs ten times as much.
+    """
+    head = tail = ""
+    self_closed = False
+    widest = claimed = ""
+    confirmed = False
+    with open_part() as stream:
+        for kind, data in _blocks(stream, prefix):
+            if kind == "head":
+                head = data.decode("utf-8")
+                claimed = _dimension(head, prefix) if trust else ""
+            elif kind == "empty":
+                self_closed = True
+            elif kind == "tail":
+                tail = data.decode("utf-8")
+            else:
+                text = pl.Series([data.decode("utf-8")])
+                if text.str.contains(_UNREFERENCED)[0]:
+                    raise SheetError("some cells carry no reference")
+                cell = r'<(?:\w+:)?c\b[^>]*?\br="'
+                if claimed and text.str.contains(rf"{cell}(?:{_beyond(claimed)})\d")[0]:
+                    claimed = ""  # wrong: this block and the later ones hold the widest
+                if claimed:
+                    confirmed = confirmed or bool(text.str.contains(rf"{cell}{claimed}\d")[0])
+                else:
+                    widest = _wider(widest, _widest(text))
+    if claimed:
+        if not confirmed:  # no cell reaches the claimed column: read every reference
+            return scan(open_part, prefix, trust=False)
+        widest = claimed
+    return SheetScan(head, tail, self_closed, widest)
+
+
+def _escaped(text: pl.Expr) -> pl.Expr:
+    """XML character data: the characters XML cannot hold dropped, & < > escaped."""
+    return (
+        text.str.replace_all(_CONTROL, "")
+        .str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
+
+
+def cells_xml(
+    values: pl.DataFrame,
+    letters: list[str],
+    text_style: int,
+    number_styles: list[int],
+    prefix: str,
+) -> pl.DataFrame:
+    """``row`` and ``xml``: each row's new cells, one per value column in column ``letters``.
+
+    Text columns become inline strings (never a formula, whatever they hold); number columns
+    numbers, in their ``number_styles`` entry; a null, empty or non-finite value no cell.
+    """
+    p = prefix
+    parts = []
+    columns = [c for c in values.columns if c != "row"]
+    for column, letter, number_style in zip(columns, letters, number_styles, strict=True):
+        value = pl.col(column)
+        reference = pl.format(f'r="{letter}{{}}"', pl.col("row"))
+        if values.schema[column].is_numeric():
+            cell = pl.when(value.is_finite()).then(
+                pl.format(
+                    f'<{p}c {{}} s="{number_style}"><{p}v>{{}}</{p}v></{p}c>',
+                    reference,
+                    value.cast(pl.Float64).cast(pl.String),
+                )
+            )
+        else:
+            cell = pl.when(value.is_not_null() & (value != "")).then(
+                pl.format(
+                    f'<{p}c {{}} s="{text_style}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+                    f"{{}}</{p}t></{p}is></{p}c>",
+                    reference,
+                    _escaped(value.cast(pl.String)),
+                )
+            )
+        parts.append(cell.otherwise(pl.lit("")))
+    return values.select(pl.col("row").cast(pl.Int64), pl.concat_str(parts).alias("xml")).filter(
+        pl.col("xml") != ""
+    )
+
+
+def splice(
+    open_part: Callable[[], BinaryIO],
+    prefix: str,
+    cells: pl.DataFrame,
+    last_column: int,
+) -> Iterator[bytes]:
+    """The rows of the sheet with ``cells`` (``row``, ``xml``) added at the end of their rows,
+    block by block. Raises ``SheetError`` when a row of ``cells`` is not found exactly once."""
+    p = prefix
+    closing = f"</{p}row>"
+    placed = 0
+    previous = 0
+    with open_part() as stream:
+        for kind, data in _blocks(stream, prefix):
+            if kind != "rows":
+                continue
+            pieces = _pieces(data.decode("utf-8"), prefix)
+            rows = pieces.slice(1)
+            if not rows.len():
+                yield data
+                continue
+            numbers = _numbers(rows, previous)
+            previous = int(numbers[-1])
+            frame = pl.DataFrame({"piece": rows, "row": numbers}).join(
+                cells, on="row", how="left", maintain_order="left"
+            )
+            added = pl.col("xml")
+            self_closed = pl.col("piece").str.contains(_SELF_CLOSED)
+            ends = self_closed | pl.col("piece").str.contains(closing, literal=True)
+            piece = pl.col("piece").str.replace(
+                r'^([^>]*?\bspans=")(\d+):(\d+)"', f'${{1}}${{2}}:{last_column}"'
+            )
+            joined = frame.select(
+                (
+                    pl.lit(f"<{p}row")
+                    + pl.when(added.is_null())
+                    .then(pl.col("piece"))
+                    .when(self_closed)
+                    .then(piece.str.replace("/>", pl.lit(">") + added + closing, literal=True))
+                    .otherwise(piece.str.replace(closing, added + closing, literal=True))
+                ).str.join(""),
+                (added.is_not_null() & ends).sum().alias("placed"),
+            )
+            placed += int(joined["placed"][0])
+            yield pieces[0].encode("utf-8") + joined.to_series(0)[0].encode("utf-8")
+    if placed < cells.height:
+        raise SheetError(f"{cells.height - placed} rows to annotate have no row element")
+    if placed > cells.height:
+        raise SheetError("some rows appear more than once")

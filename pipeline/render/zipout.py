@@ -1,0 +1,165 @@
+"""A zip package written member by member, so that what is copied is never recompressed.
+
+``zipfile`` can only write a member by compressing it again. A user's package is mostly parts
+tierbook does not change (the shared strings of a million-row sheet, images, pivot caches), so
+those are copied here as their compressed bytes with their own CRC; only the parts tierbook
+writes are deflated. Every entry carries the same fixed time, so the same content gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from typing import IO, BinaryIO
+
+_LOCAL = struct.Struct("<4s5H3L2H")  # local file header
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header
+_END = struct.Struct("<4s4H2LH")  # end of central directory
+_LIMIT = 0xFFFFFFFF  # beyond it a zip needs zip64 records, which this writer does not make
+_UTF8 = 0x800
+_DESCRIPTOR = 0x08
+
+
+class ZipLimit(Exception):
+    """A member or the package is too large for a plain (non-zip64) zip."""
+
+
+def _dos_time(when: dt.datetime) -> tuple[int, int]:
+    when = max(when, dt.datetime(1980, 1, 1))
+    return (
+        (when.hour << 11) | (when.minute << 5) | (when.second // 2),
+        ((when.year - 1980) << 9) | (when.month << 5) | when.day,
+    )
+
+
+def _name_bytes(name: str) -> tuple[bytes, int]:
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), _UTF8
+
+
+class ZipOut:
+    """Members written in order to ``target`` (seekable), the central directory on ``close``."""
+
+    def __init__(self, target: BinaryIO, when: dt.datetime, level: int = 6) -> None:
+        self.target = target
+        self.time, self.date = _dos_time(when)
+        self.level = level
+        self.entries: list[bytes] = []
+
+    def _entry(
+        self, name: str, flags: int, method: int, crc: int, size: int, usize: int
+    ) -> tuple[bytes, int]:
+        """Write the local header; return the central record's fields and the header offset."""
+        raw, utf8 = _name_bytes(name)
+        flags = (flags & ~(_DESCRIPTOR | _UTF8)) | utf8
+        offset = self.target.tell()
+        if max(size, usize, offset) >= _LIMIT or len(self.entries) >= 0xFFFF:
+            raise ZipLimit(f"{name}: too large for a package without zip64 records")
+        self.target.write(
+            _LOCAL.pack(
+                b"PK\x03\x04",
+                20,
+                flags,
+                method,
+                self.time,
+                self.date,
+                crc,
+                size,
+                usize,
+                len(raw),
+                0,
+            )
+            + raw
+        )
+        self.entries.append(
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                (3 << 8) | 20,
+                20,
+                flags,
+                method,
+                self.time,
+                self.date,
+                crc,
+                size,
+                usize,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                0o600 << 16,
+                offset,
+            )
+            + raw
+        )
+        return raw, offset
+
+    def copy(self, source: IO[bytes], info: zipfile.ZipInfo) -> None:
+        """Copy a member of the zip in ``source`` as it is stored: no inflating, no deflating."""
+        if info.flag_bits & 0x1:
+            raise ZipLimit(f"{info.filename}: an encrypted member")
+        source.seek(info.header_offset)
+        header = source.read(_LOCAL.size)
+        if len(header) != _LOCAL.size or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"{info.filename}: no local header")
+        name_length, extra_length = struct.unpack("<2H", header[26:30])
+        source.seek(info.header_offset + _LOCAL.size + name_length + extra_length)
+        data = source.read(info.compress_size)
+        if len(data) != info.compress_size:
+            raise zipfile.BadZipFile(f"{info.filename}: truncated")
+        self._entry(
+            info.filename,
+            info.flag_bits,
+            info.compress_type,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+        )
+        self.target.write(data)
+
+    def write(self, name: str, data: bytes) -> None:
+        """A member of ``data``, deflated."""
+        packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        packed = packer.compress(data) + packer.flush()
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data))
+        self.target.write(packed)
+
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
+        """A member deflated as its chunks come, never held whole; the header is filled in after."""
+        start = self.target.tell()
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, 0, 0, 0)
+        data_start = self.target.tell()
+        packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        crc = size = 0
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            self.target.write(packer.compress(chunk))
+        self.target.write(packer.flush())
+        end = self.target.tell()
+        packed = end - data_start
+        if max(packed, size) >= _LIMIT:
+            raise ZipLimit(f"{name}: too large for a package without zip64 records")
+        self.target.seek(start + 14)
+        self.target.write(struct.pack("<3L", crc, packed, size))
+        self.target.seek(end)
+        record = bytearray(self.entries[-1])
+        record[16:28] = struct.pack("<3L", crc, packed, size)
+        self.entries[-1] = bytes(record)
+
+    def close(self) -> None:
+        """The central directory and its end record."""
+        start = self.target.tell()
+        directory = b"".join(self.entries)
+        if start + len(directory) >= _LIMIT:
+            raise ZipLimit("the package is too large without zip64 records")
+        self.target.write(directory)
+        count = len(self.entries)
+        self.target.write(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), start, 0))

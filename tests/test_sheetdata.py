@@ -1,0 +1,250 @@
+"""The streamed row splice and the member-by-member zip writer, on hand-written sheet XML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.render import sheetdata
+from pipeline.render.zipout import ZipOut
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def sheet(rows: str, dimension: str | None = "A1:B3", prefix: str = "", tail: str = "") -> bytes:
+    p = prefix
+    declare = (
+        f'xmlns:{p[:-1]}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if p else NS
+    )
+    dim = f'<{p}dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'<?xml version="1.0"?>\n<{p}worksheet {declare}>{dim}<{p}sheetData>{rows}'
+        f"</{p}sheetData>{tail}</{p}worksheet>"
+    ).encode()
+
+
+def opener(data: bytes) -> Callable[[], io.BytesIO]:
+    return lambda: io.BytesIO(data)
+
+
+def spliced(data: bytes, cells: pl.DataFrame, last: int, prefix: str = "") -> str:
+    found = sheetdata.scan(opener(data), prefix)
+    body = b"".join(sheetdata.splice(opener(data), prefix, cells, last))
+    return found.head + body.decode() + found.tail
+
+
+def frags(rows: dict[int, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"row": list(rows), "xml": list(rows.values())}, schema={"row": pl.Int64, "xml": pl.String}
+    )
+
+
+ROWS = (
+    '<row r="1" spans="1:2"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c></row>\n'
+    '<row r="2" spans="1:2"><c r="A2"><v>2</v></c></row>\n'
+    '<row r="3" spans="1:2" ht="20" customHeight="1"/>'
+)
+
+
+@pytest.fixture(params=[1 << 24, 40])
+def block(request, monkeypatch):
+    """Whole sheets in one block, and blocks of a few bytes (every row cut apart)."""
+    monkeypatch.setattr(sheetdata, "BLOCK", request.param)
+    return request.param
+
+
+def test_cells_go_before_each_rows_end_and_into_self_closed_rows(block):
+    out = spliced(sheet(ROWS), frags({1: "<c r='C1'/>", 3: "<c r='C3'/>"}), 3)
+    assert (
+        '<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c><c r=\'C1\'/></row>\n'
+        in out
+    )
+    assert (
+        '<row r="2" spans="1:2"><c r="A2"><v>2</v></c></row>\n' in out
+    )  # not asked for: as it was
+    assert '<row r="3" spans="1:3" ht="20" customHeight="1"><c r=\'C3\'/></row>' in out
+    # everything but the new cells and spans is the input, byte for byte
+    assert re.sub(r"<c r='C\d'/>", "", out).replace('spans="1:3"', 'spans="1:2"') == sheet(
+        ROWS
+    ).decode().replace(
+        '<row r="3" spans="1:2" ht="20" customHeight="1"/>',
+        '<row r="3" spans="1:2" ht="20" customHeight="1"></row>',
+    )
+
+
+def test_rows_without_a_number_follow_the_row_before(block):
+    rows = '<row r="4"><c r="A4"/></row><row><c r="A5"/></row><row><c r="A6"/></row><row r="9"><c r="A9"/></row><row/>'
+    out = spliced(sheet(rows), frags({5: "<c r='B5'/>", 6: "<c r='B6'/>", 10: "<c r='B10'/>"}), 2)
+    assert "<row><c r=\"A5\"/><c r='B5'/></row><row><c r=\"A6\"/><c r='B6'/></row>" in out
+    assert "<row><c r='B10'/></row>" in out
+
+
+def test_a_prefixed_sheet_gets_prefixed_rows(block):
+    rows = '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="2"><x:c r="A2"/></x:row>'
+    data = sheet(rows, prefix="x:")
+    found = sheetdata.scan(opener(data), "x:")
+    assert found.widest == "A"
+    out = spliced(data, frags({2: "<x:c r='B2'/>"}), 2, prefix="x:")
+    assert '<x:row r="2"><x:c r="A2"/><x:c r=\'B2\'/></x:row>' in out
+
+
+def test_a_row_asked_for_but_absent_or_twice_is_refused(block):
+    with pytest.raises(sheetdata.SheetError, match="no row element"):
+        spliced(sheet(ROWS), frags({7: "<c/>"}), 3)
+    twice = '<row r="1"><c r="A1"/></row><row r="1"><c r="A1"/></row>'
+    with pytest.raises(sheetdata.SheetError, match="more than once"):
+        spliced(sheet(twice), frags({1: "<c/>"}), 3)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "rows", "widest"),
+    [
+        ("A1:B3", ROWS, "B"),  # the dimension is right
+        ("A1:A3", ROWS, "B"),  # too narrow: a cell lies beyond it
+        ("A1:Z3", ROWS, "B"),  # too wide: no cell reaches it
+        (None, ROWS, "B"),  # none at all
+        ("A1:AB2", '<row r="1"><c r="AA1"/><c r="AB1"/></row><row r="2"><c r="Z2"/></row>', "AB"),
+        ("A1:C2", '<row r="1"><c r="AA1"/></row><row r="2"><c r="C2"/></row>', "AA"),
+        ("A1:B1", '<row r="1"><c r="XFD1"/></row>', "XFD"),
+        ("A1", "", ""),
+    ],
+)
+def test_the_widest_column_is_found_whatever_the_dimension_says(block, dimension, rows, widest):
+    assert sheetdata.scan(opener(sheet(rows, dimension)), "").widest == widest
+
+
+@pytest.mark.parametrize("cell", ['<c s="1"><v>1</v></c>', "<c/>", "<c>", '<c\n t="s"/>'])
+def test_cells_whose_column_is_only_implied_are_refused(cell):
+    with pytest.raises(sheetdata.SheetError, match="no reference"):
+        sheetdata.scan(opener(sheet(f'<row r="1"><c r="A1"/>{cell}</row>')), "")
+
+
+def test_an_empty_or_self_closed_sheet_data_has_no_rows():
+    data = b'<worksheet><dimension ref="A1"/><sheetData/><pageMargins left="1"/></worksheet>'
+    found = sheetdata.scan(opener(data), "")
+    assert found.self_closed and found.widest == ""
+    assert (
+        found.head.endswith("<sheetData/>") and found.tail == '<pageMargins left="1"/></worksheet>'
+    )
+    with pytest.raises(sheetdata.SheetError):
+        sheetdata.scan(opener(b"<worksheet></worksheet>"), "")
+
+
+def test_new_cells_hold_user_text_as_text_and_shares_as_numbers():
+    values = pl.DataFrame(
+        {
+            "row": [2, 3, 4],
+            "tier": ['=HYPERLINK("x")', "A & B <b>\x07", None],
+            "share": [0.25, float("nan"), None],
+            "flags": ["", "ok", None],
+        }
+    )
+    cells = dict(sheetdata.cells_xml(values, ["F", "G", "H"], 7, [7, 9, 7], "").iter_rows())
+    assert cells[2] == (
+        '<c r="F2" s="7" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK("x")</t></is></c>'
+        '<c r="G2" s="9"><v>0.25</v></c>'
+    )
+    assert cells[3] == (
+        '<c r="F3" s="7" t="inlineStr"><is><t xml:space="preserve">A &amp; B &lt;b&gt;</t></is></c>'
+        '<c r="H3" s="7" t="inlineStr"><is><t xml:space="preserve">ok</t></is></c>'
+    )
+    assert 4 not in cells  # nothing to say: no cell at all
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from(["", "\n", "  "])),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(min_value=8, max_value=200),
+)
+def test_any_layout_of_rows_and_blocks_places_each_cell_once(layout, size):
+    """Rows numbered or not, self-closed or not, white space between them, cut into blocks of
+    any size: each asked-for row gains its cell, and nothing else changes."""
+    parts, wanted = [], {}
+    for number, (numbered, closed, space) in enumerate(layout, start=1):
+        attrs = f' r="{number}"' if numbered else ""
+        parts.append(
+            f"<row{attrs}/>{space}" if closed else f'<row{attrs}><c r="A{number}"/></row>{space}'
+        )
+        if number % 2:
+            wanted[number] = f"<c r='B{number}'/>"
+    original = sheet("".join(parts), dimension=None)
+    old = sheetdata.BLOCK
+    sheetdata.BLOCK = size
+    try:
+        out = spliced(original, frags(wanted), 2)
+    finally:
+        sheetdata.BLOCK = old
+    for n, cell in wanted.items():
+        assert out.count(cell) == 1, n
+    undone = re.sub(r"<c r='B\d+'/>", "", out)
+    # a self-closed row that gained a cell has an end tag now; without the cell, nothing else moved
+    assert re.sub(r'(<row(?: r="\d+")?)></row>', r"\1/>", undone) == original.decode()
+
+
+# --- the zip writer ------------------------------------------------------------------------------
+
+
+def _package() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", "<a>" + "x" * 5000 + "</a>")
+        z.writestr(zipfile.ZipInfo("stored.bin"), b"\x00\x01" * 100)
+        z.writestr("ünïcode/naïve.xml", "<b/>")
+    return out.getvalue()
+
+
+def test_copied_members_keep_their_compressed_bytes_and_new_ones_read_back():
+    source = _package()
+    target = io.BytesIO()
+    when = dt.datetime(2026, 3, 31, 13, 45, 30)
+    writer = ZipOut(target, when)
+    with zipfile.ZipFile(io.BytesIO(source)) as original:
+        for info in original.infolist():
+            writer.copy(io.BytesIO(source), info)
+        writer.write("new.xml", b"<new/>")
+        writer.write_chunks("streamed.xml", iter([b"<s>", b"y" * 70000, b"</s>"]))
+        writer.close()
+        with zipfile.ZipFile(io.BytesIO(target.getvalue())) as result:
+            assert result.testzip() is None
+            assert [i.filename for i in result.infolist()] == [
+                "a.xml",
+                "stored.bin",
+                "ünïcode/naïve.xml",
+                "new.xml",
+                "streamed.xml",
+            ]
+            for info in original.infolist():
+                copied = result.getinfo(info.filename)
+                assert result.read(info.filename) == original.read(info.filename)
+                assert (copied.CRC, copied.compress_size, copied.compress_type) == (
+                    info.CRC,
+                    info.compress_size,
+                    info.compress_type,
+                )
+            assert result.read("new.xml") == b"<new/>"
+            assert result.read("streamed.xml") == b"<s>" + b"y" * 70000 + b"</s>"
+            assert {i.date_time for i in result.infolist()} == {(2026, 3, 31, 13, 45, 30)}
+
+
+def test_the_same_members_give_the_same_bytes():
+    def build() -> bytes:
+        target = io.BytesIO()
+        writer = ZipOut(target, dt.datetime(2026, 1, 1))
+        writer.write("x.xml", b"<x/>" * 100)
+        writer.write_chunks("y.xml", iter([b"<y>", b"</y>"]))
+        writer.close()
+        return target.getvalue()
+
+    assert build() == build()
