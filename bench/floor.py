@@ -13,9 +13,13 @@ import xlsxwriter
 
 def main(source: Path, target: Path) -> None:
     frame = fastexcel.read_excel(str(source)).load_sheet("Invoices").to_polars()
-    wb = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    options = {"constant_memory": True, "default_date_format": "yyyy-mm-dd"}
+    wb = xlsxwriter.Workbook(str(target), options)
     ws = wb.add_worksheet("Invoices")
-    headers = [*frame.columns, "tier", "grade", "roles", "share", "flags"]
+    headers = [
+        *frame.columns,
+        *(f"tierbook: {a}" for a in ("tier", "grade", "roles", "share", "flags")),
+    ]
     ws.write_row(0, 0, headers)
     for r, row in enumerate(frame.iter_rows(), start=1):
         ws.write_row(r, 0, [*row, "Recurring", "B", "", 0.01, ""])

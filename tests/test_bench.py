@@ -1,0 +1,234 @@
+"""The bench's quick run (what CI runs) and the checks it makes: that the reports are right.
+
+The checks are tested on ledgers small enough to work out by hand, so a check that let a wrong
+figure through would fail here; the quick bench itself runs as CI runs it, as a subprocess,
+writing only into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import check  # noqa: E402
+import generate  # noqa: E402
+
+D = dt.date.fromisoformat
+HAS_PANDAS = importlib.util.find_spec("pandas") is not None
+
+
+def invoice(client: str, day: str, amount: float, status: str = "paid") -> dict[str, Any]:
+    return {"Client": client, "Invoice Date": D(day), "Amount": amount, "Status": status}
+
+
+# As-of 2025-06-30 (the void invoice after it does not count), so the window is 2024-07-01 to
+# 2025-06-30. In it: A 100 + 50 = 150, B 300 - 50 = 250, D -20 (no share). Share base 400:
+# A 0.375, B 0.625; HHI = (0.375² + 0.625²) × 10,000 = 5,312.5.
+LEDGER = [
+    invoice("A", "2025-06-30", 100.0),
+    invoice("A", "2024-07-01", 50.0),
+    invoice("A", "2024-06-30", 1000.0),
+    invoice("B", "2025-01-15", 300.0, "open"),
+    invoice("B", "2025-02-01", -50.0, "credit note"),
+    invoice("C", "2025-03-01", 200.0, "void"),
+    invoice("C", "2025-07-15", 999.0, "void"),
+    invoice("D", "2025-04-01", -20.0, "credit note"),
+]
+
+SUMMARY: dict[str, Any] = {
+    "as_of": "2025-06-30",
+    "window": {"start": "2024-07-01", "end": "2025-06-30"},
+    "basis": "invoiced",
+    "totals": {
+        "revenue": 380.0,
+        "gross": 450.0,
+        "credits": -70.0,
+        "invoices": 5,
+        "share_base": 400.0,
+        "clients_with_revenue": 2,
+    },
+    "concentration": {
+        "top1_share": 0.625,
+        "top3_share": 1.0,
+        "top5_share": 1.0,
+        "hhi": 5312.5,
+    },
+    "clients": [
+        {"client": "B", "revenue": 250.0},
+        {"client": "A", "revenue": 150.0},
+        {"client": "C", "revenue": 0.0},
+        {"client": "D", "revenue": -20.0},
+    ],
+}
+
+
+def test_window_starts_the_day_after_a_year_earlier() -> None:
+    assert check.window_start(D("2025-06-30")) == D("2024-07-01")
+    assert check.window_start(D("2026-12-31")) == D("2026-01-01")
+    assert check.window_start(D("2028-02-29")) == D("2027-03-01")  # Feb 28 2027, plus a day
+
+
+def test_expected_figures_worked_out_by_hand() -> None:
+    e = check.expected_figures(LEDGER)
+    assert (e.as_of, e.window_start) == (D("2025-06-30"), D("2024-07-01"))
+    assert (e.revenue, e.gross, e.credits, e.invoices) == (380.0, 450.0, -70.0, 5)
+    assert (e.share_base, e.clients_with_revenue) == (400.0, 2)
+    assert (e.top1_share, e.top3_share) == (0.625, 1.0)
+    assert e.hhi == pytest.approx(5312.5)
+    assert e.client_revenue == {"A": 150.0, "B": 250.0, "D": -20.0}
+
+
+def test_check_summary_accepts_the_right_figures() -> None:
+    assert check.check_summary(SUMMARY, check.expected_figures(LEDGER)) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        (("totals", "revenue"), 381.0, "totals.revenue"),
+        (("totals", "clients_with_revenue"), 3, "totals.clients_with_revenue"),
+        (("concentration", "top1_share"), 0.63, "concentration.top1_share"),
+        (("concentration", "hhi"), 5300.0, "concentration.hhi"),
+        (("window", "start"), "2024-06-30", "window.start"),
+        (("as_of",), "2025-07-15", "as_of"),
+        (("clients", 1, "revenue"), 1150.0, "revenue of 'A'"),
+    ],
+)
+def test_check_summary_rejects_a_wrong_figure(path: tuple, value: Any, named: str) -> None:
+    wrong = copy.deepcopy(SUMMARY)
+    target: Any = wrong
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    problems = check.check_summary(wrong, check.expected_figures(LEDGER))
+    assert problems and all(named in p for p in problems), problems
+
+
+def test_check_summary_rejects_a_missing_client() -> None:
+    wrong = copy.deepcopy(SUMMARY)
+    wrong["clients"] = wrong["clients"][1:]
+    assert any("'B'" in p for p in check.check_summary(wrong, check.expected_figures(LEDGER)))
+
+
+HEADER = ("Invoice No", "Client", "Invoice Date", "Amount")
+ROWS = [("INV-1", "A", dt.datetime(2025, 1, 2), 10.5), ("INV-2", "B", dt.datetime(2025, 1, 3), 7.0)]
+NOTES = tuple(f"tierbook: {a}" for a in check.ANNOTATIONS)
+
+
+def book(path: Path, header: tuple, rows: list[tuple]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Invoices"
+    for row in [header, *rows]:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def annotated(rows: list[tuple], notes: tuple = NOTES) -> list[tuple]:
+    return [(*row, "Recurring", "B", None, 0.5, None)[: len(row) + len(notes)] for row in rows]
+
+
+def test_check_annotated_accepts_the_rows_with_annotations(tmp_path: Path) -> None:
+    source = book(tmp_path / "in.xlsx", HEADER, ROWS)
+    out = book(tmp_path / "out.xlsx", HEADER + NOTES, annotated(ROWS))
+    assert check.check_annotated(source, out) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "says"),
+    [
+        (
+            HEADER + NOTES,
+            annotated([ROWS[0], ("INV-2", "B", dt.datetime(2025, 1, 3), 7.01)]),
+            "row 3",
+        ),
+        (HEADER + NOTES, annotated(ROWS[:1]), "2 rows in Invoices, the input has 3"),
+        (HEADER + NOTES[:4], annotated(ROWS, NOTES[:4]), "annotation columns"),
+        (("Invoice", *HEADER[1:], *NOTES), annotated(ROWS), "header"),
+    ],
+)
+def test_check_annotated_rejects(
+    tmp_path: Path, header: tuple, rows: list[tuple], says: str
+) -> None:
+    source = book(tmp_path / "in.xlsx", HEADER, ROWS)
+    out = book(tmp_path / "out.xlsx", header, rows)
+    problems = check.check_annotated(source, out)
+    assert any(says in p for p in problems), problems
+
+
+def test_check_rows_counts_data_rows_and_annotations(tmp_path: Path) -> None:
+    path = book(tmp_path / "floor.xlsx", HEADER + NOTES, annotated(ROWS))
+    assert check.check_rows(path, 2) == []
+    assert check.check_rows(path, 3) == ["floor.xlsx holds 2 data rows, the input 3"]
+    assert check.check_rows(tmp_path / "none.xlsx", 2) == ["none.xlsx was not written"]
+    bare = book(tmp_path / "bare.xlsx", HEADER, ROWS)
+    assert check.check_rows(bare, 2) == [f"bare.xlsx has no {n} column" for n in NOTES]
+
+
+def test_generator_is_deterministic_and_looks_like_a_ledger() -> None:
+    first, again = generate.frame(10_000), generate.frame(10_000)
+    assert first.equals(again)
+    assert first.height == 10_000 and first.columns == generate.COLUMNS
+    statuses = set(first["Status"].unique())
+    assert {"paid", "open", "void", "credit note"} <= statuses
+    credits = first.filter(first["Status"] == "credit note")["Amount"]
+    assert (credits < 0).all()
+    assert first["Paid Date"].null_count() > 0
+    span = first["Invoice Date"].max() - first["Invoice Date"].min()
+    assert span.days > 2 * 365
+    assert first["Invoice No"].is_sorted() and first["Invoice Date"].is_sorted()
+
+
+@pytest.mark.slow
+def test_quick_bench_checks_the_reports(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--quick",
+            "--data",
+            str(tmp_path / "data"),
+            "--results",
+            str(tmp_path / "results"),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "bench checks passed" in done.stdout
+    (written,) = (tmp_path / "results").glob("bench-*-quick.json")
+    document = json.loads(written.read_text(encoding="utf-8"))
+    assert document["mode"] == "quick" and document["checks"] == {"ran": True, "problems": []}
+    tools = {r["tool"]: r for r in document["results"] if r["rows"] == 10_000}
+    assert set(tools) == {"tierbook", "floor", "baseline"}
+    for name in ("tierbook", "floor") + (("baseline",) if HAS_PANDAS else ()):
+        assert len(tools[name]["runs"]) == 1 and tools[name]["failed"] is None, tools[name]
+    if not HAS_PANDAS:  # `make test` installs .[test,dev] only: the baseline needs .[bench]
+        assert "pandas" in tools["baseline"]["skipped"]
+
+    # The same check rejects tierbook's own summary once a figure in it is wrong.
+    stem = generate.ledger_path(10_000).stem
+    report = tmp_path / "work" / "xlsx-10000" / "reports" / stem / f"{stem}.summary.json"
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    expected = check.expected_figures(generate.frame(10_000).to_dicts())
+    assert check.check_summary(summary, expected) == []
+    summary["totals"]["revenue"] += 100.0
+    assert check.check_summary(summary, expected) == [
+        f"summary.json totals.revenue is {summary['totals']['revenue']!r}, "
+        f"the ledger gives {expected.revenue!r}"
+    ]
