@@ -102,15 +102,28 @@ def _drop_blank(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.any_horizontal(clean_text(c).is_not_null() for c in values))
 
 
+_DATE_FIELDS = ("invoice_date", "due_date", "paid_date")
+_NUMBER_FIELDS = ("amount", "deposit")
+
+
+def _typed(frame: pl.DataFrame, field: str) -> bool:
+    """Whether a field arrived typed (a Parquet file's dates and amounts), not as text."""
+    dtype = frame.schema[field]
+    if field in _DATE_FIELDS:
+        return dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime)
+    return field in _NUMBER_FIELDS and dtype.is_numeric()
+
+
 def _cleaned(frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     """Every text field cleaned once (``keep`` also as ``raw_<name>``, trimmed but as
-    written), and the rows left with no text at all dropped."""
+    written), and the rows left with no value at all dropped. Dates and amounts that arrive
+    typed stay as they are; anything else is read as text."""
     values = [c for c in frame.columns if c not in {"row", "sheet"}]
     frame = frame.with_columns(
         pl.col(c).cast(pl.String).str.normalize("NFC").str.strip_chars().alias(f"raw_{c}")
         for c in keep
     )
-    frame = clean_columns(frame, values)
+    frame = clean_columns(frame, [c for c in values if not _typed(frame, c)])
     return frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))
 
 
@@ -121,12 +134,17 @@ def _parse_invoices(
     raw = _cleaned(_with_fields(table, INVOICE_SCHEMA), keep=("client",))
     lbl = {f: _label(table, f) for f in INVOICE_SCHEMA}
     issues: list[pl.DataFrame] = []
-    date_columns = ["invoice_date", "due_date", "paid_date"]
-    order = slash_order(raw, date_columns)
+    date_columns = list(_DATE_FIELDS)
+    texts = [c for c in date_columns if not _typed(raw, c)]
+    order = slash_order(raw, texts) if texts else None
     day_first = config.day_first if order is None else order
-    slashed = raw.select(
-        pl.any_horizontal(pl.col(c).str.contains(SLASH_DATE) for c in date_columns).sum()
-    ).item()
+    slashed = (
+        raw.select(
+            pl.any_horizontal(pl.col(c).str.contains(SLASH_DATE) for c in texts).sum()
+        ).item()
+        if texts
+        else 0
+    )
     if order is None and slashed:
         issues.append(
             pl.DataFrame(
@@ -150,9 +168,20 @@ def _parse_invoices(
             for f in ("invoice_date", "amount", "due_date", "paid_date", "deposit")
         ),
     ).with_columns(
-        *(parse_dates(raw, f, day_first).alias(f) for f in date_columns),
-        parse_amounts(raw, "amount").alias("amount"),
-        parse_deposit(pl.col("deposit")).alias("deposit"),
+        *(
+            (pl.col(f).cast(pl.Date) if _typed(raw, f) else parse_dates(raw, f, day_first)).alias(f)
+            for f in date_columns
+        ),
+        (
+            pl.col("amount").cast(pl.Float64)
+            if _typed(raw, "amount")
+            else parse_amounts(raw, "amount")
+        ).alias("amount"),
+        (
+            pl.col("deposit").cast(pl.Float64)
+            if _typed(raw, "deposit")
+            else parse_deposit(pl.col("deposit"))
+        ).alias("deposit"),
         pl.col("currency").str.to_uppercase().alias("currency"),
         pl.col("status").str.to_lowercase().str.replace_all(r"[_\s]+", " ").alias("status_text"),
     )

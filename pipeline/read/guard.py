@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.errors import InputError, UnsafeWorkbook
 from pipeline.read.delimited import DELIMITED
 
-SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods", *DELIMITED}
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".ods", *DELIMITED, ".parquet"}
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -22,7 +22,8 @@ _PROLOGUE_BYTES = 4096  # where a DOCTYPE would have to be
 
 
 def check_workbook(path: Path) -> str:
-    """Refuse what cannot or must not be parsed; return the format ('xlsx', 'xls', 'ods', 'csv')."""
+    """Refuse what cannot or must not be parsed; return the format ('xlsx', 'xls', 'ods', 'csv',
+    'parquet')."""
     if not path.exists():
         raise InputError(f"{path.name}: the file does not exist ({path}).")
     if not path.is_file():
@@ -44,6 +45,12 @@ def check_workbook(path: Path) -> str:
                 ".xlsx (or .xls) and run again."
             )
         return "csv"
+    if suffix == ".parquet":
+        if not head.startswith(b"PAR1"):
+            raise InputError(
+                f"{path.name}: this is not a Parquet file (its first bytes are not Parquet's)."
+            )
+        return "parquet"
     if head.startswith(OLE_MAGIC):
         if suffix == ".xls":
             return "xls"

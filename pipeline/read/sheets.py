@@ -15,6 +15,7 @@ import fastexcel
 import polars as pl
 
 from pipeline.errors import ConfigError, InputError
+from pipeline.read.columnar import ScannedSheet, scanned
 from pipeline.read.columns import (
     INVOICE_REQUIRED,
     ColumnMap,
@@ -78,10 +79,12 @@ class TextSheet:
         return self.frame if n_rows is None else self.frame.head(n_rows)
 
 
-Reader = fastexcel.ExcelReader | TextSheet
+Reader = fastexcel.ExcelReader | TextSheet | ScannedSheet
 
 
 def _open(path: Path, fmt: str) -> Reader:
+    if scanned(path, fmt):
+        return ScannedSheet(path, fmt)
     if fmt == "csv":
         return TextSheet(path)
     try:
@@ -97,7 +100,7 @@ def _open(path: Path, fmt: str) -> Reader:
 
 
 def _load(reader: Reader, sheet: str, n_rows: int | None = None) -> pl.DataFrame:
-    if isinstance(reader, TextSheet):
+    if isinstance(reader, TextSheet | ScannedSheet):
         return reader.load(n_rows)
     try:
         loaded = reader.load_sheet(
@@ -159,9 +162,13 @@ def _table(
                 f"like the mapped {', '.join(repr(a) for a in absent)}; the columns are "
                 f"{', '.join(repr(str(x)) for x in labels if x is not None)}."
             )
-    frame = _load(reader, sheet).with_row_index(ROW, offset=1).slice(header_index + 1)
+    if isinstance(reader, ScannedSheet):
+        rows = reader.rows(header_index)
+    else:
+        rows = _load(reader, sheet).lazy().with_row_index(ROW, offset=1).slice(header_index + 1)
+    present_columns = rows.collect_schema().names()
     renames = {f"c{pos}": field for field, (pos, _) in columns.fields.items()}
-    if profile is not None and "c0" not in renames and "c0" in frame.columns:
+    if profile is not None and "c0" not in renames and "c0" in present_columns:
         renames["c0"] = FIRST  # headings, totals and footers stand in the first column
     taken = {*renames.values(), ROW}
     for pos, label in columns.unmapped:  # pass-through columns keep their label, made unique
@@ -170,12 +177,16 @@ def _table(
             name, n = f"{label} ({n})", n + 1
         renames[f"c{pos}"] = name
         taken.add(name)
-    frame = frame.select([ROW, *(c for c in renames if c in frame.columns)]).rename(renames)
+    # Only the columns the header maps are read; a scanned file streams through in batches.
+    frame = _collect(
+        rows.select([ROW, *(c for c in renames if c in present_columns)]).rename(renames), sheet
+    )
     if profile is None:
         return RawTable(
             sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
         )
     first = renames.get("c0", FIRST)
+    frame = frame.with_columns(pl.exclude(ROW).cast(pl.String))  # exports' layouts are text
     for needed in ("client", "invoice_date", "amount", "status"):
         if needed not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(needed))
@@ -198,6 +209,16 @@ def _table(
         line_items=profile.line_items,
         left_out=left_out,
     )
+
+
+def _collect(rows: pl.LazyFrame, sheet: str) -> pl.DataFrame:
+    try:
+        return rows.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:  # a scanned file's bytes can be read wrong
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"sheet '{sheet}' cannot be read ({first}). Export the file again, or save it as .xlsx."
+        ) from None
 
 
 def _layout(table: RawTable) -> tuple[tuple[str, str], ...]:
@@ -234,6 +255,8 @@ def _settings(
     reader: Reader, names: list[str]
 ) -> tuple[str | None, tuple[tuple[int, str, str], ...]]:
     """Key/value rows of a sheet named Settings: (Excel row, key, value) from its first two columns."""
+    if isinstance(reader, ScannedSheet):  # one table, never a Settings sheet
+        return None, ()
     for name in names:
         if _normalised_name(name) in _SHEET_NAMES["settings"]:
             frame = _load(reader, name).with_row_index(ROW, offset=1)
@@ -334,9 +357,16 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         settings_sheet=settings_sheet,
         settings=settings,
         map_issues=tuple(map_issues),
-        detail=(
-            f"encoding {reader.encoding}, separator {reader.separator!r}"
-            if isinstance(reader, TextSheet)
-            else ""
-        ),
+        detail=_detail(reader),
     )
+
+
+def _detail(reader: Reader) -> str:
+    """How a text or Parquet file was read, for ``inspect`` and the Method sheet."""
+    if isinstance(reader, ScannedSheet):
+        if reader.format == "parquet":
+            return "Parquet, scanned by polars"
+        return f"encoding {reader.encoding}, separator {reader.separator!r}, scanned by polars"
+    if isinstance(reader, TextSheet):
+        return f"encoding {reader.encoding}, separator {reader.separator!r}"
+    return ""

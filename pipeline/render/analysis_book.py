@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -199,10 +200,15 @@ class Formula:
     cached: Any
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+SHEET_ROWS = 1_048_576  # rows an Excel sheet holds
+
+
 def _clean_text(text: str) -> str:
     """Text a cell can hold: no control characters the format forbids, within Excel's limit."""
-    cleaned = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
-    return cleaned[:MAX_TEXT]
+    return _FORBIDDEN.sub("", text)[:MAX_TEXT]
 
 
 def _ref(sheet: str) -> str:
@@ -636,6 +642,18 @@ def _issues(book: Book, name: str, analysis: Analysis) -> None:
     if not rows:
         rows = [
             ["(none)", None, None, None, "No data issues: every row was used as written.", None]
+        ]
+    if len(rows) > SHEET_ROWS - 1:  # a sheet holds 1,048,576 rows, its header one of them
+        more = len(rows) - (SHEET_ROWS - 2)
+        rows = rows[: SHEET_ROWS - 2] + [
+            [
+                "(more)",
+                None,
+                None,
+                None,
+                f"{more:,} more data issues: more than a sheet can hold",
+                "every one is in summary.json (data_issues)",
+            ]
         ]
     columns = [
         ("Sheet", None),

@@ -34,9 +34,21 @@ class Provenance:
         return self.header_rows[self.invoice_sheets[0]]
 
 
+# The last analysis's rows, per language: the workbook, its notes, the briefing and the JSON all
+# show the same reasons, and wording them for two thousand clients is not free.
+_LAST: tuple[Analysis | None, dict[str, list[dict[str, Any]]]] = (None, {})
+
+
 def client_rows(analysis: Analysis, w: Words = ENGLISH) -> list[dict[str, Any]]:
-    """Client rows in rank order, each with its reasons in words."""
-    rows = analysis.clients.to_dicts()
-    for row in rows:
-        row["reasons"] = client_reasons(row, analysis, w)
-    return rows
+    """Client rows in rank order, each with its reasons in words (fresh dicts: callers add keys)."""
+    global _LAST
+    last, cached = _LAST
+    if last is not analysis:
+        cached = {}
+        _LAST = (analysis, cached)
+    if w.lang not in cached:
+        rows = analysis.clients.to_dicts()
+        for row in rows:
+            row["reasons"] = client_reasons(row, analysis, w)
+        cached[w.lang] = rows
+    return [dict(row) for row in cached[w.lang]]

@@ -20,7 +20,7 @@ import polars as pl
 from markupsafe import Markup
 
 from pipeline.model.analysis import Analysis
-from pipeline.render.analysis_book import build_analysis_book, sheet_names
+from pipeline.render.analysis_book import SHEET_ROWS, build_analysis_book, sheet_names
 from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
@@ -301,11 +301,16 @@ def render_workbook(
         )
 
     if fmt != "xlsx":
-        return alone(
-            [
-                f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
-            ]
-        )
+        notes = [
+            f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
+        ]
+        if provenance.rows_read >= SHEET_ROWS:
+            notes.append(
+                f"the invoice rows: {provenance.rows_read:,} rows are more than a sheet holds "
+                f"({SHEET_ROWS - 1:,} below its header), so they are not written out; every one "
+                "is in the figures, and the input keeps them"
+            )
+        return alone(notes)
     original = source.read_bytes()
     date_1904 = _uses_1904(original)
     columns = annotation_columns(analysis, provenance, w)
