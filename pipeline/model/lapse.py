@@ -45,13 +45,17 @@ def at_risk(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
 def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Per client: repeat invoice days ``x``, last invoice ``t_x`` and age ``T``, in weeks."""
     days = counted.filter((pl.col("revenue_date") <= as_of) & (pl.col("amount") > 0))
-    return days.group_by("client").agg(
-        (pl.col("revenue_date").n_unique() - 1).alias("x"),
-        ((pl.col("revenue_date").max() - pl.col("revenue_date").min()).dt.total_days() / 7).alias(
-            "t_x"
-        ),
-        ((pl.lit(as_of) - pl.col("revenue_date").min()).dt.total_days() / 7).alias("T"),
-    )
+    return (
+        days.group_by("client")
+        .agg(
+            (pl.col("revenue_date").n_unique() - 1).alias("x"),
+            (
+                (pl.col("revenue_date").max() - pl.col("revenue_date").min()).dt.total_days() / 7
+            ).alias("t_x"),
+            ((pl.lit(as_of) - pl.col("revenue_date").min()).dt.total_days() / 7).alias("T"),
+        )
+        .sort("client")
+    )  # one order, so the fit's sums, and so its result, are the same every run
 
 
 def bgnbd(
