@@ -1,8 +1,9 @@
 """The command line: parse options, call ``pipeline.report``, turn its errors into messages.
 
 Exit codes: 0 every input reported (data issues may exist); 1 the input was refused (with
-several inputs: every one was); 2 a usage error (a bad option or configuration); 3 some
-workbooks of a batch failed and the others were reported, or the portfolio could not be written.
+several inputs: every one was); 2 a usage error (a bad option or configuration, an --executor
+that cannot be used or reached); 3 some workbooks of a batch failed and the others were
+reported, or the portfolio could not be written.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.batch import Outcome, run_batch
+from pipeline.batch import ExecutorError, Outcome, Where, parse_executor, run_batch
 from pipeline.config import BASES
 from pipeline.errors import ConfigError, TierbookError
 from pipeline.inspect import inspect
 from pipeline.languages import language_of
 from pipeline.portfolio import Failure, write_portfolio
+from pipeline.progress import BatchDisplay, interactive
 from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
 
 DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
+PARALLEL_BYTES = 2 * 1024**2  # inputs above this, in all, are reported one per core by default
 
 # Options more than one command takes, declared once.
 LANG_OPTION = click.option(
@@ -63,6 +66,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     Start with:  tierbook report my-invoices.xlsx
     """
     ctx.obj = {"debug": debug or bool(os.environ.get("TIERBOOK_DEBUG"))}
+
+
+def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where:
+    """``--executor`` as a ``Where``; a value that cannot be used is a usage error (exit 2)."""
+    try:
+        return parse_executor(value)
+    except ExecutorError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @main.command("report")
@@ -106,9 +117,29 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
+    default=None,
+    metavar="N",
+    help="How many workbooks to report at the same time on this machine, each in its own "
+    "process: 0 means one per CPU core (never more than there are workbooks), 1 one after "
+    "another in this process. Default: one per CPU core when the workbooks come to more than "
+    f"{PARALLEL_BYTES // 1024**2} MB in all, else one at a time (an extra process takes a "
+    "second or two to start, more than a small workbook takes). Ignored with "
+    "--executor dask://..., where the cluster's workers decide.",
+)
+@click.option(
+    "--executor",
+    "executor",
+    default="local",
     show_default=True,
-    help="Workbooks to report at the same time; 0 means one per CPU. Progress shows as [done/total].",
+    metavar="local|dask://HOST:PORT",
+    callback=_executor,
+    help="Where the workbooks are reported. 'local': this machine's processes (see --jobs). "
+    "'dask://HOST:PORT': the workers of a running Dask cluster, for a batch that outgrows one "
+    "machine; it needs pip install 'tierbook[dask]' here and on every worker, and every worker "
+    "must see the inputs and --out at the same paths as this machine (a shared drive). Start "
+    "the workers with --nthreads 1: a worker reports one workbook at a time. A scheduler that "
+    "cannot be reached is a usage error (exit 2) before anything is read. Each workbook's "
+    "current stage is shown only for local runs.",
 )
 def report_command(
     inputs: tuple[Path, ...],
@@ -119,13 +150,18 @@ def report_command(
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
-    jobs: int,
+    jobs: int | None,
+    executor: Where,
 ) -> None:
     """Analyse each workbook INPUT (.xlsx, .xlsm, .xls, .ods; a folder means every workbook in it).
 
     For each input named NAME it writes OUT/NAME/NAME.annotated.xlsx (your workbook with
     analysis sheets added), NAME.briefing.html (a page to read) and NAME.summary.json
     (the figures for scripts). The input file is never changed.
+
+    Each finished workbook prints one line, [done/total] with several inputs; on a terminal a
+    live display shows each workbook being worked on and its stage. Several inputs end with a
+    table of results: file, clients, verdict, seconds, status.
     """
     paths = expand_inputs(inputs)
     if not paths:
@@ -139,24 +175,36 @@ def report_command(
         mapping=mapping,
     )
     debug = _debug()
-    total = len(paths)
+    if jobs is None:  # parallel where it pays: process start-up costs about a small workbook
+        jobs = 0 if sum(p.stat().st_size for p in paths if p.is_file()) > PARALLEL_BYTES else 1
     workers = jobs or os.cpu_count() or 1
+    names = output_names(paths)
+    display = BatchDisplay(paths, live=interactive(), debug=debug, where=str(executor))
 
     def show(done: int, outcome: Outcome) -> bool:
-        progress = f"[{done}/{total}] " if total > 1 else ""
-        if outcome.status == "done":
-            click.echo(progress + outcome.message)
-            return True
-        if debug and outcome.trace:
-            click.echo(outcome.trace, err=True)
-        click.echo(f"{progress}error: {outcome.message}", err=True)
+        display.finished(done, outcome)
         return outcome.status != "config"  # a bad setting is the same for every input: stop
 
-    names = output_names(paths)
-    outcomes = run_batch(paths, out_dir, options, names, workers, show)
+    try:
+        with display:
+            outcomes = run_batch(
+                paths,
+                out_dir,
+                options,
+                names,
+                workers,
+                show,
+                on_stage=display.stage if display.live else None,
+                where=executor,
+            )
+    except ExecutorError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(USAGE)
     if any(o.status == "config" for o in outcomes):
         sys.exit(USAGE)
     written = _portfolio(out_dir, outcomes, names, lang, debug)
+    if len(paths) > 1:  # one workbook's line says it all; a table of one row is noise
+        display.results(outcomes, min(workers, len(paths)))
     failed = sum(o.status != "done" for o in outcomes)
     if failed == len(paths):
         sys.exit(REFUSED)
