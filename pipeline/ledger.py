@@ -412,30 +412,52 @@ def _one_spelling(
     frame: pl.DataFrame, tables: tuple[RawTable, ...]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Names that differ only in case or inner spacing are one client, under its most used
-    spelling; each row written otherwise is reported. Padding at either end is not a spelling."""
-    key = pl.col("client").str.to_lowercase()
-    counts = frame.group_by(key.alias("_key"), "raw_client").agg(
-        pl.len().alias("_n"), pl.col("row").min().alias("_first")
+    spelling; each row written otherwise is reported. Padding at either end is not a spelling.
+
+    Decided over the distinct spellings (a few thousand, however long the ledger), then mapped
+    onto the rows that need it."""
+    spellings = frame.group_by("raw_client").agg(
+        pl.col("client").first().str.to_lowercase().alias("_key"),
+        pl.len().alias("_n"),
+        pl.col("row").min().alias("_first"),
     )
     canonical = (
-        counts.sort(["_n", "_first"], descending=[True, False])
+        spellings.sort(["_n", "_first", "raw_client"], descending=[True, False, False])
         .group_by("_key", maintain_order=True)
         .agg(pl.col("raw_client").first().alias("_canonical"))
     )
-    joined = frame.with_columns(key.alias("_key")).join(canonical, on="_key", how="left")
-    differs = pl.col("raw_client") != pl.col("_canonical")
+    others = (
+        spellings.join(canonical, on="_key")
+        .filter(pl.col("raw_client") != pl.col("_canonical"))
+        .with_columns(clean_text("_canonical").alias("_client"))
+    )
+    if not others.height:
+        return frame, []
+    raw = pl.col("raw_client")
+    joined = frame.with_columns(
+        raw.replace_strict(
+            others["raw_client"], others["_canonical"], default=None, return_dtype=pl.String
+        ).alias("_canonical")
+    )
     found = [
         _issues(
             joined,
-            differs,
+            pl.col("_canonical").is_not_null(),
             _label(tables[0], "client"),
-            pl.col("raw_client"),
+            raw,
             pl.format("written differently from '{}' (case or spacing)", pl.col("_canonical")),
             "merged with it",
         )
     ]
-    merged = joined.with_columns(clean_text("_canonical").alias("client"))
-    return merged.drop("_key", "_canonical"), found
+    merged = joined.with_columns(
+        raw.replace_strict(
+            others["raw_client"],
+            others["_client"],
+            default=pl.col("client"),
+            return_dtype=pl.String,
+        ).alias("client")
+    )
+    return merged.drop("_canonical"), found
 
 
 def _currency(
