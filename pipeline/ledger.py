@@ -375,11 +375,40 @@ _CONTENT = [
 ]
 
 
+def _content_hash() -> pl.Expr:
+    return pl.struct(_CONTENT).hash()
+
+
+def _copies(parsed: pl.DataFrame) -> pl.DataFrame:
+    """``parsed`` with ``_copy_of``: the first row holding the same contents.
+
+    Rows are grouped by a 64-bit hash of their contents rather than by the eleven columns
+    themselves, which on ten million rows took 2.7 GB more; every copy the hash finds is then
+    compared with its first row, and should two different rows ever share a hash, the exact
+    grouping decides instead.
+    """
+    hashed = parsed.with_columns(_content_hash().alias("_hash"))
+    marked = hashed.with_columns(pl.col("row").min().over("_hash").alias("_copy_of"))
+    copies = marked.filter(pl.col("row") != pl.col("_copy_of"))
+    if copies.height:
+        firsts = marked.filter(pl.col("_hash").is_in(copies["_hash"].implode())).filter(
+            pl.col("row") == pl.col("_copy_of")
+        )
+        pairs = copies.select("_hash", *_CONTENT).join(
+            firsts.select("_hash", *(pl.col(c).alias(f"_first_{c}") for c in _CONTENT)),
+            on="_hash",
+        )
+        same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"_first_{c}")) for c in _CONTENT)
+        if pairs.height != copies.height or not pairs.select(same.all()).item():
+            marked = parsed.with_columns(pl.col("row").min().over(_CONTENT).alias("_copy_of"))
+    return marked.drop("_hash", strict=False)
+
+
 def _duplicates(
     parsed: pl.DataFrame, lbl: Mapping[str, str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Exact copies of a row are counted once; one invoice number on rows that differ is reported."""
-    marked = parsed.with_columns(pl.col("row").min().over(_CONTENT).alias("_copy_of"))
+    marked = _copies(parsed)
     copy = pl.col("row") != pl.col("_copy_of")
     found = [
         _issues(

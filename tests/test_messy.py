@@ -16,11 +16,12 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.conftest import D, inv, write_workbook
+from tests.conftest import D, analysis_of, inv, write_workbook
 
 HEADER = ("Invoice No", "Client", "Invoice Date", "Amount", "Status", "Due Date", "Paid Date")
 
@@ -375,3 +376,22 @@ def test_a_zip_directory_claiming_an_unknown_version_is_a_clear_refusal(tmp_path
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match="damaged or truncated"):
         read_workbook(path)
+
+
+def test_rows_that_share_a_content_hash_are_copies_only_when_equal(tmp_path, monkeypatch):
+    """Should two different rows ever hash alike, the exact comparison decides."""
+    from pipeline import ledger
+
+    rows = [
+        inv("1", "Acme Ltd", "2026-01-05", 100),
+        inv("1", "Acme Ltd", "2026-01-05", 100),  # an exact copy
+        inv("2", "Bolt Ltd", "2026-01-06", 200),
+        inv("3", "Cedar Ltd", "2026-01-07", 300),
+    ]
+    book = write_workbook(tmp_path / "copies.xlsx", rows)
+    honest = analysis_of(book)
+    monkeypatch.setattr(ledger, "_content_hash", lambda: pl.lit(7, dtype=pl.UInt64))
+    colliding = analysis_of(book)
+    assert colliding.totals.revenue == honest.totals.revenue == 600
+    copies = colliding.issues.filter(pl.col("problem").str.starts_with("an exact copy"))
+    assert copies.select("row", "problem").rows() == [(3, "an exact copy of row 2")]
