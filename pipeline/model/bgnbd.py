@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+
+# scipy (0.6 s to import) is imported where it is first used, so that ``report`` can load it on
+# a thread while the workbook is being parsed (``pipeline.warm``).
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class BGNBD:
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         z = t / (alpha + T + t)
         head = (a + b + x - 1) / (a - 1)
+        from scipy.special import hyp2f1
+
         tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
             r + x, b + x, a + b + x - 1, z
         )
@@ -53,6 +56,8 @@ def log_likelihood(
     params: ArrayLike, x: NDArray[np.float64], t_x: NDArray[np.float64], T: NDArray[np.float64]
 ) -> float:
     """Sum of the individual log-likelihoods, equation (6) of the paper."""
+    from scipy.special import gammaln
+
     r, alpha, a, b = np.asarray(params, dtype=float)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
@@ -68,6 +73,8 @@ def log_likelihood(
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
     """Maximum likelihood on log-parameters (all four are positive), from the paper's start."""
+    from scipy.optimize import minimize
+
     xs, txs, Ts = (np.asarray(v, dtype=float) for v in (x, t_x, T))
 
     def objective(log_params: NDArray[np.float64]) -> float:

@@ -1,0 +1,32 @@
+"""The later stages' heavy modules, loaded on a thread while the first stage parses the workbook.
+
+scipy (the BG/NBD fit) and matplotlib (the briefing's charts) take about 1.2 s to import, most
+of a small report's time. calamine, which parses the workbook, lets go of the interpreter while
+it works, so the two overlap: the imports are done, or nearly, when the model needs them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_started = threading.Event()
+
+
+def warm_up() -> None:
+    """Start loading, once per process; the stages import as usual and wait if still loading."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_load, name="tierbook-warm-up", daemon=True).start()
+
+
+def _load() -> None:
+    try:
+        import scipy.optimize  # noqa: F401
+        import scipy.special  # noqa: F401
+
+        from pipeline.render.charts import _pyplot
+
+        _pyplot()
+    except Exception:  # noqa: S110 - the stage that needs a module imports it and says why
+        pass
