@@ -37,7 +37,10 @@ def opener(data: bytes) -> Callable[[], io.BytesIO]:
 
 def spliced(data: bytes, cells: pl.DataFrame, last: int, prefix: str = "") -> str:
     found = sheetdata.scan(opener(data), prefix)
-    body = b"".join(sheetdata.splice(opener(data), prefix, cells, last))
+    def of_block(rows: pl.Series) -> pl.DataFrame:
+        return cells.filter(pl.col("row").is_in(rows.implode()))
+
+    body = b"".join(sheetdata.splice(opener(data), prefix, of_block, cells.height, last))
     return found.head + body.decode() + found.tail
 
 

@@ -520,26 +520,32 @@ def _sheet_chunks(
 
     note = plan.note
     columns = [c for c in plan.values.columns if c != "row"]
-    cells = sheetdata.cells_xml(
-        plan.values,
-        [_col_letter(plan.first + i) for i in range(len(columns))],
-        styles.annotation_text,
-        [
-            styles.annotation_percent if i in note.percent_columns else styles.annotation_text
-            for i in range(len(columns))
-        ],
-        plan.prefix,
+    letters = [_col_letter(plan.first + i) for i in range(len(columns))]
+    number_styles = [
+        styles.annotation_percent if i in note.percent_columns else styles.annotation_text
+        for i in range(len(columns))
+    ]
+    header = pl.DataFrame(
+        {"row": [note.header_row], "xml": [_header_cells(plan, styles)]},
+        schema={"row": pl.Int64, "xml": pl.String},
     )
-    if plan.header:
-        cells = pl.concat(
-            [cells, pl.DataFrame({"row": [note.header_row], "xml": [_header_cells(plan, styles)]})],
-            how="vertical_relaxed",
+
+    def cells(rows: pl.Series) -> pl.DataFrame:
+        """The new cells of one block's rows, made only when the block comes."""
+        wanted = plan.values.join(pl.DataFrame({"row": rows}), on="row", how="semi")
+        made = sheetdata.cells_xml(
+            wanted, letters, styles.annotation_text, number_styles, plan.prefix
         )
+        if plan.header and rows.is_in([note.header_row]).any():
+            made = pl.concat([made, header])
+        return made
+
+    expected = sheetdata.cell_rows(plan.values) + plan.header
     before, _, after = skeleton.partition(_ROWS)
     yield before.encode("utf-8")
     try:
         yield from sheetdata.splice(
-            open_part, plan.prefix, cells, plan.first + len(note.headers) - 1
+            open_part, plan.prefix, cells, expected, plan.first + len(note.headers) - 1
         )
     except sheetdata.SheetError as exc:
         raise PackageError(str(exc)) from None

@@ -190,6 +190,22 @@ def _escaped(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _has_cell(values: pl.DataFrame, column: str) -> pl.Expr:
+    """Whether a value makes a cell: a finite number, or text that is not empty."""
+    value = pl.col(column)
+    if values.schema[column].is_numeric():
+        return value.is_finite().fill_null(False)
+    return (value.is_not_null() & (value != "")).fill_null(False)
+
+
+def cell_rows(values: pl.DataFrame) -> int:
+    """How many rows of ``values`` get at least one cell from ``cells_xml``."""
+    columns = [c for c in values.columns if c != "row"]
+    if not columns:
+        return 0
+    return int(values.select(pl.any_horizontal(_has_cell(values, c) for c in columns).sum()).item())
+
+
 def cells_xml(
     values: pl.DataFrame,
     letters: list[str],
@@ -209,23 +225,19 @@ def cells_xml(
         value = pl.col(column)
         reference = pl.format(f'r="{letter}{{}}"', pl.col("row"))
         if values.schema[column].is_numeric():
-            cell = pl.when(value.is_finite()).then(
-                pl.format(
-                    f'<{p}c {{}} s="{number_style}"><{p}v>{{}}</{p}v></{p}c>',
-                    reference,
-                    value.cast(pl.Float64).cast(pl.String),
-                )
+            cell = pl.format(
+                f'<{p}c {{}} s="{number_style}"><{p}v>{{}}</{p}v></{p}c>',
+                reference,
+                value.cast(pl.Float64).cast(pl.String),
             )
         else:
-            cell = pl.when(value.is_not_null() & (value != "")).then(
-                pl.format(
-                    f'<{p}c {{}} s="{text_style}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-                    f"{{}}</{p}t></{p}is></{p}c>",
-                    reference,
-                    _escaped(value.cast(pl.String)),
-                )
+            cell = pl.format(
+                f'<{p}c {{}} s="{text_style}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+                f"{{}}</{p}t></{p}is></{p}c>",
+                reference,
+                _escaped(value.cast(pl.String)),
             )
-        parts.append(cell.otherwise(pl.lit("")))
+        parts.append(pl.when(_has_cell(values, column)).then(cell).otherwise(pl.lit("")))
     return values.select(pl.col("row").cast(pl.Int64), pl.concat_str(parts).alias("xml")).filter(
         pl.col("xml") != ""
     )
@@ -234,11 +246,16 @@ def cells_xml(
 def splice(
     open_part: Callable[[], BinaryIO],
     prefix: str,
-    cells: pl.DataFrame,
+    cells: Callable[[pl.Series], pl.DataFrame],
+    expected: int,
     last_column: int,
 ) -> Iterator[bytes]:
-    """The rows of the sheet with ``cells`` (``row``, ``xml``) added at the end of their rows,
-    block by block. Raises ``SheetError`` when a row of ``cells`` is not found exactly once."""
+    """The rows of the sheet with new cells added at the end of their rows, block by block.
+
+    ``cells(row_numbers)`` gives the ``row`` and ``xml`` of the new cells of a block's rows, so
+    the new cells' text is only ever made for one block at a time; ``expected`` rows must gain
+    cells, each exactly once, or ``SheetError`` says what went wrong.
+    """
     p = prefix
     closing = f"</{p}row>"
     placed = 0
@@ -255,7 +272,7 @@ def splice(
             numbers = _numbers(rows, previous)
             previous = int(numbers[-1])
             frame = pl.DataFrame({"piece": rows, "row": numbers}).join(
-                cells, on="row", how="left", maintain_order="left"
+                cells(numbers), on="row", how="left", maintain_order="left"
             )
             added = pl.col("xml")
             self_closed = pl.col("piece").str.contains(_SELF_CLOSED)
@@ -276,7 +293,7 @@ def splice(
             )
             placed += int(joined["placed"][0])
             yield pieces[0].encode("utf-8") + joined.to_series(0)[0].encode("utf-8")
-    if placed < cells.height:
-        raise SheetError(f"{cells.height - placed} rows to annotate have no row element")
-    if placed > cells.height:
+    if placed < expected:
+        raise SheetError(f"{expected - placed} rows to annotate have no row element")
+    if placed > expected:
         raise SheetError("some rows appear more than once")
