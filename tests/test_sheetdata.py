@@ -37,6 +37,7 @@ def opener(data: bytes) -> Callable[[], io.BytesIO]:
 
 def spliced(data: bytes, cells: pl.DataFrame, last: int, prefix: str = "") -> str:
     found = sheetdata.scan(opener(data), prefix)
+
     def of_block(rows: pl.Series) -> pl.DataFrame:
         return cells.filter(pl.col("row").is_in(rows.implode()))
 
