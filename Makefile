@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 OUT    ?= reports
 WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
-.PHONY: report watch test test-fast lint bench samples picture golden catalogs system-deps clean help
+.PHONY: report watch test test-fast lint bench bench-quick samples picture golden catalogs system-deps clean help
 
 help:
 	@echo "make report     analyse every workbook in inbox/ (or sample_workbooks/ when inbox/ has none) into $(OUT)/"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-fast  the unit and property tests only, in seconds"
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      time tierbook against the I/O floor and a naive baseline (BENCH_SIZES, BENCH_RUNS)"
+	@echo "make bench-quick  the 10k ledger once per tool, then check the reports are right (never the times)"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
 	@echo "make picture    regenerate docs/summary.png and docs/briefing.png (LibreOffice, Chromium)"
 	@echo "make golden     refresh the snapshots in tests/golden/ (briefings, inspect) after a deliberate change"
@@ -60,7 +61,6 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
 # CI's bench: the 10k workbook once per tool, then a check that the reports are right (never timed).
-.PHONY: bench-quick
 bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --quick
 
