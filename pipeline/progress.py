@@ -50,6 +50,20 @@ def shown_names(sources: Sequence[Path]) -> dict[Path, str]:
     return {p: p.name if names.count(p.name) == 1 else str(p) for p in sources}
 
 
+def _console(live: bool, stderr: bool) -> Console:
+    """A terminal's console, or a plain one: no colour, no escape code, never wrapping a name."""
+    if live:
+        return Console(stderr=stderr, highlight=False, emoji=False)
+    return Console(
+        stderr=stderr,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        width=PLAIN_WIDTH,
+    )
+
+
 class BatchDisplay:
     """Progress and results of one ``tierbook report`` run.
 
@@ -72,25 +86,8 @@ class BatchDisplay:
         self.live = live
         self.debug = debug
         self.where = where
-        if live:
-            self.out = out or Console(highlight=False, emoji=False)
-            self.err = err or Console(stderr=True, highlight=False, emoji=False)
-        else:
-            self.out = out or Console(
-                force_terminal=False,
-                color_system=None,
-                highlight=False,
-                emoji=False,
-                width=PLAIN_WIDTH,
-            )
-            self.err = err or Console(
-                stderr=True,
-                force_terminal=False,
-                color_system=None,
-                highlight=False,
-                emoji=False,
-                width=PLAIN_WIDTH,
-            )
+        self.out = out or _console(live, stderr=False)
+        self.err = err or _console(live, stderr=True)
         self.started = time.perf_counter()
         self.progress: Progress | None = None
         self.overall: TaskID | None = None

@@ -27,7 +27,7 @@ from pipeline.read.guard import SUPPORTED
 from pipeline.read.sheets import RawWorkbook, read_workbook
 from pipeline.records import DataIssue, issue_frame
 from pipeline.render.briefing import render_briefing
-from pipeline.render.context import Provenance, client_rows
+from pipeline.render.context import Provenance
 from pipeline.render.i18n import words
 from pipeline.render.summary import render_summary
 from pipeline.render.workbook import render_workbook
@@ -243,7 +243,6 @@ def report(
     when = _timestamp(analysis.windows.as_of)
     w = words(config.language)
     stage("render")
-    client_rows(analysis, w)  # the reasons, worded once for all three outputs
     outputs = {
         f"{name}.annotated.xlsx": render_workbook(
             source, raw.format, analysis, provenance, when, w

@@ -218,7 +218,7 @@ def test_quick_bench_checks_the_reports(tmp_path: Path) -> None:
     assert set(tools) == {"tierbook", "floor", "baseline"}
     for name in ("tierbook", "floor") + (("baseline",) if HAS_PANDAS else ()):
         assert len(tools[name]["runs"]) == 1 and tools[name]["failed"] is None, tools[name]
-    if not HAS_PANDAS:  # `make test` installs .[test,dev] only: the baseline needs .[bench]
+    if not HAS_PANDAS:  # a developer's venv without the test extra: the baseline needs pandas
         assert "pandas" in tools["baseline"]["skipped"]
 
     # The same check rejects tierbook's own summary once a figure in it is wrong.

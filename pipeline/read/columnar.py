@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.errors import InputError
-from pipeline.read.delimited import MAX_FIELD, decode, sniff_separator
+from pipeline.read.delimited import decode, sniff_separator
 
 PARQUET = {".parquet"}
 # Above this a UTF-8 text export is scanned by polars; below, Python's csv module reads it.
@@ -121,4 +121,4 @@ def scanned(path: Path, fmt: str) -> bool:
     return True
 
 
-__all__ = ["LAZY_TEXT_BYTES", "MAX_FIELD", "PARQUET", "ScannedSheet", "scanned"]
+__all__ = ["LAZY_TEXT_BYTES", "PARQUET", "ScannedSheet", "scanned"]

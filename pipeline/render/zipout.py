@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, BinaryIO
 
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
-_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header
+_SHARED = struct.Struct("<4H3L2H")  # flags .. extra length: in the local and the central record
 _END = struct.Struct("<4s4H2LH")  # end of central directory
 _LIMIT = 0xFFFFFFFF  # beyond it a zip needs zip64 records, which this writer does not make
 _UTF8 = 0x800
@@ -67,54 +67,23 @@ class ZipOut:
         self.level = level
         self.entries: list[bytes] = []
 
-    def _entry(
-        self, name: str, flags: int, method: int, crc: int, size: int, usize: int
-    ) -> tuple[bytes, int]:
-        """Write the local header; return the central record's fields and the header offset."""
+    def _entry(self, name: str, flags: int, method: int, crc: int, size: int, usize: int) -> None:
+        """Write the local header and keep the central directory's record of the member."""
         raw, utf8 = _name_bytes(name)
         flags = (flags & ~(_DESCRIPTOR | _UTF8)) | utf8
         offset = self.target.tell()
         if max(size, usize, offset) >= _LIMIT or len(self.entries) >= 0xFFFF:
             raise ZipLimit(f"{name}: too large for a package without zip64 records")
-        self.target.write(
-            _LOCAL.pack(
-                b"PK\x03\x04",
-                20,
-                flags,
-                method,
-                self.time,
-                self.date,
-                crc,
-                size,
-                usize,
-                len(raw),
-                0,
-            )
-            + raw
-        )
+        # The fields both records share, from the flags to the extra field's length.
+        shared = _SHARED.pack(flags, method, self.time, self.date, crc, size, usize, len(raw), 0)
+        self.target.write(b"PK\x03\x04" + struct.pack("<H", 20) + shared + raw)
         self.entries.append(
-            _CENTRAL.pack(
-                b"PK\x01\x02",
-                (3 << 8) | 20,
-                20,
-                flags,
-                method,
-                self.time,
-                self.date,
-                crc,
-                size,
-                usize,
-                len(raw),
-                0,
-                0,
-                0,
-                0,
-                0o600 << 16,
-                offset,
-            )
+            b"PK\x01\x02"
+            + struct.pack("<2H", (3 << 8) | 20, 20)
+            + shared
+            + struct.pack("<3H2L", 0, 0, 0, 0o600 << 16, offset)
             + raw
         )
-        return raw, offset
 
     def copy(self, source: IO[bytes], info: zipfile.ZipInfo) -> None:
         """Copy a member of the zip in ``source`` as it is stored: no inflating, no deflating."""
