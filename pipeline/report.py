@@ -30,7 +30,7 @@ from pipeline.render.briefing import render_briefing
 from pipeline.render.context import Provenance
 from pipeline.render.i18n import words
 from pipeline.render.summary import render_summary
-from pipeline.render.workbook import render_workbook
+from pipeline.render.workbook import start_workbook
 from pipeline.warm import warm_up
 from pipeline.write import write_outputs
 
@@ -243,12 +243,14 @@ def report(
     when = _timestamp(analysis.windows.as_of)
     w = words(config.language)
     stage("render")
+    # The workbook's data sheets are finished on a thread while the briefing is rendered.
+    workbook = start_workbook(source, raw.format, analysis, provenance, when, w)
+    briefing = render_briefing(analysis, provenance, w)
+    summary = render_summary(analysis, provenance)
     outputs = {
-        f"{name}.annotated.xlsx": render_workbook(
-            source, raw.format, analysis, provenance, when, w
-        ),
-        f"{name}.briefing.html": render_briefing(analysis, provenance, w),
-        f"{name}.summary.json": render_summary(analysis, provenance),
+        f"{name}.annotated.xlsx": workbook.result(),
+        f"{name}.briefing.html": briefing,
+        f"{name}.summary.json": summary,
     }
     folder = Path(out_dir) / name
     stage("write")

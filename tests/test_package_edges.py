@@ -213,3 +213,37 @@ def test_print_titles_of_our_sheets_are_kept(tmp_path):
     out, _, _ = run(invoice_book(tmp_path / "print.xlsx"), tmp_path)
     wb = openpyxl.load_workbook(out)
     assert wb["Client analysis"].print_title_rows == "$1:$1"
+
+
+@pytest.mark.parametrize("percent_already", [False, True])
+def test_annotation_styles_are_fixed_before_the_analysis_styles_exist(tmp_path, percent_already):
+    """The data sheets are written ahead, with style ids the user's styles alone decide; the
+    merged style sheet must put the header, share and text styles exactly there."""
+    source = invoice_book(tmp_path / "plain.xlsx")
+    if percent_already:  # the user's styles hold "0.0%" already: ours reuses it
+        source = rewrite(
+            source,
+            tmp_path / "with-percent.xlsx",
+            {
+                "xl/styles.xml": lambda xml: re.sub(
+                    r"(<numFmts count=\")(\d+)(\">)",
+                    lambda m: f'{m[1]}{int(m[2]) + 1}{m[3]}<numFmt numFmtId="170" formatCode="0.0%"/>',
+                    xml,
+                )
+            },
+        )
+    out, members, _ = run(source, tmp_path)
+    before = openpyxl.load_workbook(source)["Invoices"]
+    ws = openpyxl.load_workbook(out)["Invoices"]
+    width = before.max_column
+    headers = [ws.cell(1, width + 1 + i) for i in range(5)]
+    assert all(c.font.b and c.fill.fgColor.rgb == "FF0E6E6E" for c in headers)
+    assert ws.cell(2, width + 4).number_format == "0.0%"  # the client's share
+    assert all(ws.cell(2, width + 1 + i).number_format == "General" for i in (0, 1, 2, 4))
+    for row in range(1, before.max_row + 1):  # the user's own cells keep their formats
+        for col in range(1, width + 1):
+            assert ws.cell(row, col).number_format == before.cell(row, col).number_format
+    styles = members["xl/styles.xml"].decode()
+    assert styles.count('formatCode="0.0%"') == 1
+    clients = openpyxl.load_workbook(out)["Client analysis"]  # and the analysis keeps its own
+    assert [clients.cell(2, c).number_format for c in (1, 6, 7)] == ["0", "#,##0.00", "0.0%"]

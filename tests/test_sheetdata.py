@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.render import sheetdata
-from pipeline.render.zipout import ZipOut
+from pipeline.render.zipout import ZipOut, deflate
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -263,3 +263,23 @@ def test_chunks_deflated_apart_join_into_one_stream(chunks):
     writer.close()
     with zipfile.ZipFile(io.BytesIO(target.getvalue())) as result:
         assert result.read("x.xml") == b"".join(chunks)  # zipfile checks the CRC too
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.binary(max_size=40_000) | st.just(b"<row/>" * 7000), max_size=5),
+    st.binary(max_size=70_000),
+    st.sampled_from([1, 3, 6]),
+)
+def test_a_body_deflated_ahead_continues_with_its_tail(body, tail, level):
+    """A data sheet's rows are deflated on a thread before the rest of the sheet is known."""
+    ahead = deflate(iter(body), level)
+    target = io.BytesIO()
+    writer = ZipOut(target, dt.datetime(2026, 1, 1))
+    writer.write_deflated("x.xml", deflate([tail], level, ahead))
+    writer.write_deflated("empty.xml", deflate([], level))
+    writer.close()
+    with zipfile.ZipFile(io.BytesIO(target.getvalue())) as result:
+        assert result.read("x.xml") == b"".join(body) + tail  # zipfile checks the CRC too
+        assert result.read("empty.xml") == b""
+    assert ahead.size == sum(map(len, body))  # continuing made a new body; the first is unchanged

@@ -23,7 +23,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.render import sheetdata
-from pipeline.render.zipout import ZipOut
+from pipeline.render.zipout import Deflated, ZipOut, deflate
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -235,12 +235,21 @@ def _append(
 
 
 @dataclass(frozen=True)
+class AnnotationStyles:
+    """The cellXfs indices of the annotation columns' styles, decided by the user's styles alone
+    (ours come straight after them), so the data sheets can be written before the analysis
+    workbook exists."""
+
+    header: int
+    percent: int
+    text: int
+
+
+@dataclass(frozen=True)
 class StyleMap:
-    xf_offset: int
+    xf_offset: int  # where the analysis workbook's cellXfs begin
     dxf_offset: int
-    annotation_header: int  # cellXfs index of our annotation header style
-    annotation_percent: int
-    annotation_text: int
+    annotation: AnnotationStyles
 
 
 def _numfmts(inner: str | None) -> dict[int, str]:
@@ -254,16 +263,55 @@ def _numfmts(inner: str | None) -> dict[int, str]:
     return found
 
 
-def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
-    """Append the analysis workbook's styles (and ours for annotations) to the user's styles."""
+_HEADER_FONT = (
+    '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
+)
+_HEADER_FILL = '<fill><patternFill patternType="solid"><fgColor rgb="FF0E6E6E"/><bgColor indexed="64"/></patternFill></fill>'
+_PERCENT = "0.0%"
+
+
+def _next_format(fmts: dict[int, str]) -> int:
+    return max([163, *fmts]) + 1  # ids below 164 are Excel's own
+
+
+def _with_annotation_styles(original: str) -> tuple[str, AnnotationStyles]:
+    """The user's styles with ours for the annotation columns appended."""
     p = _prefix(original, "styleSheet")
-    orig_fmts = _numfmts(_collection(original, "numFmts", p)[0])
+    fmts = _numfmts(_collection(original, "numFmts", p)[0])
+    by_code = {code: i for i, code in fmts.items()}
+    percent = by_code.get(_PERCENT, _next_format(fmts))
+    new_fmts = (
+        [] if _PERCENT in by_code else [f'<numFmt numFmtId="{percent}" formatCode="{_PERCENT}"/>']
+    )
+    out, font = _append(original, "fonts", "font", [_HEADER_FONT], p, _STYLE_ORDER, "styleSheet")
+    out, fill = _append(out, "fills", "fill", [_HEADER_FILL], p, _STYLE_ORDER, "styleSheet")
+    out, _ = _append(out, "numFmts", "numFmt", new_fmts, p, _STYLE_ORDER, "styleSheet")
+    ours = [
+        f'<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" '
+        'xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>',
+        f'<xf numFmtId="{percent}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>',
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+    ]
+    out, xf = _append(out, "cellXfs", "xf", ours, p, _STYLE_ORDER, "styleSheet")
+    return out, AnnotationStyles(xf, xf + 1, xf + 2)
+
+
+def annotation_styles(original: str) -> AnnotationStyles:
+    """Where ``merge_styles`` puts the annotation styles, known from the user's styles alone."""
+    return _with_annotation_styles(original)[1]
+
+
+def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
+    """The user's styles, then ours for annotations, then the analysis workbook's."""
+    p = _prefix(original, "styleSheet")
+    out, ours = _with_annotation_styles(original)
+    own_fmts = _numfmts(_collection(out, "numFmts", p)[0])
     ana_fmts = _numfmts(_collection(analysis, "numFmts", "")[0])
-    next_id = max([163, *orig_fmts]) + 1
-    by_code = {code: i for i, code in orig_fmts.items()}
+    next_id = _next_format(own_fmts)
+    by_code = {code: i for i, code in own_fmts.items()}
     fmt_map: dict[int, int] = {}
     new_fmts = []
-    for i, code in sorted({**ana_fmts, 164_000: "0.0%"}.items()):
+    for i, code in sorted(ana_fmts.items()):
         if code in by_code:
             fmt_map[i] = by_code[code]
             continue
@@ -283,12 +331,8 @@ def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
     borders = _children(_collection(analysis, "borders", "")[0] or "", "border")
     xfs = _children(_collection(analysis, "cellXfs", "")[0] or "", "xf")
     dxfs = _children(_collection(analysis, "dxfs", "")[0] or "", "dxf")
-    header_font = '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
-    header_fill = '<fill><patternFill patternType="solid"><fgColor rgb="FF0E6E6E"/><bgColor indexed="64"/></patternFill></fill>'
-
-    out = original
-    out, font0 = _append(out, "fonts", "font", [*fonts, header_font], p, _STYLE_ORDER, "styleSheet")
-    out, fill0 = _append(out, "fills", "fill", [*fills, header_fill], p, _STYLE_ORDER, "styleSheet")
+    out, font0 = _append(out, "fonts", "font", fonts, p, _STYLE_ORDER, "styleSheet")
+    out, fill0 = _append(out, "fills", "fill", fills, p, _STYLE_ORDER, "styleSheet")
     out, border0 = _append(out, "borders", "border", borders, p, _STYLE_ORDER, "styleSheet")
     out, _ = _append(out, "numFmts", "numFmt", new_fmts, p, _STYLE_ORDER, "styleSheet")
 
@@ -299,20 +343,13 @@ def merge_styles(original: str, analysis: str) -> tuple[str, StyleMap]:
         xf = re.sub(r'borderId="(\d+)"', lambda m: f'borderId="{border0 + int(m.group(1))}"', xf)
         return re.sub(r'xfId="\d+"', 'xfId="0"', xf)
 
-    ours = [
-        f'<xf numFmtId="0" fontId="{font0 + len(fonts)}" fillId="{fill0 + len(fills)}" borderId="0" '
-        'xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>',
-        f'<xf numFmtId="{fmt_map[164_000]}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>',
-        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
-    ]
     out, xf0 = _append(
-        out, "cellXfs", "xf", [remap_xf(x) for x in xfs] + ours, p, _STYLE_ORDER, "styleSheet"
+        out, "cellXfs", "xf", [remap_xf(x) for x in xfs], p, _STYLE_ORDER, "styleSheet"
     )
     out, dxf0 = _append(
         out, "dxfs", "dxf", [remap_fmt(d) for d in dxfs], p, _STYLE_ORDER, "styleSheet"
     )
-    mine = xf0 + len(xfs)
-    return out, StyleMap(xf0, dxf0, mine, mine + 1, mine + 2)
+    return out, StyleMap(xf0, dxf0, ours)
 
 
 # --- analysis sheets into the package ----------------------------------------------------------
@@ -392,6 +429,10 @@ def _relative(source: str, target: str) -> str:
 
 # --- data sheet annotation ------------------------------------------------------------------------
 
+
+# The data sheets' bodies are the bulk of a package: deflated a little less hard than the rest
+# (at 100k invoices, level 3 against 6: 1.6 s against 2.3 s, and 7.0 MB against 6.0 MB).
+BODY_LEVEL = 3
 
 _ROWS = "\x00tierbook-rows\x00"  # where the rows go in a sheet's skeleton; no XML can hold it
 
@@ -500,11 +541,11 @@ def _columns(sheet: str, p: str, note: Annotation, first: int, last: int) -> tup
     return sheet[:start] + f"{opening}>{inner}</{p}cols>" + sheet[end:], []
 
 
-def _header_cells(plan: _SheetPlan, styles: StyleMap) -> str:
+def _header_cells(plan: _SheetPlan, styles: AnnotationStyles) -> str:
     row = plan.note.header_row
     return _with_prefix(
         "".join(
-            f'<c r="{_col_letter(plan.first + i)}{row}" s="{styles.annotation_header}" t="inlineStr">'
+            f'<c r="{_col_letter(plan.first + i)}{row}" s="{styles.header}" t="inlineStr">'
             f'<is><t xml:space="preserve">{_text(str(label))}</t></is></c>'
             for i, label in enumerate(plan.note.headers)
         ),
@@ -512,18 +553,19 @@ def _header_cells(plan: _SheetPlan, styles: StyleMap) -> str:
     )
 
 
-def _sheet_chunks(
-    plan: _SheetPlan, skeleton: str, open_part: Any, styles: StyleMap
-) -> Iterator[bytes]:
-    """The annotated sheet's XML, a block at a time."""
+def _sheet_body(plan: _SheetPlan, open_part: Any, styles: AnnotationStyles) -> Iterator[bytes]:
+    """The annotated sheet's XML up to the end of its rows, a block at a time.
+
+    What follows the rows is the skeleton's tail, which merging may still change (a note
+    drawing goes there), so the body can be made before the rest of the package is decided.
+    """
     import polars as pl
 
     note = plan.note
     columns = [c for c in plan.values.columns if c != "row"]
     letters = [_col_letter(plan.first + i) for i in range(len(columns))]
     number_styles = [
-        styles.annotation_percent if i in note.percent_columns else styles.annotation_text
-        for i in range(len(columns))
+        styles.percent if i in note.percent_columns else styles.text for i in range(len(columns))
     ]
     header = pl.DataFrame(
         {"row": [note.header_row], "xml": [_header_cells(plan, styles)]},
@@ -533,15 +575,17 @@ def _sheet_chunks(
     def cells(rows: pl.Series) -> pl.DataFrame:
         """The new cells of one block's rows, made only when the block comes."""
         wanted = plan.values.join(pl.DataFrame({"row": rows}), on="row", how="semi")
-        made = sheetdata.cells_xml(
-            wanted, letters, styles.annotation_text, number_styles, plan.prefix
-        )
+        made = sheetdata.cells_xml(wanted, letters, styles.text, number_styles, plan.prefix)
         if plan.header and rows.is_in([note.header_row]).any():
             made = pl.concat([made, header])
         return made
 
     expected = sheetdata.cell_rows(plan.values) + plan.header
-    before, _, after = skeleton.partition(_ROWS)
+    before, found, _ = plan.skeleton.partition(_ROWS)
+    if not found:  # <sheetData/>: no rows to add to, the skeleton is all tail
+        if expected:
+            raise PackageError("the sheet holds no rows to annotate")
+        return
     yield before.encode("utf-8")
     try:
         yield from sheetdata.splice(
@@ -549,7 +593,31 @@ def _sheet_chunks(
         )
     except sheetdata.SheetError as exc:
         raise PackageError(str(exc)) from None
-    yield after.encode("utf-8")
+
+
+def _sheet_tail(skeleton: str) -> str:
+    """What follows the rows of a skeleton (all of it when the sheet has no rows element)."""
+    before, found, after = skeleton.partition(_ROWS)
+    return after if found else before
+
+
+Bodies = dict[str, Deflated]  # each annotated data sheet's part: its body, deflated
+
+
+def sheet_bodies(plan: MergePlan, level: int = BODY_LEVEL) -> Bodies:
+    """Each planned data sheet's body (``_sheet_body``) deflated: the bulk of ``write_merge``'s
+    work, which needs only the plan, so it can run on a thread while the analysis workbook
+    is built. Raises ``PackageError`` when a sheet is not as planned."""
+
+    def make() -> Bodies:
+        with zipfile.ZipFile(io.BytesIO(plan.original)) as archive:
+            files = _Package(archive)
+            return {
+                sp.part: deflate(_sheet_body(sp, files.opener(sp.part), plan.styles), level)
+                for sp in plan.sheets
+            }
+
+    return _guarded(make)  # type: ignore[no-any-return]
 
 
 def _comments_part(refs: Mapping[str, str]) -> str:
@@ -732,6 +800,7 @@ class MergePlan:
     original: bytes
     sheets: tuple[_SheetPlan, ...]
     notes: tuple[str, ...]
+    styles: AnnotationStyles  # where the annotation styles will be in the merged styles
 
 
 def _guarded(action: Any) -> Any:
@@ -776,14 +845,19 @@ def plan_merge(original: bytes, annotations: Sequence[Annotation]) -> MergePlan:
                 notes.append(
                     "macros (the VBA project): an .xlsx cannot hold them; they remain in the input file"
                 )
-        return MergePlan(original, tuple(sheets), tuple(notes))
+            styles = annotation_styles(files["xl/styles.xml"].decode("utf-8"))
+        return MergePlan(original, tuple(sheets), tuple(notes), styles)
 
     return _guarded(plan)  # type: ignore[no-any-return]
 
 
-def write_merge(plan: MergePlan, analysis: bytes, when: dt.datetime) -> bytes:
+def write_merge(
+    plan: MergePlan, analysis: bytes, when: dt.datetime, bodies: Bodies | None = None
+) -> bytes:
     """The user's package with the analysis workbook's sheets appended and the planned columns
-    added. Raises ``PackageError`` when the package is not one this can change safely."""
+    added; ``bodies`` are the data sheets' from ``sheet_bodies`` when they were made ahead.
+    Raises ``PackageError`` when the package is not one this can change safely."""
+    made = sheet_bodies(plan) if bodies is None else bodies
 
     def write() -> bytes:
         with (
@@ -791,7 +865,7 @@ def write_merge(plan: MergePlan, analysis: bytes, when: dt.datetime) -> bytes:
             zipfile.ZipFile(io.BytesIO(analysis)) as z,
         ):
             extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
-            return _merge(archive, extra, plan, when)
+            return _merge(archive, extra, plan, when, made)
 
     return _guarded(write)  # type: ignore[no-any-return]
 
@@ -805,11 +879,15 @@ def merge(
 
 
 def _merge(
-    archive: zipfile.ZipFile, extra: dict[str, bytes], plan: MergePlan, when: dt.datetime
+    archive: zipfile.ZipFile,
+    extra: dict[str, bytes],
+    plan: MergePlan,
+    when: dt.datetime,
+    bodies: Bodies,
 ) -> bytes:
     files = _Package(archive)
     order = files.order
-    out: dict[str, bytes | _Streamed] = {}  # the members written anew; the rest are copied
+    out: dict[str, bytes | Deflated] = {}  # the members written anew; the rest are copied
     removed: set[str] = set()
     names = _Names(order)
     overrides: dict[str, str] = {}
@@ -818,6 +896,8 @@ def _merge(
     styles, style_map = merge_styles(
         files["xl/styles.xml"].decode("utf-8"), extra["xl/styles.xml"].decode("utf-8")
     )
+    if style_map.annotation != plan.styles:  # the sheets' bodies were made with plan.styles
+        raise PackageError("the annotation styles moved between planning and merging")
     out["xl/styles.xml"] = styles.encode("utf-8")
     strings = _shared_strings(extra.get("xl/sharedStrings.xml", b"").decode("utf-8") or None)
 
@@ -958,7 +1038,7 @@ def _merge(
             next_block += max(1, -(-len(cells) // 1024))
             rels_name = _rels_name(part)
             existing = out.get(rels_name) or files.get(rels_name)
-            assert not isinstance(existing, _Streamed)
+            assert not isinstance(existing, Deflated)
             rels, (vml_id, _comments_id) = _add_relationships(
                 existing.decode("utf-8") if existing else None,
                 [(VML_TYPE, _relative(part, vml)), (COMMENTS_TYPE, _relative(part, comments))],
@@ -967,11 +1047,7 @@ def _merge(
             skeleton = _insert_legacy_drawing(skeleton, vml_id)
             overrides[comments] = CT_COMMENTS
             defaults.setdefault("vml", CT_VML)
-        out[part] = _Streamed(
-            lambda sp=sheet_plan, sk=skeleton: _sheet_chunks(
-                sp, sk, files.opener(sp.part), style_map
-            )
-        )
+        out[part] = deflate([_sheet_tail(skeleton).encode("utf-8")], BODY_LEVEL, bodies[part])
 
     types = _add_content_types(files["[Content_Types].xml"].decode("utf-8"), overrides, defaults)
     if "macroEnabled.main" in types:
@@ -986,19 +1062,12 @@ def _merge(
         member = out.get(name)
         if member is None:
             writer.copy(source, archive.getinfo(name))
-        elif isinstance(member, _Streamed):
-            writer.write_chunks(name, member.chunks())
+        elif isinstance(member, Deflated):
+            writer.write_deflated(name, member)
         else:
             writer.write(name, member)
     writer.close()
     return target.getvalue()
-
-
-@dataclass(frozen=True)
-class _Streamed:
-    """A member written as its chunks come (an annotated data sheet)."""
-
-    chunks: Any  # () -> Iterator[bytes]
 
 
 def _add_defined_names(workbook: str, p: str, analysis_workbook: str, offset: int) -> str:

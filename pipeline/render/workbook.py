@@ -13,6 +13,8 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,14 @@ from pipeline.render.analysis_book import SHEET_ROWS, build_analysis_book, sheet
 from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
-from pipeline.render.ooxml import Annotation, PackageError, plan_merge, standalone, write_merge
+from pipeline.render.ooxml import (
+    Annotation,
+    PackageError,
+    plan_merge,
+    sheet_bodies,
+    standalone,
+    write_merge,
+)
 from pipeline.render.text import tier_label
 
 HEADERS = (
@@ -283,15 +292,27 @@ def annotation_columns(
     return result
 
 
-def render_workbook(
+class PendingWorkbook:
+    """An annotated workbook being finished: its data sheets are spliced and deflated on a
+    thread (polars and zlib let go of the interpreter) while the caller renders the rest."""
+
+    def __init__(self, finish: Callable[[], bytes]) -> None:
+        self._finish = finish
+
+    def result(self) -> bytes:
+        """The workbook's bytes, once its data sheets are done."""
+        return self._finish()
+
+
+def start_workbook(
     source: Path,
     fmt: str,
     analysis: Analysis,
     provenance: Provenance,
     when: dt.datetime,
     w: Words = ENGLISH,
-) -> bytes:
-    """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
+) -> PendingWorkbook:
+    """Begin the annotated workbook: ``result()`` gives the bytes ``render_workbook`` would."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
 
     def alone(notes: list[str]) -> bytes:
@@ -310,17 +331,49 @@ def render_workbook(
                 f"({SHEET_ROWS - 1:,} below its header), so they are not written out; every one "
                 "is in the figures, and the input keeps them"
             )
-        return alone(notes)
+        book = alone(notes)
+        return PendingWorkbook(lambda: book)
+
+    def failed(exc: PackageError) -> bytes:
+        return alone([f"the original sheets: the package could not be extended safely ({exc})"])
+
     original = source.read_bytes()
     date_1904 = _uses_1904(original)
     columns = annotation_columns(analysis, provenance, w)
     try:
         plan = plan_merge(original, columns)
+    except PackageError as exc:
+        book = failed(exc)
+        return PendingWorkbook(lambda: book)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-sheets")
+    bodies = pool.submit(sheet_bodies, plan)
+    pool.shutdown(wait=False)  # the thread ends with its one job
+    try:
         facts = method_facts(analysis, provenance, list(plan.notes))
         book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
-        return write_merge(plan, book, when)
-    except PackageError as exc:
-        return alone([f"the original sheets: the package could not be extended safely ({exc})"])
+    except BaseException:
+        bodies.cancel()
+        raise
+
+    def finish() -> bytes:
+        try:
+            return write_merge(plan, book, when, bodies.result())
+        except PackageError as exc:
+            return failed(exc)
+
+    return PendingWorkbook(finish)
+
+
+def render_workbook(
+    source: Path,
+    fmt: str,
+    analysis: Analysis,
+    provenance: Provenance,
+    when: dt.datetime,
+    w: Words = ENGLISH,
+) -> bytes:
+    """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
+    return start_workbook(source, fmt, analysis, provenance, when, w).result()
 
 
 def _uses_1904(package: bytes) -> bool:

@@ -16,6 +16,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import IO, BinaryIO
 
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
@@ -37,6 +38,47 @@ def _deflate(chunk: bytes, history: bytes, level: int) -> bytes:
         else zlib.compressobj(level, zlib.DEFLATED, -15)
     )
     return packer.compress(chunk) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Some bytes as raw deflate blocks not yet ended, and what continuing them needs.
+
+    A member's body can be deflated ahead, on another thread, and its last bytes (which may
+    still change) added with ``deflate(more, start=body)``.
+    """
+
+    blocks: tuple[bytes, ...] = ()
+    crc: int = 0
+    size: int = 0
+    history: bytes = b""  # the last 32 KiB of the bytes, which the next block may refer to
+
+
+def deflate(chunks: Iterable[bytes], level: int = 6, start: Deflated | None = None) -> Deflated:
+    """``chunks`` deflated, continuing ``start``; never holds the uncompressed bytes whole.
+
+    Chunks are deflated two at a time on threads, the way pigz does: each on its own, primed
+    with the 32 KiB before it and ended on a byte boundary, so that the pieces join into one
+    stream (zlib lets go of the interpreter while it works, and the next chunk is being made
+    meanwhile).
+    """
+    start = start or Deflated()
+    blocks, crc, size, history = list(start.blocks), start.crc, start.size, start.history
+    pending: deque[Future[bytes]] = deque()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for chunk in chunks:
+            if not chunk:
+                continue
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            pending.append(pool.submit(_deflate, chunk, history, level))
+            history = (history + chunk[-_WINDOW:])[-_WINDOW:]
+            while len(pending) > 2:
+                blocks.append(pending.popleft().result())
+        blocks.extend(future.result() for future in pending)
+    if size >= _LIMIT:
+        raise ZipLimit("a member too large for a package without zip64 records")
+    return Deflated(tuple(blocks), crc, size, history)
 
 
 class ZipLimit(Exception):
@@ -116,42 +158,17 @@ class ZipOut:
         self.target.write(packed)
 
     def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
-        """A member deflated as its chunks come, never held whole; the header is filled in after.
+        """A member deflated as its chunks come (see ``deflate``)."""
+        self.write_deflated(name, deflate(chunks, self.level))
 
-        Chunks are deflated two at a time on threads, the way pigz does: each on its own, primed
-        with the 32 KiB before it and ended on a byte boundary, so that the pieces join into
-        one stream (zlib lets go of the interpreter while it works, and the next chunk is
-        being made meanwhile).
-        """
-        start = self.target.tell()
-        self._entry(name, 0, zipfile.ZIP_DEFLATED, 0, 0, 0)
-        data_start = self.target.tell()
-        crc = size = 0
-        history = b""
-        pending: deque[Future[bytes]] = deque()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for chunk in chunks:
-                if not chunk:
-                    continue
-                crc = zlib.crc32(chunk, crc)
-                size += len(chunk)
-                pending.append(pool.submit(_deflate, chunk, history, self.level))
-                history = (history + chunk[-_WINDOW:])[-_WINDOW:]
-                while len(pending) > 2:
-                    self.target.write(pending.popleft().result())
-            for future in pending:
-                self.target.write(future.result())
-        self.target.write(zlib.compressobj(self.level, zlib.DEFLATED, -15).flush())
-        end = self.target.tell()
-        packed = end - data_start
-        if max(packed, size) >= _LIMIT:
-            raise ZipLimit(f"{name}: too large for a package without zip64 records")
-        self.target.seek(start + 14)
-        self.target.write(struct.pack("<3L", crc, packed, size))
-        self.target.seek(end)
-        record = bytearray(self.entries[-1])
-        record[16:28] = struct.pack("<3L", crc, packed, size)
-        self.entries[-1] = bytes(record)
+    def write_deflated(self, name: str, body: Deflated) -> None:
+        """A member whose deflate blocks were made ahead (by ``deflate``); this ends them."""
+        end = zlib.compressobj(self.level, zlib.DEFLATED, -15).flush()
+        packed = sum(map(len, body.blocks)) + len(end)
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, body.crc, packed, body.size)
+        for block in body.blocks:
+            self.target.write(block)
+        self.target.write(end)
 
     def close(self) -> None:
         """The central directory and its end record."""
