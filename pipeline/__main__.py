@@ -1,6 +1,6 @@
 """``python -m pipeline`` is the same as the ``tierbook`` command."""
 
-from pipeline.cli import main
+from pipeline.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="tierbook")
+    run()

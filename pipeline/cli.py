@@ -312,3 +312,24 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
         watch(folder, out_dir, Options(lang=lang.lower() if lang else None), log)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def run() -> None:
+    """The ``tierbook`` command: ``main``, then a quick exit.
+
+    Every output is written, renamed into place and closed by the time ``main`` returns, so
+    the interpreter's tear-down (freeing a large ledger's objects one by one: 0.6 s at 100k
+    invoices) is left to the operating system, as mypy does.
+    """
+    try:
+        main(prog_name="tierbook")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if isinstance(code, str):  # sys.exit("message"): say it, exit 1, as Python would
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
