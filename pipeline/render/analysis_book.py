@@ -4,7 +4,8 @@ Summary, Client analysis, Concentration, Monthly, Data issues and Method: each a
 with a frozen header, real number formats and widths. Concentration's shares, HHI, effective
 clients, top-k shares and stress test are live formulas over its revenue column, written with
 their values cached so that every reader shows the figures before recalculating. User text is
-always written as a string: ``strings_to_formulas`` is off and text goes through ``write_string``.
+always written as a string: ``strings_to_formulas`` is off and text goes through ``write_string``
+(or, in a long table's later rows, into an inline string by ``bulkrows``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
+from pipeline.render import bulkrows
+from pipeline.render.bulkrows import MAX_TEXT
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.text import (
@@ -51,7 +54,6 @@ SHEETS = (
     "Data issues",
     "Method",
 )
-MAX_TEXT = 32_767
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Book:
         self.wb.set_properties({"created": when, "author": "tierbook"})
         self.wb.set_calc_mode("auto")
         self._formats: dict[tuple[str | None, bool, bool], Any] = {}
+        self.later: list[bulkrows.Later] = []  # rows written once the workbook is closed
         self.header = self.wb.add_format(
             {
                 "bold": True,
@@ -168,16 +171,25 @@ class Book:
         name: str,
         columns: Sequence[tuple[str, str | None]],
         rows: Sequence[Sequence[Any]],
+        bulk: bool = False,
     ) -> int:
-        """Headers and rows as an Excel table; returns the last row used."""
+        """Headers and rows as an Excel table; returns the last row used.
+
+        ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
+        the workbook is closed (where their values allow it).
+        """
         body = rows or [[None] * len(columns)]
+        later = bulkrows.frame(body[1:], [fmt for _, fmt in columns]) if bulk else None
+        if later is not None and later.height:
+            self.later.append(bulkrows.Later(ws.index, top + 2, left, later))
+            body = body[:1]
         for r, values in enumerate(body, start=top + 1):
             for c, (value, (_, fmt)) in enumerate(zip(values, columns, strict=True)):
                 if isinstance(value, Formula):
                     ws.write_formula(r, left + c, value.text, self.fmt(fmt), value.cached)
                 else:
                     self.put(ws, r, left + c, value, fmt)
-        last = top + len(body)
+        last = top + max(len(rows), 1)
         ws.add_table(
             top,
             left,
@@ -408,7 +420,7 @@ def _clients(book: Book, name: str, analysis: Analysis, words: Words) -> None:
         (f"{col.header} ({cur})" if cur and col.fmt == MONEY else col.header, col.fmt)
         for col in CLIENT_COLUMNS
     ]
-    last = book.table(ws, 0, 0, "tb_clients", columns, rows)
+    last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True)
     for i, col in enumerate(CLIENT_COLUMNS):
         ws.set_column(i, i, col.width)
     ws.freeze_panes(1, 2)
@@ -732,7 +744,7 @@ def build_analysis_book(
             ws.repeat_rows(0)
     book.wb.worksheets()[0].fit_to_pages(1, 1)  # the Summary on one page
     book.wb.close()
-    return buffer.getvalue()
+    return bulkrows.fill(buffer.getvalue(), book.later, when, date_1904)
 
 
 def sheet_names(existing: Sequence[str]) -> dict[str, str]:

@@ -1,0 +1,185 @@
+"""The long tables of the analysis workbook, their rows written as sheet XML by polars.
+
+xlsxwriter spends some 15 µs storing and then writing each cell: a table of 2,000 clients by
+34 columns is a second of it. So a long table's first row goes through xlsxwriter, which fixes
+each column's style there, and the other rows are made here a column at a time and put into
+the sheet's XML once xlsxwriter has closed the workbook. They come out as xlsxwriter would
+write them: numbers as numbers, dates as day numbers in the column's style, text always as a
+string (never a formula), true/false as "yes"/"no", and no cell for a blank. Numbers keep all
+their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses, is a blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from xlsxwriter.utility import xl_col_to_name
+
+from pipeline.render.sheetdata import _escaped
+from pipeline.render.zipout import ZipOut
+
+MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
+
+
+@dataclass(frozen=True)
+class Later:
+    """Rows of one sheet to be written after the workbook is closed."""
+
+    sheet: int  # the worksheet's position in the workbook: its part is sheet{sheet + 1}.xml
+    top: int  # the 0-based row of the first of them; the row above was written by xlsxwriter
+    left: int  # the 0-based column of their first value
+    values: pl.DataFrame  # one column per table column, in order
+
+
+# The kinds of value a column may hold (with blanks), as Python types.
+_KINDS: tuple[frozenset[type], ...] = (
+    frozenset({bool}),
+    frozenset({int}),
+    frozenset({float}),
+    frozenset({int, float}),
+    frozenset({str}),
+    frozenset({dt.date}),
+    frozenset({dt.datetime}),
+    frozenset(),
+)
+
+
+def frame(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> pl.DataFrame | None:
+    """The rows as a frame this module can write, or None (then xlsxwriter writes them all):
+    each column holds one kind of value (numbers, text, true/false, dates in a column with a
+    date format) besides blanks."""
+    columns = {}
+    for i, number_format in enumerate(formats):
+        values = [row[i] for row in rows]
+        kinds = frozenset(type(v) for v in values if v is not None)
+        if kinds not in _KINDS or (kinds & {dt.date, dt.datetime} and not number_format):
+            return None
+        try:
+            columns[f"c{i}"] = pl.Series(values, dtype=pl.Float64 if len(kinds) > 1 else None)
+        except (OverflowError, TypeError, ValueError):  # an integer beyond 64 bits, say
+            return None
+    return pl.DataFrame(columns)
+
+
+def _day_number(value: pl.Expr, kind: pl.DataType, date_1904: bool) -> pl.Expr:
+    """Excel's serial day, as xlsxwriter counts it (with 1900's phantom 29 February)."""
+    epoch = dt.datetime(1904, 1, 1) if date_1904 else dt.datetime(1899, 12, 31)
+    stamp = value.cast(pl.Datetime("us")) if kind == pl.Date else value.dt.replace_time_zone(None)
+    days = (stamp - pl.lit(epoch)).dt.total_microseconds() / 86_400_000_000
+    return days if date_1904 else pl.when(days > 59).then(days + 1).otherwise(days)
+
+
+def _excel_escapes(text: pl.Expr) -> pl.Expr:
+    """Excel's own escapes, as xlsxwriter writes them: a carriage return as _x000D_ (XML
+    would read it as a line feed), the two non-characters alike, and text that looks like such
+    an escape with its underscore escaped, so that it reads back as typed."""
+    return (
+        text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
+        .str.replace_all("\r", "_x000D_", literal=True)
+        .str.replace_all("\ufffe", "_xFFFE_", literal=True)
+        .str.replace_all("\uffff", "_xFFFF_", literal=True)
+    )
+
+
+def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
+    """Each row's cells, concatenated; a blank makes a styled empty cell or none at all."""
+    parts = []
+    for i, name in enumerate(later.values.columns):
+        letter = xl_col_to_name(later.left + i)
+        kind = later.values.schema[name]
+        style = f' s="{styles[letter]}"' if letter in styles else ""
+        ref = pl.format(f'<c r="{letter}{{}}"{style}', pl.col("row"))
+        value = pl.col(name)
+        blank = ref + pl.lit("/>") if style else pl.lit("")
+        if kind == pl.Boolean:
+            text: pl.Expr | None = (
+                pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
+            )
+        elif kind == pl.String:
+            # cut to what a cell holds before escaping, so no entity is cut in two
+            kept = value.str.replace_all(r"[\x00-\x08\x0B\x0C\x0E-\x1F]", "")
+            text = _escaped(_excel_escapes(kept.str.slice(0, MAX_TEXT)))
+        else:
+            text = None
+        if text is not None:
+            cell = ref + pl.lit(' t="inlineStr"><is><t xml:space="preserve">') + text
+            cell = cell + pl.lit("</t></is></c>")
+        elif kind == pl.Null:
+            cell = pl.lit(None, pl.String)
+        elif kind.is_integer():
+            cell = ref + pl.lit("><v>") + value.cast(pl.String) + pl.lit("</v></c>")
+        else:
+            number = _day_number(value, kind, date_1904) if kind.is_temporal() else value
+            number = number.cast(pl.Float64)
+            cell = pl.when(number.is_finite()).then(  # NaN and infinity: blank, as Excel has none
+                ref + pl.lit("><v>") + number.cast(pl.String) + pl.lit("</v></c>")
+            )
+        parts.append(cell.fill_null(blank))
+    return pl.concat_str(parts)
+
+
+def _styles(sheet: str, row: int) -> dict[str, str]:
+    """Column letter -> style of the cells xlsxwriter wrote in 1-based ``row``."""
+    found = re.search(rf'<row r="{row}"[^>]*>(.*?)</row>', sheet, re.S)
+    if found is None:
+        return {}
+    return dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', found.group(1)))
+
+
+def rows_xml(sheet: str, later: Later, date_1904: bool) -> str:
+    """The ``<row>`` elements of ``later``, styled like the row xlsxwriter wrote above them."""
+    styles = _styles(sheet, later.top)
+    first = later.top + 1
+    made = later.values.with_row_index("row", offset=first).select(
+        pl.col("row"), _cells(later, styles, date_1904).alias("cells")
+    )
+    return (
+        made.filter(pl.col("cells") != "")
+        .select(pl.format('<row r="{}">{}</row>', "row", "cells").str.join(""))
+        .item()
+        or ""
+    )
+
+
+def _stretched(sheet: str, last_row: int, last_col: int) -> str:
+    """The sheet's ``<dimension>`` reaching 1-based ``last_row`` and 0-based ``last_col``."""
+
+    def wider(m: re.Match[str]) -> str:
+        col = max(m[3] or m[1], xl_col_to_name(last_col), key=lambda c: (len(c), c))
+        return f'<dimension ref="{m[1]}{m[2]}:{col}{max(int(m[4] or m[2]), last_row)}"'
+
+    return re.sub(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', wider, sheet, count=1)
+
+
+def fill(package: bytes, later: Sequence[Later], when: dt.datetime, date_1904: bool) -> bytes:
+    """``package`` (xlsxwriter's) with each sheet's later rows in place and its dimension
+    stretched over them."""
+    if not later:
+        return package
+    changed: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        for block in later:
+            part = f"xl/worksheets/sheet{block.sheet + 1}.xml"
+            sheet = changed.get(part, archive.read(part)).decode("utf-8")
+            rows = rows_xml(sheet, block, date_1904)
+            sheet = sheet.replace("</sheetData>", rows + "</sheetData>", 1)
+            sheet = _stretched(
+                sheet, block.top + block.values.height, block.left + block.values.width - 1
+            )
+            changed[part] = sheet.encode("utf-8")
+        target = io.BytesIO()
+        writer = ZipOut(target, when)
+        for info in archive.infolist():
+            if info.filename in changed:
+                writer.write(info.filename, changed[info.filename])
+            else:
+                writer.copy(archive.fp, info)  # type: ignore[arg-type]
+        writer.close()
+    return target.getvalue()
