@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from pipeline.errors import InputError, UnsafeWorkbook
 from pipeline.read.columns import map_header, nearest_alias
 from pipeline.read.sheets import read_workbook
 from tests.conftest import D, inv, ledger_of
+from tests.workbooks import invoice_book
 
 
 def issues_of(ledger):
@@ -165,3 +168,21 @@ def test_clients_sheet_and_settings_sheet(workbook):
     problems = [(i.sheet, i.row, i.problem) for i in ledger.issue_list()]
     assert ("Clients", 3, "client listed more than once") in problems
     assert ("Clients", 4, "no client name") in problems
+
+
+def test_a_zip_with_a_password_protected_part_is_refused_by_name(tmp_path):
+    """Zip encryption (the flag bit on a member): a clear refusal naming the part, not a crash."""
+    good = invoice_book(tmp_path / "good.xlsx")
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("xl/workbook.xml")
+    for at in (info.header_offset + 6, data.rfind(b"xl/workbook.xml") - 46 + 8):
+        data[at] |= 0x1  # the local header's and the central record's flags
+    locked = tmp_path / "zip-locked.xlsx"
+    locked.write_bytes(bytes(data))
+    with zipfile.ZipFile(locked) as archive:
+        assert archive.getinfo("xl/workbook.xml").flag_bits & 0x1
+    with pytest.raises(
+        InputError, match=r"part 'xl/workbook.xml' .* encrypted with a zip password"
+    ):
+        read_workbook(locked)

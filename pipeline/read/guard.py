@@ -84,6 +84,13 @@ def _check_zip(path: Path) -> None:
             f"{path.name}: the workbook would unpack to {total / 1024**3:.1f} GiB, more than the "
             f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit; it was refused unread."
         )
+    locked = next((m.filename for m in members if m.flag_bits & 0x1), None)
+    if locked is not None:  # zip encryption: no spreadsheet program writes it
+        raise InputError(
+            f"{path.name}: part '{locked}' of the workbook is encrypted with a zip password, "
+            "which tierbook cannot open. Save the workbook again from your spreadsheet program, "
+            "without a password."
+        )
     _check_no_doctype(path, members)
     for member in members:
         if member.file_size > _RATIO_FLOOR_BYTES and member.compress_size > 0:
