@@ -227,7 +227,9 @@ def test_annotation_styles_are_fixed_before_the_analysis_styles_exist(tmp_path, 
             {
                 "xl/styles.xml": lambda xml: re.sub(
                     r"(<numFmts count=\")(\d+)(\">)",
-                    lambda m: f'{m[1]}{int(m[2]) + 1}{m[3]}<numFmt numFmtId="170" formatCode="0.0%"/>',
+                    lambda m: (
+                        f'{m[1]}{int(m[2]) + 1}{m[3]}<numFmt numFmtId="170" formatCode="0.0%"/>'
+                    ),
                     xml,
                 )
             },
