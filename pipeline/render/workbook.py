@@ -312,7 +312,8 @@ def start_workbook(
     when: dt.datetime,
     w: Words = ENGLISH,
 ) -> PendingWorkbook:
-    """Begin the annotated workbook: ``result()`` gives the bytes ``render_workbook`` would."""
+    """Begin the annotated workbook; ``result()`` gives its bytes, deterministic for the same
+    input, options and ``when``."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
 
     def alone(notes: list[str]) -> bytes:
@@ -362,18 +363,6 @@ def start_workbook(
             return failed(exc)
 
     return PendingWorkbook(finish)
-
-
-def render_workbook(
-    source: Path,
-    fmt: str,
-    analysis: Analysis,
-    provenance: Provenance,
-    when: dt.datetime,
-    w: Words = ENGLISH,
-) -> bytes:
-    """The annotated workbook's bytes: deterministic for the same input, options and ``when``."""
-    return start_workbook(source, fmt, analysis, provenance, when, w).result()
 
 
 def _uses_1904(package: bytes) -> bool:
