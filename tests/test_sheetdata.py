@@ -145,22 +145,28 @@ def test_an_empty_or_self_closed_sheet_data_has_no_rows():
 def test_new_cells_hold_user_text_as_text_and_shares_as_numbers():
     values = pl.DataFrame(
         {
-            "row": [2, 3, 4],
-            "tier": ['=HYPERLINK("x")', "A & B <b>\x07", None],
-            "share": [0.25, float("nan"), None],
-            "flags": ["", "ok", None],
+            "row": [2, 3, 4, 5],
+            "tier": ['=HYPERLINK("x")', "A & B <b>\x07", None, " padded\t"],
+            "share": [0.25, float("nan"), None, 0.5],
+            "flags": ["", "ok", None, "line\nbreak"],
         }
     )
     cells = dict(sheetdata.cells_xml(values, ["F", "G", "H"], 7, [7, 9, 7], "").iter_rows())
     assert cells[2] == (
-        '<c r="F2" s="7" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK("x")</t></is></c>'
+        '<c r="F2" s="7" t="inlineStr"><is><t>=HYPERLINK("x")</t></is></c>'
         '<c r="G2" s="9"><v>0.25</v></c>'
     )
     assert cells[3] == (
-        '<c r="F3" s="7" t="inlineStr"><is><t xml:space="preserve">A &amp; B &lt;b&gt;</t></is></c>'
-        '<c r="H3" s="7" t="inlineStr"><is><t xml:space="preserve">ok</t></is></c>'
+        '<c r="F3" s="7" t="inlineStr"><is><t>A &amp; B &lt;b&gt;</t></is></c>'
+        '<c r="H3" s="7" t="inlineStr"><is><t>ok</t></is></c>'
     )
     assert 4 not in cells  # nothing to say: no cell at all
+    # white space at an end is kept by saying so; inside the text it needs nothing
+    assert cells[5] == (
+        '<c r="F5" s="7" t="inlineStr"><is><t xml:space="preserve"> padded\t</t></is></c>'
+        '<c r="G5" s="9"><v>0.5</v></c>'
+        '<c r="H5" s="7" t="inlineStr"><is><t>line\nbreak</t></is></c>'
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.render.sheetdata import _escaped
+from pipeline.render.sheetdata import _escaped, inline_text
 from pipeline.render.zipout import ZipOut
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
@@ -109,8 +109,7 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
         else:
             text = None
         if text is not None:
-            cell = ref + pl.lit(' t="inlineStr"><is><t xml:space="preserve">') + text
-            cell = cell + pl.lit("</t></is></c>")
+            cell = ref + pl.lit(' t="inlineStr">') + inline_text("", text) + pl.lit("</c>")
         elif kind == pl.Null:
             cell = pl.lit(None, pl.String)
         elif kind.is_integer():

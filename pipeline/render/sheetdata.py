@@ -190,6 +190,21 @@ def _escaped(text: pl.Expr) -> pl.Expr:
     )
 
 
+def inline_text(prefix: str, text: pl.Expr) -> pl.Expr:
+    """An inline string's ``<is>`` element for escaped ``text``; ``xml:space="preserve"`` only
+    where white space at either end would otherwise be dropped, as Excel writes it (a fifth of
+    an annotation cell's bytes, on every row)."""
+    p = prefix
+    space = pl.when(text.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"'))
+    return pl.concat_str(
+        pl.lit(f"<{p}is><{p}t"),
+        space.otherwise(pl.lit("")),
+        pl.lit(">"),
+        text,
+        pl.lit(f"</{p}t></{p}is>"),
+    )
+
+
 def _has_cell(values: pl.DataFrame, column: str) -> pl.Expr:
     """Whether a value makes a cell: a finite number, or text that is not empty."""
     value = pl.col(column)
@@ -232,10 +247,9 @@ def cells_xml(
             )
         else:
             cell = pl.format(
-                f'<{p}c {{}} s="{text_style}" t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-                f"{{}}</{p}t></{p}is></{p}c>",
+                f'<{p}c {{}} s="{text_style}" t="inlineStr">{{}}</{p}c>',
                 reference,
-                _escaped(value.cast(pl.String)),
+                inline_text(p, _escaped(value.cast(pl.String))),
             )
         parts.append(pl.when(_has_cell(values, column)).then(cell).otherwise(pl.lit("")))
     return values.select(pl.col("row").cast(pl.Int64), pl.concat_str(parts).alias("xml")).filter(
@@ -280,19 +294,26 @@ def splice(
             piece = pl.col("piece").str.replace(
                 r'^([^>]*?\bspans=")(\d+):(\d+)"', f'${{1}}${{2}}:{last_column}"'
             )
+            grown = piece.str.replace(closing, added + closing, literal=True)
+            if frame.select((added.is_not_null() & self_closed).any()).item():
+                # polars works out every branch for every row, so this one only when needed
+                grown = (
+                    pl.when(self_closed)
+                    .then(piece.str.replace("/>", pl.lit(">") + added + closing, literal=True))
+                    .otherwise(grown)
+                )
             joined = frame.select(
                 (
                     pl.lit(f"<{p}row")
-                    + pl.when(added.is_null())
-                    .then(pl.col("piece"))
-                    .when(self_closed)
-                    .then(piece.str.replace("/>", pl.lit(">") + added + closing, literal=True))
-                    .otherwise(piece.str.replace(closing, added + closing, literal=True))
-                ).str.join(""),
+                    + pl.when(added.is_null()).then(pl.col("piece")).otherwise(grown)
+                )
+                .str.join("")
+                .cast(pl.Binary),
                 (added.is_not_null() & ends).sum().alias("placed"),
             )
             placed += int(joined["placed"][0])
-            yield pieces[0].encode("utf-8") + joined.to_series(0)[0].encode("utf-8")
+            yield pieces[0].encode("utf-8")
+            yield joined.to_series(0)[0]
     if placed < expected:
         raise SheetError(f"{expected - placed} rows to annotate have no row element")
     if placed > expected:
