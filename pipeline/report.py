@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import __version__
+from pipeline.collector import collecting_less
 from pipeline.config import Config, apply_sheet_settings, load_toml
 from pipeline.errors import InputError
 from pipeline.languages import LANGUAGES, language_of
@@ -205,8 +206,17 @@ def report(
     ConfigError
         A setting cannot be used; nothing is written.
     """
-    options = options or Options()
-    source = Path(source)
+    with collecting_less():
+        return _report(Path(source), out_dir, options or Options(), name, on_stage)
+
+
+def _report(
+    source: Path,
+    out_dir: Path,
+    options: Options,
+    name: str | None,
+    on_stage: Callable[[str], None] | None,
+) -> ReportResult:
     stage = on_stage or (lambda _name: None)
     warm_up()
     stage("read")
