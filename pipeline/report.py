@@ -24,14 +24,14 @@ from pipeline.languages import LANGUAGES, language_of
 from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.columns import parse_mapping
-from pipeline.read.guard import SUPPORTED
+from pipeline.read.guard import SUPPORTED, check_workbook
 from pipeline.read.sheets import RawWorkbook, read_workbook
 from pipeline.records import DataIssue, issue_frame
 from pipeline.render.briefing import render_briefing
 from pipeline.render.context import Provenance
 from pipeline.render.i18n import words
 from pipeline.render.summary import render_summary
-from pipeline.render.workbook import start_workbook
+from pipeline.render.workbook import WorkbookAhead, read_ahead, start_workbook
 from pipeline.warm import warm_up
 from pipeline.write import write_outputs
 
@@ -183,6 +183,18 @@ def _timestamp(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time())
 
 
+def _read_ahead(source: Path) -> WorkbookAhead | None:
+    """The package read, and its largest sheet's pass for the merge begun on a thread, before
+    the cells are parsed; only once the guard accepts the file, so nothing it would refuse is
+    ever inflated. None otherwise: ``read_workbook`` then says what is wrong."""
+    try:
+        if check_workbook(source) != "xlsx":
+            return None
+        return read_ahead(source)
+    except (InputError, OSError):
+        return None
+
+
 # The stages ``report`` announces through ``on_stage``, in order.
 STAGES = ("read", "validate", "model", "render", "write")
 
@@ -225,6 +237,7 @@ def _report(
             f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
         )
     digest_before = sha256_of(source) if source.is_file() else ""
+    ahead = _read_ahead(source)
     raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
     config, setting_issues = _config(raw, options)
     stage("validate")
@@ -254,7 +267,7 @@ def _report(
     w = words(config.language)
     stage("render")
     # The workbook's data sheets are finished on a thread while the briefing is rendered.
-    workbook = start_workbook(source, raw.format, analysis, provenance, when, w)
+    workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
     briefing = render_briefing(analysis, provenance, w)
     summary = render_summary(analysis, provenance)
     outputs = {

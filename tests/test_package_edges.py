@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.render.ooxml import _top_level
 from pipeline.report import report
-from tests.workbooks import invoice_book, rewrite
+from tests.workbooks import invoice_book, rewrite, rich_workbook
 
 WORKSHEET_ORDER = [
     "sheetPr",
@@ -249,3 +249,64 @@ def test_annotation_styles_are_fixed_before_the_analysis_styles_exist(tmp_path, 
     assert styles.count('formatCode="0.0%"') == 1
     clients = openpyxl.load_workbook(out)["Client analysis"]  # and the analysis keeps its own
     assert [clients.cell(2, c).number_format for c in (1, 6, 7)] == ["0", "#,##0.00", "0.0%"]
+
+
+def _notes(rows: list[int]) -> list:
+    import polars as pl
+
+    from pipeline.render.ooxml import Annotation
+
+    values = pl.DataFrame({"row": rows, "tier": ["Anchor"] * len(rows)})
+    return [Annotation("Invoices", 1, ("tierbook: tier",), frozenset(), values)]
+
+
+def test_a_plan_from_the_sheet_read_ahead_is_the_plan_read_in_turn(tmp_path):
+    from pipeline.render.ooxml import plan_merge, scan_ahead
+
+    original = rich_workbook(tmp_path / "rich.xlsx").read_bytes()
+    ahead = scan_ahead(original)
+    assert ahead is not None and ahead.part == "xl/worksheets/sheet2.xml"  # Invoices, the largest
+    notes = _notes(list(range(2, 38)))
+    with_ahead, in_turn = plan_merge(original, notes, ahead), plan_merge(original, notes)
+    assert with_ahead.notes == in_turn.notes
+    assert [(s.part, s.prefix, s.skeleton, s.first) for s in with_ahead.sheets] == [
+        (s.part, s.prefix, s.skeleton, s.first) for s in in_turn.sheets
+    ]
+    assert with_ahead.sheets[0].first == 7  # right of the sparkline column F
+
+
+def test_a_sheet_read_ahead_that_fails_is_noted_as_when_read_in_turn(tmp_path):
+    from pipeline.render.ooxml import plan_merge, scan_ahead
+
+    broken = rewrite(
+        invoice_book(tmp_path / "plain.xlsx"),
+        tmp_path / "broken.xlsx",
+        {"xl/worksheets/sheet1.xml": lambda xml: xml.replace("</sheetData>", "")},
+    ).read_bytes()
+    ahead = scan_ahead(broken)
+    assert ahead is not None
+    with_ahead, in_turn = plan_merge(broken, _notes([2]), ahead), plan_merge(broken, _notes([2]))
+    assert with_ahead.notes == in_turn.notes and not with_ahead.sheets
+    assert "no </sheetData> end tag" in with_ahead.notes[0]
+
+
+def test_nothing_is_read_ahead_of_what_is_not_a_package():
+    from pipeline.render.ooxml import scan_ahead
+
+    assert scan_ahead(b"not a zip") is None
+
+
+def test_a_refused_workbook_is_never_read_ahead(tmp_path, monkeypatch):
+    import zipfile as zf
+
+    from pipeline import report as report_module
+    from pipeline.errors import UnsafeWorkbook
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zf.ZipFile(bomb, "w", zf.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (200 * 1024 * 1024) + b"/>")
+    started = []
+    monkeypatch.setattr(report_module, "read_ahead", lambda source: started.append(source))
+    with pytest.raises(UnsafeWorkbook, match="zip bomb"):
+        report(bomb, tmp_path / "out")
+    assert started == []

@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.ooxml import (
     Annotation,
     PackageError,
+    ScanAhead,
     plan_merge,
+    scan_ahead,
     sheet_bodies,
     standalone,
     write_merge,
@@ -304,6 +307,21 @@ class PendingWorkbook:
         return self._finish()
 
 
+@dataclass(frozen=True)
+class WorkbookAhead:
+    """The user's package, read as the report begins, with its largest sheet's pass under way."""
+
+    original: bytes
+    scan: ScanAhead | None
+
+
+def read_ahead(source: Path) -> WorkbookAhead:
+    """Read ``source``'s package and start the merge plan's pass over its largest sheet on a
+    thread, while the reader parses the cells. Only for a package the guard has accepted."""
+    original = source.read_bytes()
+    return WorkbookAhead(original, scan_ahead(original))
+
+
 def start_workbook(
     source: Path,
     fmt: str,
@@ -311,9 +329,10 @@ def start_workbook(
     provenance: Provenance,
     when: dt.datetime,
     w: Words = ENGLISH,
+    ahead: WorkbookAhead | None = None,
 ) -> PendingWorkbook:
     """Begin the annotated workbook; ``result()`` gives its bytes, deterministic for the same
-    input, options and ``when``."""
+    input, options and ``when``. ``ahead`` is ``read_ahead(source)``'s, when it was called."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
 
     def alone(notes: list[str]) -> bytes:
@@ -338,11 +357,11 @@ def start_workbook(
     def failed(exc: PackageError) -> bytes:
         return alone([f"the original sheets: the package could not be extended safely ({exc})"])
 
-    original = source.read_bytes()
+    original = ahead.original if ahead is not None else source.read_bytes()
     date_1904 = _uses_1904(original)
     columns = annotation_columns(analysis, provenance, w)
     try:
-        plan = plan_merge(original, columns)
+        plan = plan_merge(original, columns, ahead.scan if ahead is not None else None)
     except PackageError as exc:
         book = failed(exc)
         return PendingWorkbook(lambda: book)
