@@ -95,3 +95,47 @@ def test_p_alive_and_expected_purchases_match_the_reference_implementation(
     assert PAPER.p_alive(x, t_x, T) == pytest.approx(alive, rel=1e-9)
     assert PAPER.expected(39, x, t_x, T) == pytest.approx(e39, rel=1e-9)
     assert PAPER.expected(52, x, t_x, T) == pytest.approx(e52, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "status, gradient",
+    [(1, 0.0), (2, 50.0)],  # its evaluations spent; "precision loss" far from the maximum
+    ids=["spent", "stalled"],
+)
+def test_a_quasi_newton_run_that_ends_short_falls_back_to_the_simplex(
+    cdnow, monkeypatch, status, gradient
+):
+    import scipy.optimize
+    from scipy.optimize import OptimizeResult
+
+    real = scipy.optimize.minimize
+    calls = []
+
+    def short_first(fun, x0, method=None, **kwargs):
+        calls.append(method)
+        if len(calls) == 1:  # the first quasi-Newton run stops where it started
+            return OptimizeResult(
+                x=x0, fun=fun(x0), status=status, jac=np.full(4, gradient), success=False
+            )
+        return real(fun, x0, method=method, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", short_first)
+    fitted = fit(*cdnow)
+    assert calls == ["BFGS", "Nelder-Mead", "BFGS"]
+    assert fitted.log_likelihood == pytest.approx(-9582.43, abs=0.01)
+    assert fitted.r == pytest.approx(0.242593, rel=1e-3)
+
+
+def test_a_quasi_newton_run_that_converges_is_taken_as_it_is(cdnow, monkeypatch):
+    import scipy.optimize
+
+    real = scipy.optimize.minimize
+    methods = []
+
+    def record(fun, x0, method=None, **kwargs):
+        methods.append(method)
+        return real(fun, x0, method=method, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", record)
+    fit(*cdnow)
+    assert methods == ["BFGS"]

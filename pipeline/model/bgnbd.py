@@ -8,7 +8,9 @@ weeks from its first purchase) the model gives P(alive) and the expected purchas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -82,6 +84,40 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
         return -value if np.isfinite(value) else 1e300
 
     start = np.log([1.0, max(float(np.mean(Ts)), 1.0), 1.0, 1.0])
+    # Quasi-Newton from the paper's start reaches the maximum in ~140 evaluations (0.03 s at
+    # 2,000 clients), where the simplex took ~800 (0.23 s). It ends converged (status 0) or
+    # where the likelihood's rounding hides any further gain (status 2); the latter counts
+    # only with a gradient no larger than that rounding (finite differences of a sum ~1e4 are
+    # ~1e-3 there, and orders of magnitude more away from the maximum). Any other end falls
+    # back to the simplex, then quasi-Newton from where the simplex stopped.
+    quick = minimize(objective, start, method="BFGS", options={"gtol": 1e-8})
+    flat = float(np.max(np.abs(quick.jac))) <= 1e-6 * max(abs(float(quick.fun)), 1.0)
+    if (
+        np.isfinite(quick.fun)
+        and quick.fun < 1e300
+        and (quick.status == 0 or (quick.status == 2 and flat))
+    ):
+        chosen = quick
+    else:
+        chosen = min((quick, _simplex_then_newton(objective, start, xs, txs, Ts)), key=_value)
+    r, alpha, a, b = np.exp(chosen.x)
+    return BGNBD(float(r), float(alpha), float(a), float(b), float(-chosen.fun), int(xs.size))
+
+
+def _value(result: Any) -> float:
+    return float(result.fun) if np.isfinite(result.fun) else np.inf
+
+
+def _simplex_then_newton(
+    objective: Callable[[NDArray[np.float64]], float],
+    start: NDArray[np.float64],
+    xs: NDArray[np.float64],
+    txs: NDArray[np.float64],
+    Ts: NDArray[np.float64],
+) -> Any:
+    """The slow, sure way: Nelder-Mead from the start, polished by BFGS; the better of the two."""
+    from scipy.optimize import minimize
+
     # The simplex stops when the log-likelihood moves less than its own rounding: an absolute
     # tolerance far below that (a sum over thousands of clients is ~1e4) is never met, and the
     # search then runs to its last evaluation, tens of seconds on a large ledger.
@@ -94,6 +130,4 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
         options={"xatol": 1e-10, "fatol": 1e-12 * scale, "maxiter": 20_000, "maxfev": 40_000},
     )
     best = minimize(objective, first.x, method="BFGS", options={"gtol": 1e-8})
-    chosen = best if best.fun <= first.fun else first
-    r, alpha, a, b = np.exp(chosen.x)
-    return BGNBD(float(r), float(alpha), float(a), float(b), float(-chosen.fun), int(xs.size))
+    return min((first, best), key=_value)
