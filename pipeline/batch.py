@@ -89,8 +89,9 @@ def parse_executor(text: str) -> Where:
     return Where(f"tcp://{match['host']}:{match['port']}")
 
 
-# tierbook's charts go through matplotlib's global state, so a process reports one workbook at
-# a time however many threads its executor gives it (a Dask worker has one per core by default).
+# One report already keeps the cores busy (polars' and zlib's threads beside the interpreter's),
+# so a process reports one workbook at a time however many threads its executor gives it (a
+# Dask worker has one per core by default).
 _ONE_REPORT_AT_A_TIME = threading.Lock()
 
 
