@@ -310,3 +310,17 @@ def test_a_refused_workbook_is_never_read_ahead(tmp_path, monkeypatch):
     with pytest.raises(UnsafeWorkbook, match="zip bomb"):
         report(bomb, tmp_path / "out")
     assert started == []
+
+
+def test_our_conditional_formats_point_past_the_users_own(tmp_path):
+    out, members, _ = run(invoice_book(tmp_path / "rules.xlsx", highlight=True), tmp_path)
+    dxfs = re.search(r'<dxfs count="(\d+)"', members["xl/styles.xml"].decode())
+    assert dxfs and int(dxfs.group(1)) == 2  # the user's one, then the analysis workbook's
+    assert re.findall(r'dxfId="(\d+)"', members["xl/worksheets/sheet1.xml"].decode()) == ["0"]
+    ours = [
+        n
+        for n in members
+        if n.startswith("xl/worksheets/sheet") and n != "xl/worksheets/sheet1.xml"
+    ]
+    found = [i for n in ours for i in re.findall(r'dxfId="(\d+)"', members[n].decode())]
+    assert found == ["1"]

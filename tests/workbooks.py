@@ -90,6 +90,19 @@ def invoice_book(path: Path, **options: object) -> Path:
         ws.write_number(i + 1, 3, 100.0 + i)
     if options.get("data_bar"):
         ws.conditional_format(1, 3, 24, 3, {"type": "data_bar", "data_bar_2010": True})
+    if options.get("highlight"):  # a rule with its own format: a dxf in the user's styles
+        ws.conditional_format(
+            1,
+            3,
+            24,
+            3,
+            {
+                "type": "cell",
+                "criteria": ">",
+                "value": 110,
+                "format": wb.add_format({"bold": True}),
+            },
+        )
     if options.get("far_width"):
         ws.set_column(25, 25, 30)
     if options.get("hidden_tail"):

@@ -391,8 +391,11 @@ def _remap_sheet_styles(sheet: str, styles: StyleMap) -> str:
         lambda m: f'{m.group(1)}{styles.xf_offset + int(m.group(2))}"',
         sheet,
     )
+    # xlsxwriter writes one space before each attribute; a pattern that starts with that
+    # literal is searched for fast, where a leading \b is tried at every character (70 ms
+    # on a 3 MB sheet against 2 ms).
     return re.sub(
-        r'(\bdxfId=")(\d+)"', lambda m: f'{m.group(1)}{styles.dxf_offset + int(m.group(2))}"', sheet
+        r'( dxfId=")(\d+)"', lambda m: f'{m.group(1)}{styles.dxf_offset + int(m.group(2))}"', sheet
     )
 
 
