@@ -289,3 +289,20 @@ def test_a_body_deflated_ahead_continues_with_its_tail(body, tail, level):
         assert result.read("x.xml") == b"".join(body) + tail  # zipfile checks the CRC too
         assert result.read("empty.xml") == b""
     assert ahead.size == sum(map(len, body))  # continuing made a new body; the first is unchanged
+
+
+def test_rows_with_the_same_values_each_get_their_own_references():
+    values = pl.DataFrame(
+        {
+            "row": [9, 2, 5, 7],
+            "tier": ["Anchor", "Anchor", None, "Anchor"],
+            "share": [0.25, 0.25, None, float("nan")],
+        }
+    )
+    cells = dict(sheetdata.cells_xml(values, ["F", "G"], 7, [7, 9], "").iter_rows())
+    same = '<c r="F{0}" s="7" t="inlineStr"><is><t>Anchor</t></is></c><c r="G{0}" s="9"><v>0.25</v></c>'
+    assert cells == {
+        9: same.format(9),
+        2: same.format(2),
+        7: '<c r="F7" s="7" t="inlineStr"><is><t>Anchor</t></is></c>',
+    }

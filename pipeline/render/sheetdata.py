@@ -225,6 +225,11 @@ def cell_rows(values: pl.DataFrame) -> int:
     return int(values.select(pl.any_horizontal(_has_cell(values, c) for c in columns).sum()).item())
 
 
+# Stands for the row number in a cell reference while cells are made once per distinct set of
+# values; the values themselves never hold it (XML cannot, so ``_escaped`` drops it).
+_ROW = "\x00"
+
+
 def cells_xml(
     values: pl.DataFrame,
     letters: list[str],
@@ -236,28 +241,36 @@ def cells_xml(
 
     Text columns become inline strings (never a formula, whatever they hold); number columns
     numbers, in their ``number_styles`` entry; a null, empty or non-finite value no cell.
+    Invoices of one client mostly carry the same labels, so each distinct set of values is made
+    into cells once (some thousands among 100k rows) and each row's number then put into its
+    references: a fifth of the work of making every row's cells.
     """
     p = prefix
     parts = []
     columns = [c for c in values.columns if c != "row"]
     for column, letter, number_style in zip(columns, letters, number_styles, strict=True):
         value = pl.col(column)
-        reference = pl.format(f'r="{letter}{{}}"', pl.col("row"))
+        reference = f'r="{letter}{_ROW}"'
         if values.schema[column].is_numeric():
             cell = pl.format(
-                f'<{p}c {{}} s="{number_style}"><{p}v>{{}}</{p}v></{p}c>',
-                reference,
+                f'<{p}c {reference} s="{number_style}"><{p}v>{{}}</{p}v></{p}c>',
                 value.cast(pl.Float64).cast(pl.String),
             )
         else:
             cell = pl.format(
-                f'<{p}c {{}} s="{text_style}" t="inlineStr">{{}}</{p}c>',
-                reference,
+                f'<{p}c {reference} s="{text_style}" t="inlineStr">{{}}</{p}c>',
                 inline_text(p, _escaped(value.cast(pl.String))),
             )
         parts.append(pl.when(_has_cell(values, column)).then(cell).otherwise(pl.lit("")))
-    return values.select(pl.col("row").cast(pl.Int64), pl.concat_str(parts).alias("xml")).filter(
-        pl.col("xml") != ""
+    made = (
+        values.group_by(columns, maintain_order=True)
+        .agg(pl.col("row").cast(pl.Int64))
+        .select("row", pl.concat_str(parts).alias("xml"))
+        .filter(pl.col("xml") != "")
+        .explode("row")
+    )
+    return made.select(
+        "row", pl.col("xml").str.replace_all(_ROW, pl.col("row").cast(pl.String), literal=True)
     )
 
 
