@@ -171,3 +171,52 @@ def test_any_rows_read_back_alike(rows):
     if bulkrows.frame(table[1:], [f for _, f in TYPED]) is None:
         return  # a column bulkrows cannot type is left to xlsxwriter whole: nothing to compare
     assert cells(build_typed(table, bulk=True)) == cells(build_typed(table, bulk=False))
+
+
+FORMULA_COLUMNS = [("Client", None), ("Share", PERCENT), ("Class", None), ("Rank", INTEGER)]
+
+
+def _formula_rows(n: int) -> list[list]:
+    from pipeline.render.bulkrows import Formula
+
+    return [
+        [
+            f"<Client & {i}>",
+            Formula(f"B{i + 2}/SUM(B$2:B${n + 1})", 1 / n),
+            Formula(f'IF(B{i + 2}<0.8-1E-12,"A","B")', "A" if i % 2 else "B&<"),
+            Formula(f"ROW()-1+{i}", i + 1),
+        ]
+        for i in range(n)
+    ]
+
+
+def _formula_book(rows, bulk: bool, values: bool) -> list[tuple]:
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN, False)
+    ws = book.wb.add_worksheet("T")
+    book.table(ws, 0, 0, "tb_f", FORMULA_COLUMNS, rows, bulk=bulk)
+    book.wb.close()
+    assert bool(book.later) == bulk
+    data = bulkrows.fill(buffer.getvalue(), book.later, WHEN, False)
+    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=values)["T"]
+    return [
+        tuple(Number(v) if isinstance(v, float) else v for v in row)
+        for row in sheet.iter_rows(values_only=True)
+    ]
+
+
+@pytest.mark.parametrize("values", [False, True], ids=["formulas", "cached values"])
+def test_formula_columns_read_back_as_xlsxwriter_writes_them(values):
+    rows = _formula_rows(6)
+    assert _formula_book(rows, True, values) == _formula_book(rows, False, values)
+    if values:
+        assert _formula_book(rows, True, True)[2][2] == "A"
+    else:
+        assert _formula_book(rows, True, False)[3][2] == '=IF(B4<0.8-1E-12,"A","B")'
+
+
+def test_a_formula_column_with_mixed_results_is_left_to_xlsxwriter():
+    from pipeline.render.bulkrows import Formula
+
+    rows = [[Formula("1+1", 2.0)], [Formula('"x"', "x")]]
+    assert bulkrows.frame(rows, [None]) is None

@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
 from pipeline.render import bulkrows
-from pipeline.render.bulkrows import MAX_TEXT
+from pipeline.render.bulkrows import MAX_TEXT, Formula
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.text import (
@@ -204,12 +204,6 @@ class Book:
             },
         )
         return last
-
-
-@dataclass(frozen=True)
-class Formula:
-    text: str
-    cached: Any
 
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -497,7 +491,7 @@ def _concentration(book: Book, name: str, analysis: Analysis) -> None:
         ("Cumulative share", PERCENT),
         ("ABC class", None),
     ]
-    book.table(ws, 0, 0, "tb_pareto", columns, rows)
+    book.table(ws, 0, 0, "tb_pareto", columns, rows, bulk=True)
     conc = analysis.concentration
     top = lambda k: f"SUM(D${first}:D${min(last, first + k - 1)})"  # noqa: E731 - sorted by revenue
     figures = [

@@ -29,6 +29,15 @@ MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A cell's formula (tierbook's own, never the user's text) and the value it computes to,
+    which readers that do not calculate show."""
+
+    text: str
+    cached: Any
+
+
+@dataclass(frozen=True)
 class Later:
     """Rows of one sheet to be written after the workbook is closed."""
 
@@ -59,6 +68,17 @@ def frame(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> pl.Da
     for i, number_format in enumerate(formats):
         values = [row[i] for row in rows]
         kinds = frozenset(type(v) for v in values if v is not None)
+        if kinds == {Formula}:
+            cached = frozenset(type(v.cached) for v in values if v is not None)
+            if cached not in ({int}, {float}, {int, float}, {str}):
+                return None
+            columns[f"c{i}"] = pl.Series(
+                [None if v is None else {"f": v.text, "v": v.cached} for v in values],
+                dtype=pl.Struct(
+                    {"f": pl.String, "v": pl.String if cached == {str} else pl.Float64}
+                ),
+            )
+            continue
         if kinds not in _KINDS or (kinds & {dt.date, dt.datetime} and not number_format):
             return None
         try:
@@ -98,6 +118,19 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
         ref = pl.format(f'<c r="{letter}{{}}"{style}', pl.col("row"))
         value = pl.col(name)
         blank = ref + pl.lit("/>") if style else pl.lit("")
+        if isinstance(kind, pl.Struct):  # a formula and its value, as xlsxwriter writes them
+            formula = pl.lit("><f>") + _escaped(value.struct.field("f")) + pl.lit("</f>")
+            cached = value.struct.field("v")
+            if kind.to_schema()["v"] == pl.String:
+                cell = ref + pl.lit(' t="str"') + formula + pl.lit("<v>")
+                cell = cell + _escaped(cached) + pl.lit("</v></c>")
+            else:
+                number = (
+                    pl.when(cached.is_finite()).then(cached.cast(pl.String)).otherwise(pl.lit("0"))
+                )
+                cell = ref + formula + pl.lit("<v>") + number + pl.lit("</v></c>")
+            parts.append(cell.fill_null(blank))
+            continue
         if kind == pl.Boolean:
             text: pl.Expr | None = (
                 pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
