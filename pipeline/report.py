@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import __version__
-from pipeline.collector import collecting_less
 from pipeline.config import Config, apply_sheet_settings, load_toml
 from pipeline.errors import InputError
+from pipeline.interpreter import set_for_a_report
 from pipeline.languages import LANGUAGES, language_of
 from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
@@ -218,7 +218,7 @@ def report(
     ConfigError
         A setting cannot be used; nothing is written.
     """
-    with collecting_less():
+    with set_for_a_report():
         return _report(Path(source), out_dir, options or Options(), name, on_stage)
 
 
