@@ -7,6 +7,7 @@ import math
 import re
 from xml.dom import minidom
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,28 @@ def test_ticks_cover_the_range_in_even_round_steps(low, span, count):
     assert len(ticks) - 1 <= count + 2  # about count steps: at most one more at each end
     inside = charts.ticks_within(low, high, count)
     assert inside and all(low - 1e-9 * span <= t <= high + 1e-9 * span for t in inside)
+
+
+ONE_MONTH = [dt.date(2025, 1, 1)]
+DEGENERATE = {
+    "one client": lambda: charts.pareto([1.0], EN),
+    "no tier": lambda: charts.revenue_by_tier({}, {}, None, EN),
+    "only credits": lambda: charts.revenue_by_tier({"anchor": -500.0}, {"anchor": 1}, None, EN),
+    "an empty month": lambda: charts.monthly_by_tier(ONE_MONTH, {}, None, EN),
+    "a negative month": lambda: charts.monthly_by_tier(ONE_MONTH, {"new": [-100.0]}, None, EN),
+    "a gap first": lambda: charts.trend(MONTHS[:2], [None, 0.5], [None, None], 12, EN),
+    "no business": lambda: charts.portfolio_top1([], [], [], EN),
+    "all of it": lambda: charts.portfolio_top1(["x"], [1.0], ["very high"], EN),
+}
+
+
+@pytest.mark.parametrize("case", DEGENERATE)
+def test_degenerate_figures_still_draw_a_valid_chart(case):
+    svg = DEGENERATE[case]().svg
+    minidom.parseString(svg)
+    width, height = (
+        float(v) for v in re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg).groups()
+    )
+    assert all(0 <= x <= width for x in numbers(svg, "x") + numbers(svg, "cx"))
+    assert all(0 <= y <= height for y in numbers(svg, "y") + numbers(svg, "cy"))
+    assert "NaN" not in svg and "inf" not in svg
