@@ -220,3 +220,29 @@ def test_a_formula_column_with_mixed_results_is_left_to_xlsxwriter():
 
     rows = [[Formula("1+1", 2.0)], [Formula('"x"', "x")]]
     assert bulkrows.frame(rows, [None]) is None
+
+
+def _beside(bulk: bool, figures_at: int = 5) -> list[tuple]:
+    """A long table with a small one right of it, written after it, as the Concentration sheet
+    has; read back cell by cell."""
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN, False)
+    ws = book.wb.add_worksheet("T")
+    rows = [[f"c{i}", float(i)] for i in range(8)]
+    book.table(ws, 0, 0, "tb_long", [("Client", None), ("Revenue", MONEY)], rows, bulk=bulk)
+    for r in range(1, 4):
+        ws.write_string(r, figures_at, f"figure {r}")
+        ws.write_number(r, figures_at + 1, r * 10)
+    ws.write_string(11, figures_at, "below the long table")
+    book.wb.close()
+    data = bulkrows.fill(buffer.getvalue(), book.later, WHEN, False)
+    return list(openpyxl.load_workbook(io.BytesIO(data))["T"].iter_rows(values_only=True))
+
+
+def test_a_table_beside_the_long_one_keeps_its_cells_in_the_same_rows():
+    assert _beside(True) == _beside(False)
+
+
+def test_cells_beside_that_reach_into_the_long_table_are_refused():
+    with pytest.raises(ValueError, match="where the later rows of a table go"):
+        _beside(True, figures_at=1)

@@ -206,3 +206,28 @@ def test_settings_sheet_and_toml_and_options_in_that_order(workbook, tmp_path):
     assert result.analysis.config.anchor_min_share == pytest.approx(0.2)
     assert result.analysis.config.new_client_days == 30
     assert result.analysis.windows.as_of == D("2026-02-01")
+
+
+@pytest.mark.parametrize("name", ["agency_diversified", "consultant_lost_key_client"])
+def test_every_sheets_rows_and_cells_are_in_order_once(tmp_path, name):
+    """Excel repairs a sheet whose rows repeat or go backwards, or whose cells do, as a sheet
+    with two tables side by side would get if its long table's later rows were only appended."""
+    import zipfile
+
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    from tests.conftest import SAMPLES
+
+    result = report(SAMPLES / f"{name}.xlsx", tmp_path / "out")
+    with zipfile.ZipFile(result.folder / f"{name}.annotated.xlsx") as z:
+        sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/s")}
+    assert len(sheets) >= 8
+    for part, xml in sheets.items():
+        numbers = []
+        for number, cells in re.findall(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', xml, re.S):
+            numbers.append(int(number))
+            refs = [xl_cell_to_rowcol(r) for r in re.findall(r'<c r="([A-Z]+\d+)"', cells)]
+            assert all(row + 1 == int(number) for row, _ in refs), (part, number)
+            columns = [col for _, col in refs]
+            assert columns == sorted(set(columns)), (part, number)
+        assert numbers == sorted(set(numbers)), part

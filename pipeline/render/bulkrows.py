@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from pipeline.render.sheetdata import _escaped, inline_text
 from pipeline.render.zipout import ZipOut
@@ -165,19 +165,64 @@ def _styles(sheet: str, row: int) -> dict[str, str]:
     return dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', found.group(1)))
 
 
-def rows_xml(sheet: str, later: Later, date_1904: bool) -> str:
-    """The ``<row>`` elements of ``later``, styled like the row xlsxwriter wrote above them."""
+def rows_xml(sheet: str, later: Later, date_1904: bool) -> pl.DataFrame:
+    """``row`` (1-based) and ``cells``: the cells of ``later``'s rows, styled like the row
+    xlsxwriter wrote above them; rows with no cell left out."""
     styles = _styles(sheet, later.top)
     first = later.top + 1
     made = later.values.with_row_index("row", offset=first).select(
-        pl.col("row"), _cells(later, styles, date_1904).alias("cells")
+        pl.col("row").cast(pl.Int64), _cells(later, styles, date_1904).alias("cells")
     )
-    return (
-        made.filter(pl.col("cells") != "")
-        .select(pl.format('<row r="{}">{}</row>', "row", "cells").str.join(""))
-        .item()
-        or ""
+    return made.filter(pl.col("cells") != "")
+
+
+# A row element as xlsxwriter writes it: number, other attributes, then its cells or none.
+_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+
+
+def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
+    """``sheet`` with the rows ``made`` in place, in ascending order as the format requires.
+
+    Another table may sit beside this one (the Concentration sheet's figures, right of its
+    Pareto table): its rows, which xlsxwriter has written, get the new cells before their own,
+    which must all lie right of them.
+    """
+    head, rest = sheet.split("<sheetData>", 1)
+    data, tail = rest.split("</sheetData>", 1)
+    first = later.top + 1
+    beside = [(int(m[1]), m[2], m[3] or "", m.start()) for m in _ROW.finditer(data)]
+    beside = [b for b in beside if b[0] >= first]
+    if not beside:
+        rows = made.select(pl.format('<row r="{}">{}</row>', "row", "cells").str.join(""))
+        return f"{head}<sheetData>{data}{rows.item() or ''}</sheetData>{tail}"
+    last = later.left + later.values.width - 1
+    for number, _, cells, _ in beside:
+        columns = [xl_cell_to_rowcol(ref)[1] for ref in re.findall(r'<c r="([A-Z]+\d+)"', cells)]
+        if any(column <= last for column in columns):
+            raise ValueError(f"row {number} holds cells where the later rows of a table go")
+    others = pl.DataFrame(
+        {
+            "row": [b[0] for b in beside],
+            # spans only hints at the cells' columns, and these rows gain some
+            "attrs": [re.sub(r'\s+spans="[^"]*"', "", b[1]) for b in beside],
+            "own": [b[2] for b in beside],
+        },
+        schema={"row": pl.Int64, "attrs": pl.String, "own": pl.String},
     )
+    rows = (
+        made.join(others, on="row", how="full", coalesce=True)
+        .sort("row")
+        .select(
+            pl.format(
+                '<row r="{}"{}>{}{}</row>',
+                "row",
+                pl.col("attrs").fill_null(""),
+                pl.col("cells").fill_null(""),
+                pl.col("own").fill_null(""),
+            ).str.join("")
+        )
+    )
+    return f"{head}<sheetData>{data[: beside[0][3]]}{rows.item()}</sheetData>{tail}"
 
 
 def _stretched(sheet: str, last_row: int, last_col: int) -> str:
@@ -200,8 +245,7 @@ def fill(package: bytes, later: Sequence[Later], when: dt.datetime, date_1904: b
         for block in later:
             part = f"xl/worksheets/sheet{block.sheet + 1}.xml"
             sheet = changed.get(part, archive.read(part)).decode("utf-8")
-            rows = rows_xml(sheet, block, date_1904)
-            sheet = sheet.replace("</sheetData>", rows + "</sheetData>", 1)
+            sheet = _with_rows(sheet, rows_xml(sheet, block, date_1904), block)
             sheet = _stretched(
                 sheet, block.top + block.values.height, block.left + block.values.width - 1
             )
