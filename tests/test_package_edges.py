@@ -324,3 +324,15 @@ def test_our_conditional_formats_point_past_the_users_own(tmp_path):
     ]
     found = [i for n in ours for i in re.findall(r'dxfId="(\d+)"', members[n].decode())]
     assert found == ["1"]
+
+
+def test_a_client_name_that_reads_like_a_rule_keeps_its_text(tmp_path):
+    source = rewrite(
+        invoice_book(tmp_path / "rules.xlsx", highlight=True),
+        tmp_path / "named.xlsx",
+        {"xl/sharedStrings.xml": lambda xml: xml.replace(">Alpha<", '>Alpha dxfId="0"<')},
+    )
+    out, _, _ = run(source, tmp_path)
+    rows = list(openpyxl.load_workbook(out)["Client analysis"].iter_rows(values_only=True))
+    at = rows[0].index("Client")
+    assert 'Alpha dxfId="0"' in {row[at] for row in rows[1:]}

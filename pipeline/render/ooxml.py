@@ -391,11 +391,13 @@ def _remap_sheet_styles(sheet: str, styles: StyleMap) -> str:
         lambda m: f'{m.group(1)}{styles.xf_offset + int(m.group(2))}"',
         sheet,
     )
-    # xlsxwriter writes one space before each attribute; a pattern that starts with that
-    # literal is searched for fast, where a leading \b is tried at every character (70 ms
-    # on a 3 MB sheet against 2 ms).
+    # Only in a rule's start tag, never in a cell's text that happens to read dxfId="2"; a
+    # pattern that starts with a literal is searched for fast, where a leading \b is tried at
+    # every character (70 ms on a 3 MB sheet against 2 ms).
     return re.sub(
-        r'( dxfId=")(\d+)"', lambda m: f'{m.group(1)}{styles.dxf_offset + int(m.group(2))}"', sheet
+        r'(<cfRule\b[^>]*?\sdxfId=")(\d+)"',
+        lambda m: f'{m.group(1)}{styles.dxf_offset + int(m.group(2))}"',
+        sheet,
     )
 
 
