@@ -238,44 +238,50 @@ def _report(
         )
     digest_before = sha256_of(source) if source.is_file() else ""
     ahead = _read_ahead(source)
-    raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
-    config, setting_issues = _config(raw, options)
-    stage("validate")
-    ledger = build_ledger(raw, config, options.today)
-    if setting_issues.height:
-        ledger = dataclasses.replace(ledger, issues=pl.concat([setting_issues, ledger.issues]))
-    stage("model")
     try:
-        analysis = analyse(ledger, config)
-    except InputError as exc:
-        raise InputError(f"{source.name}, {exc}") from None
-    provenance = Provenance(
-        file_name=source.name,
-        sha256=digest_before,
-        version=__version__,
-        format=raw.format,
-        invoice_sheets=ledger.invoice_sheets,
-        client_sheet=ledger.client_sheet,
-        header_rows={
-            t.sheet: t.header_row for t in (*raw.invoices, *([raw.clients] if raw.clients else []))
-        },
-        rows_read=ledger.rows_read,
-        sheet_names=raw.sheet_names,
-    )
-    name = name or source.stem
-    when = _timestamp(analysis.windows.as_of)
-    w = words(config.language)
-    stage("render")
-    # The workbook's data sheets are finished on a thread while the briefing is rendered.
-    workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
-    briefing = render_briefing(analysis, provenance, w)
-    summary = render_summary(analysis, provenance)
-    outputs = {
-        f"{name}.annotated.xlsx": workbook.result(),
-        f"{name}.briefing.html": briefing,
-        f"{name}.summary.json": summary,
-    }
-    folder = Path(out_dir) / name
-    stage("write")
-    files = write_outputs(folder, outputs)
-    return ReportResult(source=source, folder=folder, files=tuple(files), analysis=analysis)
+        raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
+        config, setting_issues = _config(raw, options)
+        stage("validate")
+        ledger = build_ledger(raw, config, options.today)
+        if setting_issues.height:
+            ledger = dataclasses.replace(ledger, issues=pl.concat([setting_issues, ledger.issues]))
+        stage("model")
+        try:
+            analysis = analyse(ledger, config)
+        except InputError as exc:
+            raise InputError(f"{source.name}, {exc}") from None
+        provenance = Provenance(
+            file_name=source.name,
+            sha256=digest_before,
+            version=__version__,
+            format=raw.format,
+            invoice_sheets=ledger.invoice_sheets,
+            client_sheet=ledger.client_sheet,
+            header_rows={
+                t.sheet: t.header_row
+                for t in (*raw.invoices, *([raw.clients] if raw.clients else []))
+            },
+            rows_read=ledger.rows_read,
+            sheet_names=raw.sheet_names,
+        )
+        name = name or source.stem
+        when = _timestamp(analysis.windows.as_of)
+        w = words(config.language)
+        stage("render")
+        # The workbook's data sheets are finished on a thread while the briefing is rendered.
+        workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
+        briefing = render_briefing(analysis, provenance, w)
+        summary = render_summary(analysis, provenance)
+        outputs = {
+            f"{name}.annotated.xlsx": workbook.result(),
+            f"{name}.briefing.html": briefing,
+            f"{name}.summary.json": summary,
+        }
+        folder = Path(out_dir) / name
+        stage("write")
+        files = write_outputs(folder, outputs)
+        return ReportResult(source=source, folder=folder, files=tuple(files), analysis=analysis)
+    except BaseException:
+        if ahead is not None:  # nothing is written: the sheet read ahead is not needed
+            ahead.cancel()
+        raise

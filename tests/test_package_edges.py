@@ -336,3 +336,37 @@ def test_a_client_name_that_reads_like_a_rule_keeps_its_text(tmp_path):
     rows = list(openpyxl.load_workbook(out)["Client analysis"].iter_rows(values_only=True))
     at = rows[0].index("Client")
     assert 'Alpha dxfId="0"' in {row[at] for row in rows[1:]}
+
+
+def test_a_reading_ahead_that_is_stopped_ends_at_its_next_read(tmp_path):
+    import threading
+
+    from pipeline.render import sheetdata
+    from pipeline.render.ooxml import _scan_part
+
+    original = invoice_book(tmp_path / "plain.xlsx").read_bytes()
+    stop = threading.Event()
+    assert _scan_part(original, "xl/worksheets/sheet1.xml", stop)[1].widest == "D"
+    stop.set()
+    with pytest.raises(sheetdata.SheetError, match="stopped"):
+        _scan_part(original, "xl/worksheets/sheet1.xml", stop)
+
+
+def test_a_failed_report_stops_its_reading_ahead(tmp_path, monkeypatch):
+    from pipeline import report as report_module
+    from pipeline.errors import InputError
+
+    made, real = [], report_module.read_ahead
+
+    def recording(source):
+        made.append(real(source))
+        return made[-1]
+
+    monkeypatch.setattr(report_module, "read_ahead", recording)
+    monkeypatch.setattr(
+        report_module, "build_ledger", lambda *a: (_ for _ in ()).throw(InputError("no ledger"))
+    )
+    with pytest.raises(InputError, match="no ledger"):
+        report(invoice_book(tmp_path / "plain.xlsx"), tmp_path / "out")
+    assert len(made) == 1 and made[0].scan is not None and made[0].scan.stop.is_set()
+    assert not (tmp_path / "out").exists()

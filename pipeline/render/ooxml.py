@@ -16,11 +16,12 @@ import datetime as dt
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.render import sheetdata
@@ -469,6 +470,30 @@ class ScanAhead:
 
     part: str
     found: Future[tuple[str, sheetdata.SheetScan]]
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        """End the reading at its next block: the report it was for has failed, and the thread
+        should not go on inflating a large sheet beside whatever runs next."""
+        self.stop.set()
+
+
+class _Stoppable:
+    """A part's stream whose next read fails once ``stop`` is set."""
+
+    def __init__(self, stream: Any, stop: threading.Event) -> None:
+        self._stream, self._stop = stream, stop
+
+    def read(self, size: int = -1) -> bytes:
+        if self._stop.is_set():
+            raise sheetdata.SheetError("the reading ahead was stopped")
+        return self._stream.read(size)  # type: ignore[no-any-return]
+
+    def __enter__(self) -> _Stoppable:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stream.close()
 
 
 def scan_ahead(original: bytes) -> ScanAhead | None:
@@ -491,16 +516,20 @@ def scan_ahead(original: bytes) -> ScanAhead | None:
     except Exception:  # noqa: BLE001 - planning reads the package again and reports it
         return None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-scan")
-    found = pool.submit(_scan_part, original, part)
+    stop = threading.Event()
+    found = pool.submit(_scan_part, original, part, stop)
     pool.shutdown(wait=False)  # the thread ends with its one job
-    return ScanAhead(part, found)
+    return ScanAhead(part, found, stop)
 
 
-def _scan_part(original: bytes, part: str) -> tuple[str, sheetdata.SheetScan]:
+def _scan_part(
+    original: bytes, part: str, stop: threading.Event
+) -> tuple[str, sheetdata.SheetScan]:
     with zipfile.ZipFile(io.BytesIO(original)) as archive:
-        files = _Package(archive)
-        p = _sheet_prefix(files.opener(part))
-        return p, sheetdata.scan(files.opener(part), p)
+        # the scan reads and closes its stream and nothing else, which _Stoppable provides
+        opener = lambda: cast(BinaryIO, _Stoppable(archive.open(part), stop))  # noqa: E731
+        p = _sheet_prefix(opener)
+        return p, sheetdata.scan(opener, p)
 
 
 def _plan_sheet(

@@ -349,6 +349,11 @@ class WorkbookAhead:
     original: bytes
     scan: ScanAhead | None
 
+    def cancel(self) -> None:
+        """The report failed: stop the reading ahead."""
+        if self.scan is not None:
+            self.scan.cancel()
+
 
 def read_ahead(source: Path) -> WorkbookAhead:
     """Read ``source``'s package and start the merge plan's pass over its largest sheet on a
