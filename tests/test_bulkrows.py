@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.render import bulkrows
+from pipeline.ooxml import bulkrows
 from pipeline.render.analysis_book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
 
 WHEN = dt.datetime(2026, 3, 31)
@@ -177,7 +177,7 @@ FORMULA_COLUMNS = [("Client", None), ("Share", PERCENT), ("Class", None), ("Rank
 
 
 def _formula_rows(n: int) -> list[list]:
-    from pipeline.render.bulkrows import Formula
+    from pipeline.ooxml.bulkrows import Formula
 
     return [
         [
@@ -216,7 +216,7 @@ def test_formula_columns_read_back_as_xlsxwriter_writes_them(values):
 
 
 def test_a_formula_column_with_mixed_results_is_left_to_xlsxwriter():
-    from pipeline.render.bulkrows import Formula
+    from pipeline.ooxml.bulkrows import Formula
 
     rows = [[Formula("1+1", 2.0)], [Formula('"x"', "x")]]
     assert bulkrows.frame(rows, [None]) is None

@@ -13,7 +13,7 @@ from xml.dom import minidom
 import openpyxl
 import pytest
 
-from pipeline.render.ooxml import _top_level
+from pipeline.ooxml.notes import top_level
 from pipeline.report import report
 from tests.workbooks import invoice_book, rewrite, rich_workbook
 
@@ -81,7 +81,7 @@ def method(path: Path) -> dict:
 
 
 def in_schema_order(sheet: str) -> bool:
-    names = [n for n, _ in _top_level(sheet, sheet.index(">", sheet.index("<worksheet")) + 1)]
+    names = [n for n, _ in top_level(sheet, sheet.index(">", sheet.index("<worksheet")) + 1)]
     positions = [WORKSHEET_ORDER.index(n) for n in names if n in WORKSHEET_ORDER]
     return positions == sorted(positions)
 
@@ -254,14 +254,14 @@ def test_annotation_styles_are_fixed_before_the_analysis_styles_exist(tmp_path, 
 def _notes(rows: list[int]) -> list:
     import polars as pl
 
-    from pipeline.render.ooxml import Annotation
+    from pipeline.ooxml.plan import Annotation
 
     values = pl.DataFrame({"row": rows, "tier": ["Anchor"] * len(rows)})
     return [Annotation("Invoices", 1, ("tierbook: tier",), frozenset(), values)]
 
 
 def test_a_plan_from_the_sheet_read_ahead_is_the_plan_read_in_turn(tmp_path):
-    from pipeline.render.ooxml import plan_merge, scan_ahead
+    from pipeline.ooxml.plan import plan_merge, scan_ahead
 
     original = rich_workbook(tmp_path / "rich.xlsx").read_bytes()
     ahead = scan_ahead(original)
@@ -276,7 +276,7 @@ def test_a_plan_from_the_sheet_read_ahead_is_the_plan_read_in_turn(tmp_path):
 
 
 def test_a_sheet_read_ahead_that_fails_is_noted_as_when_read_in_turn(tmp_path):
-    from pipeline.render.ooxml import plan_merge, scan_ahead
+    from pipeline.ooxml.plan import plan_merge, scan_ahead
 
     broken = rewrite(
         invoice_book(tmp_path / "plain.xlsx"),
@@ -291,7 +291,7 @@ def test_a_sheet_read_ahead_that_fails_is_noted_as_when_read_in_turn(tmp_path):
 
 
 def test_nothing_is_read_ahead_of_what_is_not_a_package():
-    from pipeline.render.ooxml import scan_ahead
+    from pipeline.ooxml.plan import scan_ahead
 
     assert scan_ahead(b"not a zip") is None
 
@@ -341,15 +341,15 @@ def test_a_client_name_that_reads_like_a_rule_keeps_its_text(tmp_path):
 def test_a_reading_ahead_that_is_stopped_ends_at_its_next_read(tmp_path):
     import threading
 
-    from pipeline.render import sheetdata
-    from pipeline.render.ooxml import _scan_part
+    from pipeline.errors import SheetError
+    from pipeline.ooxml.plan import scan_part
 
     original = invoice_book(tmp_path / "plain.xlsx").read_bytes()
     stop = threading.Event()
-    assert _scan_part(original, "xl/worksheets/sheet1.xml", stop)[1].widest == "D"
+    assert scan_part(original, "xl/worksheets/sheet1.xml", stop)[1].widest == "D"
     stop.set()
-    with pytest.raises(sheetdata.SheetError, match="stopped"):
-        _scan_part(original, "xl/worksheets/sheet1.xml", stop)
+    with pytest.raises(SheetError, match="stopped"):
+        scan_part(original, "xl/worksheets/sheet1.xml", stop)
 
 
 def test_a_failed_report_stops_its_reading_ahead(tmp_path, monkeypatch):

@@ -329,10 +329,11 @@ def test_a_macro_workbook_comes_back_as_a_plain_xlsx_and_says_so(tmp_path):
 
 
 def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_path, monkeypatch):
-    from pipeline.render import ooxml, workbook
+    from pipeline.errors import PackageError
+    from pipeline.render import workbook
 
     def refuse(*args, **kwargs):
-        raise ooxml.PackageError("no sheet list")
+        raise PackageError("no sheet list")
 
     monkeypatch.setattr(workbook, "plan_merge", refuse)
     result = report(rich_workbook(tmp_path / "odd.xlsx"), tmp_path / "out")
@@ -343,10 +344,11 @@ def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_
 
 
 def test_merge_refuses_what_is_not_a_package():
-    from pipeline.render.ooxml import PackageError, merge
+    from pipeline.errors import PackageError
+    from pipeline.ooxml.plan import plan_merge
 
     with pytest.raises(PackageError):
-        merge(b"not a zip", b"not a zip", [], __import__("datetime").datetime(2026, 1, 1))
+        plan_merge(b"not a zip", [])
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ silently wrong. Such files are refused with a message that says how to fix them.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 import zlib
@@ -15,42 +14,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.ooxml.parts import Package, sheet_parts
 
 _FORMULA_WITHOUT_VALUE = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {}
-    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        rid = re.search(r'\bId="([^"]+)"', tag)
-        target = re.search(r'\bTarget="([^"]+)"', tag)
-        if rid and target:
-            value = target.group(1)
-            targets[rid.group(1)] = (
-                value.lstrip("/")
-                if value.startswith("/")
-                else posixpath.normpath(posixpath.join("xl", value))
-            )
-    parts = {}
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\b\w+:id="([^"]+)"', tag)
-        if name and rid and rid.group(1) in targets:
-            parts[name.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")] = (
-                targets[rid.group(1)]
-            )
-    return parts
-
-
 def check_calculated(path: Path, sheets: Iterable[str]) -> None:
     """Refuse when a sheet the analysis reads holds a formula without a calculated value."""
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = _sheet_parts(archive)
+            _, listed = sheet_parts(Package(archive), errors="replace")
+            parts = {name: part for name, _, part in listed}
             for sheet in sheets:
                 part = parts.get(sheet)
                 if part is None or part not in archive.namelist():

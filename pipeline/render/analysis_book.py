@@ -24,8 +24,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
-from pipeline.render import bulkrows
-from pipeline.render.bulkrows import MAX_TEXT, Formula
+from pipeline.ooxml import bulkrows
+from pipeline.ooxml.bulkrows import MAX_TEXT, Formula
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
 from pipeline.render.text import (

@@ -7,10 +7,10 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from pipeline.ooxml.merge import standalone
 from pipeline.portfolio import RISK_RULE, Business, Failure
 from pipeline.render.analysis_book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
 from pipeline.render.i18n import Words
-from pipeline.render.ooxml import standalone
 from pipeline.render.text import risk_reason, verdict_label
 
 

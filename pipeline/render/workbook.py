@@ -1,7 +1,7 @@
 """The annotated workbook: the user's own package, untouched, plus analysis sheets and columns.
 
 The analysis sheets are built with xlsxwriter as a workbook of their own and merged into the
-user's package at the zip level (``ooxml.merge``); the Invoices and Clients sheets gain
+user's package at the zip level (``pipeline.ooxml``); the Invoices and Clients sheets gain
 annotation columns by a streaming rewrite of just those parts. Everything else the user's file
 holds is copied byte for byte. ``.xls`` and ``.ods`` inputs, which are not such packages, get the
 analysis workbook alone; the Method sheet says so.
@@ -23,21 +23,15 @@ from typing import Any
 import polars as pl
 from markupsafe import Markup
 
+from pipeline.errors import PackageError
 from pipeline.model.analysis import Analysis
+from pipeline.ooxml.bodies import sheet_bodies
+from pipeline.ooxml.merge import standalone, write_merge
+from pipeline.ooxml.plan import Annotation, ScanAhead, plan_merge, scan_ahead
 from pipeline.render.analysis_book import SHEET_ROWS, build_analysis_book, sheet_names
 from pipeline.render.briefing import environment
 from pipeline.render.context import Provenance, client_rows
 from pipeline.render.i18n import ENGLISH, Words
-from pipeline.render.ooxml import (
-    Annotation,
-    PackageError,
-    ScanAhead,
-    plan_merge,
-    scan_ahead,
-    sheet_bodies,
-    standalone,
-    write_merge,
-)
 from pipeline.render.text import tier_label
 
 HEADERS = (

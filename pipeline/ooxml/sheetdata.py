@@ -16,20 +16,17 @@ from typing import BinaryIO
 
 import polars as pl
 
+from pipeline.errors import SheetError
+from pipeline.ooxml.xmltext import NOT_XML
+
 # Bytes of sheet XML handled at a time. Each block's rows pass through a few whole-block
 # strings (split, spliced, joined, deflated), so small blocks keep them in memory the allocator
 # already holds: at 100k rows 2 MB blocks peaked at 440 MB against 900 MB with 16 MB blocks,
 # with half the page faults (145k against 300k); at 1 MB the work per block starts to tell.
 BLOCK = 1 << 21
 
-# Characters XML 1.0 does not allow, as a pattern for polars (Rust) regular expressions.
-_CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 _ROW_NUMBER = r'^[^>]*?\br="(\d+)"'
 _SELF_CLOSED = r"^[^>]*/>"
-
-
-class SheetError(Exception):
-    """The sheet's XML is not laid out in a way its rows can be found in."""
 
 
 @dataclass(frozen=True)
@@ -184,10 +181,10 @@ def scan(open_part: Callable[[], BinaryIO], prefix: str, trust: bool = True) -> 
     return SheetScan(head, tail, self_closed, widest)
 
 
-def _escaped(text: pl.Expr) -> pl.Expr:
+def escaped(text: pl.Expr) -> pl.Expr:
     """XML character data: the characters XML cannot hold dropped, & < > escaped."""
     return (
-        text.str.replace_all(_CONTROL, "")
+        text.str.replace_all(NOT_XML, "")
         .str.replace_all("&", "&amp;", literal=True)
         .str.replace_all("<", "&lt;", literal=True)
         .str.replace_all(">", "&gt;", literal=True)
@@ -226,7 +223,7 @@ def cell_rows(values: pl.DataFrame) -> int:
 
 
 # Stands for the row number in a cell reference while cells are made once per distinct set of
-# values; the values themselves never hold it (XML cannot, so ``_escaped`` drops it).
+# values; the values themselves never hold it (XML cannot, so ``escaped`` drops it).
 _ROW = "\x00"
 
 
@@ -259,7 +256,7 @@ def cells_xml(
         else:
             cell = pl.format(
                 f'<{p}c {reference} s="{text_style}" t="inlineStr">{{}}</{p}c>',
-                inline_text(p, _escaped(value.cast(pl.String))),
+                inline_text(p, escaped(value.cast(pl.String))),
             )
         parts.append(pl.when(_has_cell(values, column)).then(cell).otherwise(pl.lit("")))
     made = (

@@ -22,8 +22,9 @@ from typing import Any
 import polars as pl
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from pipeline.render.sheetdata import _escaped, inline_text
-from pipeline.render.zipout import ZipOut
+from pipeline.ooxml.sheetdata import escaped, inline_text
+from pipeline.ooxml.xmltext import CONTROL
+from pipeline.ooxml.zipwriter import ZipOut
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
 
@@ -119,11 +120,11 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
         value = pl.col(name)
         blank = ref + pl.lit("/>") if style else pl.lit("")
         if isinstance(kind, pl.Struct):  # a formula and its value, as xlsxwriter writes them
-            formula = pl.lit("><f>") + _escaped(value.struct.field("f")) + pl.lit("</f>")
+            formula = pl.lit("><f>") + escaped(value.struct.field("f")) + pl.lit("</f>")
             cached = value.struct.field("v")
             if kind.to_schema()["v"] == pl.String:
                 cell = ref + pl.lit(' t="str"') + formula + pl.lit("<v>")
-                cell = cell + _escaped(cached) + pl.lit("</v></c>")
+                cell = cell + escaped(cached) + pl.lit("</v></c>")
             else:
                 number = (
                     pl.when(cached.is_finite()).then(cached.cast(pl.String)).otherwise(pl.lit("0"))
@@ -137,8 +138,8 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
             )
         elif kind == pl.String:
             # cut to what a cell holds before escaping, so no entity is cut in two
-            kept = value.str.replace_all(r"[\x00-\x08\x0B\x0C\x0E-\x1F]", "")
-            text = _escaped(_excel_escapes(kept.str.slice(0, MAX_TEXT)))
+            kept = value.str.replace_all(CONTROL, "")
+            text = escaped(_excel_escapes(kept.str.slice(0, MAX_TEXT)))
         else:
             text = None
         if text is not None:

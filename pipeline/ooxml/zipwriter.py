@@ -19,6 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
+from pipeline.errors import ZipLimit
+
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 _SHARED = struct.Struct("<4H3L2H")  # flags .. extra length: in the local and the central record
 _END = struct.Struct("<4s4H2LH")  # end of central directory
@@ -79,10 +81,6 @@ def deflate(chunks: Iterable[bytes], level: int = 6, start: Deflated | None = No
     if size >= _LIMIT:
         raise ZipLimit("a member too large for a package without zip64 records")
     return Deflated(tuple(blocks), crc, size, history)
-
-
-class ZipLimit(Exception):
-    """A member or the package is too large for a plain (non-zip64) zip."""
 
 
 def _dos_time(when: dt.datetime) -> tuple[int, int]:
@@ -156,10 +154,6 @@ class ZipOut:
         packed = packer.compress(data) + packer.flush()
         self._entry(name, 0, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data))
         self.target.write(packed)
-
-    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
-        """A member deflated as its chunks come (see ``deflate``)."""
-        self.write_deflated(name, deflate(chunks, self.level))
 
     def write_deflated(self, name: str, body: Deflated) -> None:
         """A member whose deflate blocks were made ahead (by ``deflate``); this ends them."""
