@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.ledger import build_ledger
 from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
 from pipeline.read.profiles import PROFILES
 from pipeline.read.sheets import RawTable, read_workbook
+from pipeline.validate.ledger import build_ledger
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SHOWN_ROWS = 5

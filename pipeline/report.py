@@ -5,7 +5,6 @@ read -> validate -> model -> render -> write, each stage a function of the one b
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -21,17 +20,17 @@ from pipeline.config import Config, apply_sheet_settings, load_toml
 from pipeline.errors import InputError
 from pipeline.interpreter import set_for_a_report
 from pipeline.languages import LANGUAGES, language_of
-from pipeline.ledger import build_ledger
 from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.columns import parse_mapping
 from pipeline.read.guard import SUPPORTED, check_workbook
 from pipeline.read.sheets import RawWorkbook, read_workbook
-from pipeline.records import DataIssue, issue_frame
 from pipeline.render.briefing import render_briefing
 from pipeline.render.context import Provenance
 from pipeline.render.i18n import words
 from pipeline.render.summary import render_summary
 from pipeline.render.workbook import WorkbookAhead, read_ahead, start_workbook
+from pipeline.validate.ledger import build_ledger
+from pipeline.validate.records import DataIssue, issue_frame
 from pipeline.warm import warm_up
 from pipeline.write import write_outputs
 
@@ -242,9 +241,7 @@ def _report(
         raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
         config, setting_issues = _config(raw, options)
         stage("validate")
-        ledger = build_ledger(raw, config, options.today)
-        if setting_issues.height:
-            ledger = dataclasses.replace(ledger, issues=pl.concat([setting_issues, ledger.issues]))
+        ledger = build_ledger(raw, config, options.today, first=setting_issues)
         stage("model")
         try:
             analysis = analyse(ledger, config)

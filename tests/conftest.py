@@ -12,9 +12,10 @@ import openpyxl
 import pytest
 
 from pipeline.config import Config
-from pipeline.ledger import Ledger, build_ledger
 from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.sheets import read_workbook
+from pipeline.validate.ledger import Ledger, build_ledger
+from pipeline.validate.records import DataIssue
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
@@ -87,6 +88,11 @@ def workbook(tmp_path: Path) -> Callable[..., Path]:
         return write_workbook(tmp_path / name, invoices, **kwargs)
 
     return make
+
+
+def issue_list(ledger: Ledger) -> list[DataIssue]:
+    """The ledger's data issues one by one, as tests compare them."""
+    return [DataIssue(**row) for row in ledger.issues.iter_rows(named=True)]
 
 
 def ledger_of(path: Path, config: Config | None = None) -> Ledger:

@@ -380,7 +380,7 @@ def test_a_zip_directory_claiming_an_unknown_version_is_a_clear_refusal(tmp_path
 
 def test_rows_that_share_a_content_hash_are_copies_only_when_equal(tmp_path, monkeypatch):
     """Should two different rows ever hash alike, the exact comparison decides."""
-    from pipeline import ledger
+    from pipeline.validate import duplicates
 
     rows = [
         inv("1", "Acme Ltd", "2026-01-05", 100),
@@ -390,7 +390,7 @@ def test_rows_that_share_a_content_hash_are_copies_only_when_equal(tmp_path, mon
     ]
     book = write_workbook(tmp_path / "copies.xlsx", rows)
     honest = analysis_of(book)
-    monkeypatch.setattr(ledger, "_content_hash", lambda: pl.lit(7, dtype=pl.UInt64))
+    monkeypatch.setattr(duplicates, "content_hash", lambda: pl.lit(7, dtype=pl.UInt64))
     colliding = analysis_of(book)
     assert colliding.totals.revenue == honest.totals.revenue == 600
     copies = colliding.issues.filter(pl.col("problem").str.starts_with("an exact copy"))

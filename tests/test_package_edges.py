@@ -364,7 +364,9 @@ def test_a_failed_report_stops_its_reading_ahead(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report_module, "read_ahead", recording)
     monkeypatch.setattr(
-        report_module, "build_ledger", lambda *a: (_ for _ in ()).throw(InputError("no ledger"))
+        report_module,
+        "build_ledger",
+        lambda *a, **k: (_ for _ in ()).throw(InputError("no ledger")),
     )
     with pytest.raises(InputError, match="no ledger"):
         report(invoice_book(tmp_path / "plain.xlsx"), tmp_path / "out")

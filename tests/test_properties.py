@@ -12,15 +12,9 @@ from hypothesis import strategies as st
 from pipeline.config import Config
 from pipeline.model.concentration import concentration, shares
 from pipeline.model.window import windows
-from pipeline.parse import (
-    amount_from_clean,
-    clean_columns,
-    date_from_clean,
-    parse_amount,
-    parse_amounts,
-    parse_date,
-    parse_dates,
-)
+from pipeline.validate.amounts import amount_from_clean, parse_amount, parse_amounts
+from pipeline.validate.dates import date_from_clean, parse_date, parse_dates
+from pipeline.validate.text import clean_columns
 
 revenues = st.lists(
     st.floats(min_value=-1e6, max_value=1e7, allow_nan=False, allow_infinity=False),

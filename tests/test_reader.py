@@ -9,12 +9,12 @@ import pytest
 from pipeline.errors import InputError, UnsafeWorkbook
 from pipeline.read.columns import map_header, nearest_alias
 from pipeline.read.sheets import read_workbook
-from tests.conftest import D, inv, ledger_of
+from tests.conftest import D, inv, issue_list, ledger_of
 from tests.workbooks import invoice_book
 
 
 def issues_of(ledger):
-    return [(i.sheet, i.row, i.column, i.problem, i.action) for i in ledger.issue_list()]
+    return [(i.sheet, i.row, i.column, i.problem, i.action) for i in issue_list(ledger)]
 
 
 def test_header_below_title_rows_and_aliases_in_any_case_and_spacing(workbook):
@@ -89,7 +89,7 @@ def test_other_currencies_are_never_added_in(workbook):
     ledger = ledger_of(workbook(rows, header=header))
     assert ledger.currency == "EUR"
     assert ledger.invoices["client"].to_list() == ["A", "B", "D"]
-    problems = {(i.row, i.problem) for i in ledger.issue_list()}
+    problems = {(i.row, i.problem) for i in issue_list(ledger)}
     assert (4, "in USD, not the analysed currency") in problems
     assert (5, "no currency") in problems
 
@@ -165,7 +165,7 @@ def test_clients_sheet_and_settings_sheet(workbook):
     ledger = ledger_of(path)
     assert ledger.clients["client"].to_list() == ["Acme"]
     assert ledger.clients["contract"].to_list() == ["retainer"]
-    problems = [(i.sheet, i.row, i.problem) for i in ledger.issue_list()]
+    problems = [(i.sheet, i.row, i.problem) for i in issue_list(ledger)]
     assert ("Clients", 3, "client listed more than once") in problems
     assert ("Clients", 4, "no client name") in problems
 

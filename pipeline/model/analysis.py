@@ -35,7 +35,7 @@ from pipeline.model.styles import working_styles
 from pipeline.model.tiers import TIERS, assign_tiers, contract_in_force
 from pipeline.model.trend import trend
 from pipeline.model.window import Windows, windows
-from pipeline.records import EXCLUDED_STATUSES, Ledger
+from pipeline.validate.records import EXCLUDED_STATUSES, Ledger
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import polars as pl
 
 from pipeline.config import Config
 from pipeline.model.window import Windows
-from pipeline.records import EXCLUDED_STATUSES
+from pipeline.validate.records import EXCLUDED_STATUSES
 
 REVENUE_DATE = "revenue_date"
 

@@ -1,7 +1,7 @@
-"""The validated records every later stage works on: the ledger, its schemas and data issues.
+"""The contract the validate stage hands on: the ledger, its schemas and data issues.
 
-Kept apart from ``ledger.py`` (which builds them from raw sheets) so that the model depends on
-these types alone, never on the reader.
+Kept apart from the modules that build them from raw sheets, so that the model depends on
+these types alone, never on the reader or the parsers.
 """
 
 from __future__ import annotations
@@ -107,7 +107,6 @@ class Ledger:
     issues: pl.DataFrame  # ISSUE_SCHEMA, ordered by sheet position and row
     currency: str | None
     invoice_sheets: tuple[str, ...]
-    invoice_header_row: int  # of the first invoice sheet
     client_sheet: str | None
     rows_read: int  # non-blank data rows on the invoice sheets
     has_deposits: bool = False  # an invoice sheet has a deposit column
@@ -116,9 +115,7 @@ class Ledger:
     def invoice_sheet(self) -> str:
         return ", ".join(self.invoice_sheets)
 
-    def issue_list(self) -> list[DataIssue]:
-        return [DataIssue(**row) for row in self.issues.iter_rows(named=True)]
-
 
 def issue_frame(issues: list[DataIssue]) -> pl.DataFrame:
+    """Issues written one by one (a sheet skipped, a setting ignored) as a frame of issues."""
     return pl.DataFrame([vars(i) for i in issues], schema=dict(ISSUE_SCHEMA))

@@ -1,0 +1,112 @@
+"""Rows that repeat: exact copies counted once, one invoice number on rows that differ noted.
+
+An export of invoice lines repeats the number on every line by design, and two equal lines of
+one invoice are two lines: there only a number on another client or date is worth a look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from pipeline.validate.issues import issue_rows
+
+_CONTENT = [
+    "invoice_no",
+    "client",
+    "invoice_date",
+    "due_date",
+    "paid_date",
+    "amount",
+    "currency",
+    "status",
+    "project",
+    "description",
+    "deposit",
+]
+
+
+def content_hash() -> pl.Expr:
+    return pl.struct(_CONTENT).hash()
+
+
+def _copies(parsed: pl.DataFrame) -> pl.DataFrame:
+    """``parsed`` with ``_copy_of``: the first row holding the same contents.
+
+    Rows are grouped by a 64-bit hash of their contents rather than by the eleven columns
+    themselves, which on ten million rows took 2.7 GB more; every copy the hash finds is then
+    compared with its first row, and should two different rows ever share a hash, the exact
+    grouping decides instead.
+    """
+    hashed = parsed.with_columns(content_hash().alias("_hash"))
+    marked = hashed.with_columns(pl.col("row").min().over("_hash").alias("_copy_of"))
+    copies = marked.filter(pl.col("row") != pl.col("_copy_of"))
+    if copies.height:
+        firsts = marked.filter(pl.col("_hash").is_in(copies["_hash"].implode())).filter(
+            pl.col("row") == pl.col("_copy_of")
+        )
+        pairs = copies.select("_hash", *_CONTENT).join(
+            firsts.select("_hash", *(pl.col(c).alias(f"_first_{c}") for c in _CONTENT)),
+            on="_hash",
+        )
+        same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"_first_{c}")) for c in _CONTENT)
+        if pairs.height != copies.height or not pairs.select(same.all()).item():
+            marked = parsed.with_columns(pl.col("row").min().over(_CONTENT).alias("_copy_of"))
+    return marked.drop("_hash", strict=False)
+
+
+def duplicates(
+    parsed: pl.DataFrame, labels: Mapping[str, str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Exact copies of a row are counted once; one invoice number on rows that differ is reported."""
+    marked = _copies(parsed)
+    copy = pl.col("row") != pl.col("_copy_of")
+    found = [
+        issue_rows(
+            marked,
+            copy,
+            labels["invoice_no"],
+            pl.col("invoice_no"),
+            pl.format("an exact copy of row {}", pl.col("_copy_of")),
+            "counted once",
+        )
+    ]
+    kept = marked.filter(~copy).with_columns(
+        pl.col("row").min().over("invoice_no").alias("_number_on")
+    )
+    shared = pl.col("invoice_no").is_not_null() & (pl.col("row") != pl.col("_number_on"))
+    found.append(
+        issue_rows(
+            kept,
+            shared,
+            labels["invoice_no"],
+            pl.col("invoice_no"),
+            pl.format("invoice number also on row {} with other contents", pl.col("_number_on")),
+            "both kept, as separate lines",
+        )
+    )
+    return kept.drop("_copy_of", "_number_on"), found
+
+
+def line_numbers(parsed: pl.DataFrame, labels: Mapping[str, str]) -> pl.DataFrame:
+    """For an export of invoice lines: a number also on another client or date."""
+    number = pl.col("invoice_no")
+    marked = parsed.sort("row").with_columns(
+        pl.col("row").first().over("invoice_no").alias("_first"),
+        (
+            (pl.col("client") != pl.col("client").first().over("invoice_no"))
+            | (pl.col("invoice_date") != pl.col("invoice_date").first().over("invoice_no"))
+        )
+        .fill_null(False)
+        .alias("_mixed"),
+    )
+    odd = number.is_not_null() & pl.col("_mixed") & (pl.col("row") != pl.col("_first"))
+    return issue_rows(
+        marked,
+        odd,
+        labels["invoice_no"],
+        number,
+        pl.format("invoice number also on row {} with another client or date", pl.col("_first")),
+        "both kept, as separate lines",
+    )

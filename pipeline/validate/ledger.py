@@ -1,0 +1,90 @@
+"""The validate stage: raw sheets in, a typed ``Ledger`` and its data issues out.
+
+Each invoice sheet is checked (``invoices``), the sheets joined into one currency
+(``currency``) and one spelling per client (``names``), the Clients sheet checked
+(``clients``), and every issue ordered by sheet and row, so the Data issues sheet reads like
+the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from pipeline.config import Config
+from pipeline.read.sheets import RawTable, RawWorkbook
+from pipeline.validate.clients import idle_clients, parse_clients
+from pipeline.validate.currency import one_currency
+from pipeline.validate.fields import label
+from pipeline.validate.invoices import parse_invoices
+from pipeline.validate.issues import one_issue
+from pipeline.validate.names import one_spelling
+from pipeline.validate.records import CLIENT_SCHEMA, INVOICE_SCHEMA, ISSUE_SCHEMA, Ledger
+
+
+def build_ledger(
+    raw: RawWorkbook,
+    config: Config,
+    today: dt.date | None = None,
+    first: pl.DataFrame | None = None,
+) -> Ledger:
+    """Type, clean and check the raw sheets; the result holds only usable rows.
+
+    ``first`` are issues found before any row was read (Settings rows that were not applied),
+    listed ahead of the rest.
+    """
+    today = today or dt.date.today()
+    parts, issues, rows_read = [], [], 0
+    for table in raw.invoices:
+        parsed, found, count = parse_invoices(table, config, today)
+        parts.append(parsed)
+        issues += found
+        rows_read += count
+    issues += [_skipped(table, raw.invoices[0]) for table in raw.skipped]
+    combined = pl.concat(parts, how="diagonal_relaxed")
+    combined, found, currency = one_currency(combined, raw.invoices, config)
+    issues += found
+    combined, found = one_spelling(combined, label(raw.invoices[0], "client"))
+    issues += found
+    invoices = combined.select([pl.col(n).cast(t) for n, t in INVOICE_SCHEMA.items()])
+    if raw.clients is not None:
+        clients, found = parse_clients(raw.clients, config)
+        issues += found
+        issues.append(idle_clients(clients, raw.clients, invoices))
+    else:
+        clients = pl.DataFrame(schema={k: v for k, v in CLIENT_SCHEMA.items() if k != "sheet"})
+    ordered = _in_sheet_order(issues, raw.sheet_names)
+    return Ledger(
+        invoices=invoices,
+        clients=clients,
+        issues=ordered if first is None or not first.height else pl.concat([first, ordered]),
+        currency=currency,
+        invoice_sheets=tuple(t.sheet for t in raw.invoices),
+        client_sheet=raw.clients.sheet if raw.clients else None,
+        rows_read=rows_read,
+        has_deposits=invoices["deposit"].is_not_null().any(),  # a column left empty says nothing
+    )
+
+
+def _skipped(table: RawTable, first: RawTable) -> pl.DataFrame:
+    """An invoice-like sheet of another layout than the first is not read; say so."""
+    return one_issue(
+        table.sheet,
+        table.header_row,
+        "(header)",
+        None,
+        f"looks like an invoice table, but its columns differ from sheet '{first.sheet}'",
+        "sheet not read; give it the same columns to include it",
+    )
+
+
+def _in_sheet_order(issues: Sequence[pl.DataFrame], sheets: Sequence[str]) -> pl.DataFrame:
+    """Every issue, ordered by the sheets' places in the workbook, then by row."""
+    order = {name: i for i, name in enumerate(sheets)}
+    frame = pl.concat([pl.DataFrame(schema=dict(ISSUE_SCHEMA)), *issues], how="vertical_relaxed")
+    frame = frame.with_columns(
+        pl.col("sheet").replace_strict(order, default=len(order)).alias("_o")
+    )
+    return frame.sort(["_o", "row"], maintain_order=True).drop("_o")
