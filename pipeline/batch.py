@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.errors import ConfigError, TierbookError
-from pipeline.render.i18n import ENGLISH
-from pipeline.render.text import verdict_label
 from pipeline.report import Options, report
+from pipeline.words.i18n import ENGLISH
+from pipeline.words.labels import verdict_label
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from pipeline.config import BASES
 from pipeline.errors import ConfigError, TierbookError
 from pipeline.inspect import inspect
 from pipeline.languages import language_of
-from pipeline.portfolio import Failure, write_portfolio
+from pipeline.model.portfolio import Failure
+from pipeline.portfolio import write_portfolio
 from pipeline.progress import BatchDisplay, interactive
 from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
 

@@ -24,14 +24,14 @@ from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.columns import parse_mapping
 from pipeline.read.guard import SUPPORTED, check_workbook
 from pipeline.read.sheets import RawWorkbook, read_workbook
-from pipeline.render.briefing import render_briefing
-from pipeline.render.context import Provenance
-from pipeline.render.i18n import words
-from pipeline.render.summary import render_summary
-from pipeline.render.workbook import WorkbookAhead, read_ahead, start_workbook
+from pipeline.render.html.briefing import render_briefing
+from pipeline.render.json import render_summary
+from pipeline.render.provenance import Provenance
+from pipeline.render.xlsx.workbook import WorkbookAhead, read_ahead, start_workbook
 from pipeline.validate.ledger import build_ledger
 from pipeline.validate.records import DataIssue, issue_frame
 from pipeline.warm import warm_up
+from pipeline.words.i18n import words
 from pipeline.write import write_outputs
 
 

@@ -1,12 +1,14 @@
-"""Write rendered bytes to disk atomically: a temporary file in the same folder, then a rename.
+"""The write stage: rendered bytes to disk, atomically, and the one time written into files.
 
-A report's files are written into a fresh temporary folder beside the final one, which is then
-renamed into place, so a failure part-way leaves the previous report or none, never a mix.
+A file is written to a temporary file in the same folder, then renamed. A report's files are
+written into a fresh temporary folder beside the final one, which is then renamed into place,
+so a failure part-way leaves the previous report or none, never a mix.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -51,3 +53,12 @@ def write_outputs(folder: Path, outputs: Mapping[str, bytes]) -> list[Path]:
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
     return [folder / name for name in outputs]
+
+
+def fixed_time(day: dt.date) -> dt.datetime:
+    """The one time written into files (zip entries, document properties): SOURCE_DATE_EPOCH
+    when set, else midnight of ``day`` (the as-of date), so the same input gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.combine(day, dt.time())

@@ -23,8 +23,8 @@ from pipeline import batch
 from pipeline.batch import Outcome, parse_executor, run_batch
 from pipeline.cli import main
 from pipeline.progress import BatchDisplay
-from pipeline.render.text import verdict_label
 from pipeline.report import STAGES, Options, output_names
+from pipeline.words.labels import verdict_label
 from tests.conftest import SAMPLES, inv, write_workbook
 
 TIERBOOK = str(Path(sys.executable).with_name("tierbook"))

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 
 from pipeline.languages import LANGUAGES
-from pipeline.render import charts
-from pipeline.render.briefing import environment
-from pipeline.render.i18n import words
+from pipeline.render.html import charts
+from pipeline.render.templates import environment
 from pipeline.report import Options, report
+from pipeline.words.i18n import words
 from tests.conftest import SAMPLES, inv, open_page
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -73,8 +73,8 @@ def test_a_hostile_client_name_is_text_in_the_page_and_the_note(workbook, tmp_pa
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     # The cell note is plain text: the name as written, not escaped twice.
-    from pipeline.render.context import Provenance
-    from pipeline.render.workbook import annotation_columns
+    from pipeline.render.provenance import Provenance
+    from pipeline.render.xlsx.annotations import annotation_columns
     from tests.conftest import analysis_of
 
     analysis = analysis_of(book)

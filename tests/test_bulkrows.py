@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.ooxml import bulkrows
-from pipeline.render.analysis_book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
+from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
 
 WHEN = dt.datetime(2026, 3, 31)
 COLUMNS = [

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline.render import charts
-from pipeline.render.i18n import words
+from pipeline.render.html import charts
+from pipeline.words.i18n import words
 
 EN = words("en")
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]

@@ -72,7 +72,7 @@ def test_parquet_text_cells_are_parsed_and_checked_like_a_sheets(tmp_path):
 
 
 def test_a_parquet_file_reports_with_its_analysis_sheets_and_says_so(tmp_path, monkeypatch):
-    from pipeline.render import workbook
+    from pipeline.render.xlsx import workbook
 
     monkeypatch.setattr(workbook, "SHEET_ROWS", 4)  # as if the ledger outgrew a sheet
     path = tmp_path / "pooled.parquet"
@@ -89,9 +89,9 @@ def test_a_parquet_file_reports_with_its_analysis_sheets_and_says_so(tmp_path, m
 
 
 def test_a_data_issues_list_longer_than_a_sheet_ends_with_where_the_rest_are(tmp_path, monkeypatch):
-    from pipeline.render import analysis_book
+    from pipeline.render.xlsx import audit
 
-    monkeypatch.setattr(analysis_book, "SHEET_ROWS", 4)
+    monkeypatch.setattr(audit, "SHEET_ROWS", 4)
     rows = [inv(f"N{i}", "", "2026-01-15", 10.0) for i in range(6)] + [
         inv("OK", "Acme", "2026-01-15", 10.0)
     ]

@@ -99,7 +99,7 @@ def test_window_revenue_of_the_ledger(tiers):
 
 
 def test_reasons_quote_the_deciding_figures(tiers):
-    from pipeline.render.context import client_rows
+    from pipeline.words.rows import client_rows
 
     reasons = {row["client"]: row["reasons"] for row in client_rows(tiers)}
     assert "billed in 12 of 12 months" in reasons["Retainer"][0]

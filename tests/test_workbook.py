@@ -330,7 +330,7 @@ def test_a_macro_workbook_comes_back_as_a_plain_xlsx_and_says_so(tmp_path):
 
 def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_path, monkeypatch):
     from pipeline.errors import PackageError
-    from pipeline.render import workbook
+    from pipeline.render.xlsx import workbook
 
     def refuse(*args, **kwargs):
         raise PackageError("no sheet list")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.model.window import Windows
+from pipeline.model.window import Windows, rolling_month
 from pipeline.validate.records import EXCLUDED_STATUSES
 
 REVENUE_DATE = "revenue_date"
@@ -33,18 +31,6 @@ def counted_invoices(invoices: pl.DataFrame, basis: str) -> pl.DataFrame:
     return counted.with_columns(pl.col("invoice_date").alias(REVENUE_DATE))
 
 
-def _month_slot(day: pl.Expr, as_of: dt.date) -> pl.Expr:
-    """Which of the window's rolling months a day falls in: 0 for the month ending at as-of.
-
-    Rolling months, not calendar months: with as-of on the 15th the window touches 13 calendar
-    months but holds 12 rolling ones, so "billed in 12 of 12 months" stays true to its word.
-    """
-    months = (as_of.year * 12 + as_of.month) - (
-        day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64)
-    )
-    return months - (day.dt.day() > as_of.day).cast(pl.Int64)
-
-
 def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.DataFrame:
     """One row per client billed up to as-of: revenue, gross, credits, history and cadence."""
     history = counted.filter(pl.col(REVENUE_DATE) <= w.as_of)
@@ -66,7 +52,7 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
         amount.filter(day < w.start).sum().alias("revenue_before_window"),
         (in_window & billed).sum().cast(pl.Int64).alias("invoices_in_window"),
         billed.sum().cast(pl.Int64).alias("invoices_total"),
-        _month_slot(day, w.as_of)
+        rolling_month(day, w.as_of)
         .filter(in_window & billed)
         .n_unique()
         .cast(pl.Int64)

@@ -18,7 +18,7 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.model.clients import REVENUE_DATE
 from pipeline.model.concentration import EPS
-from pipeline.model.window import add_months, windows
+from pipeline.model.window import add_months, rolling_month, windows
 
 MAX_POINTS = 36
 TREND_SCHEMA = {
@@ -46,14 +46,6 @@ def trend_points(first: dt.date, as_of: dt.date, limit: int = MAX_POINTS) -> lis
     if not points or points[-1] != as_of:
         points.append(as_of)
     return points[-limit:]
-
-
-def _slot(day: pl.Expr, as_of: pl.Expr) -> pl.Expr:
-    """The window's rolling month a day falls in (0 ends at the point), as the tier rule counts."""
-    months = (as_of.dt.year().cast(pl.Int64) * 12 + as_of.dt.month().cast(pl.Int64)) - (
-        day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64)
-    )
-    return months - (day.dt.day() > as_of.dt.day()).cast(pl.Int64)
 
 
 def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame:
@@ -119,7 +111,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         rows.group_by("as_of", "client", maintain_order=True)
         .agg(
             pl.col("amount").sum().alias("revenue"),
-            _slot(pl.col(REVENUE_DATE), pl.col("as_of"))
+            rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
             .filter(pl.col("billed"))
             .n_unique()
             .alias("months_billed"),

@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Same day ``months`` later (or earlier), clamped to the month's end (Feb 29 -> Feb 28)."""
@@ -34,3 +36,17 @@ def windows(as_of: dt.date, months: int = 12) -> Windows:
     prior_end = start - dt.timedelta(days=1)
     prior_start = add_months(prior_end, -months) + dt.timedelta(days=1)
     return Windows(as_of=as_of, start=start, prior_start=prior_start, prior_end=prior_end)
+
+
+def rolling_month(day: pl.Expr, as_of: pl.Expr | dt.date) -> pl.Expr:
+    """Which of a window's rolling months a day falls in: 0 for the month ending at ``as_of``
+    (a date, or a column of them).
+
+    Rolling months, not calendar months: with as-of on the 15th the window touches 13 calendar
+    months but holds 12 rolling ones, so "billed in 12 of 12 months" stays true to its word.
+    """
+    end = pl.lit(as_of) if isinstance(as_of, dt.date) else as_of
+    months = (end.dt.year().cast(pl.Int64) * 12 + end.dt.month().cast(pl.Int64)) - (
+        day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64)
+    )
+    return months - (day.dt.day() > end.dt.day()).cast(pl.Int64)

@@ -21,6 +21,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from pipeline.errors import PackageError
+from pipeline.naming import unique
 from pipeline.ooxml.bodies import BODY_LEVEL, Bodies, sheet_bodies, sheet_tail
 from pipeline.ooxml.notes import (
     COMMENTS_TYPE,
@@ -171,13 +172,9 @@ class _Tables:
         self.next_id += 1
         table = restyle_table(table, styles)
         wanted = attrs(re.search(r"<table\b[^>]*>", table).group(0))["displayName"]  # type: ignore[union-attr]
-        unique, n = wanted, 1
-        while unique.casefold() in self.taken:
-            n += 1
-            unique = f"{wanted}_{n}"
-        self.taken.add(unique.casefold())
+        name = unique(wanted, self.taken, "{name}_{n}")
         for attr in ("name", "displayName"):
-            table = re.sub(rf'(<table\b[^>]*?\b{attr}=")[^"]+"', rf'\g<1>{unique}"', table, count=1)
+            table = re.sub(rf'(<table\b[^>]*?\b{attr}=")[^"]+"', rf'\g<1>{name}"', table, count=1)
         return table
 
 

@@ -15,6 +15,7 @@ import fastexcel
 import polars as pl
 
 from pipeline.errors import ConfigError, InputError
+from pipeline.naming import unique
 from pipeline.read.columnar import ScannedSheet, scanned
 from pipeline.read.columns import (
     INVOICE_REQUIRED,
@@ -194,11 +195,7 @@ def _table(
         renames["c0"] = FIRST  # headings, totals and footers stand in the first column
     taken = {*renames.values(), ROW}
     for pos, label in columns.unmapped:  # pass-through columns keep their label, made unique
-        name, n = label, 2
-        while name in taken:
-            name, n = f"{label} ({n})", n + 1
-        renames[f"c{pos}"] = name
-        taken.add(name)
+        renames[f"c{pos}"] = unique(label, taken, fold=False)
     # Only the columns the header maps are read; a scanned file streams through in batches.
     frame = _collect(
         rows.select([ROW, *(c for c in renames if c in present_columns)]).rename(renames), sheet

@@ -2,73 +2,29 @@
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
 from typing import Any
-
-import jinja2
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.tiers import TIERS
-from pipeline.render import charts
-from pipeline.render.context import Provenance, client_rows
-from pipeline.render.i18n import ENGLISH, Words, words
-from pipeline.render.text import (
+from pipeline.render.html import charts
+from pipeline.render.provenance import Provenance
+from pipeline.render.templates import environment, html_lang
+from pipeline.words.i18n import ENGLISH, Words
+from pipeline.words.labels import verdict_label
+from pipeline.words.reasons import role_reasons, style_reason
+from pipeline.words.rows import client_rows
+from pipeline.words.sentences import (
     balance_advice,
-    days,
-    grade_label,
     hhi_sentence,
-    role_label,
-    role_reasons,
     steady_anchor_note,
     stress_sentence,
-    style_reason,
-    tier_label,
     trend_sentences,
-    verdict_label,
     verdict_sentence,
     warning_text,
 )
 
 ISSUES_SHOWN = 200
 CLIENTS_SHOWN = 60
-HTML_LANG = {"zh": "zh-Hans"}  # tells the browser which CJK glyph shapes to use
-
-
-@cache
-def environment(lang: str = "en") -> jinja2.Environment:
-    """Templates ship inside the package (``pipeline.templates``), so installs find them too.
-
-    Every template is autoescaped, the plain-text ones too: a client name like
-    ``<script>`` stays text wherever it is shown, and the writer of a plain-text output
-    (cell notes) turns the escapes back into characters itself.
-    """
-    root = files("pipeline.templates")
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    w = words(lang)
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        w.catalog.gettext, w.catalog.ngettext, newstyle=True
-    )
-    env.filters.update(
-        money=w.money,
-        percent=w.percent,
-        day=w.day,
-        number=w.number,
-        tier=lambda t: tier_label(t, w),
-        grade=lambda g: grade_label(g, w),
-        role=lambda r: role_label(r, w),
-        days=lambda n: days(n, w),
-        verdict=lambda v: verdict_label(v, w),
-    )
-    return env
 
 
 def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> dict[str, Any]:
@@ -80,7 +36,7 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         c["style_line"] = style_reason(c, config, w)
     lost_names = set(analysis.lost_key_clients["client"].to_list())
     return {
-        "lang": HTML_LANG.get(w.lang, w.lang),
+        "lang": html_lang(w.lang),
         "dir": w.direction,
         "title": provenance.file_name,
         "provenance": provenance,

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.portfolio import D_GRADE_RISK, TOP1_RISE_RISK, Business, Failure
-from pipeline.render import charts
-from pipeline.render.briefing import HTML_LANG, environment
-from pipeline.render.i18n import Words
-from pipeline.render.text import risk_reason
+from pipeline.model.portfolio import D_GRADE_RISK, TOP1_RISE_RISK, Business, Failure
+from pipeline.render.html import charts
+from pipeline.render.templates import environment, html_lang
+from pipeline.words.i18n import Words
+from pipeline.words.sentences import risk_reason
 
 
 def context(
@@ -34,7 +34,7 @@ def context(
         else None
     )
     return {
-        "lang": HTML_LANG.get(w.lang, w.lang),
+        "lang": html_lang(w.lang),
         "dir": w.direction,
         "rows": shown,
         "failures": failures,

@@ -12,8 +12,10 @@ import math
 from typing import Any
 
 from pipeline.model.analysis import Analysis
-from pipeline.render.context import Provenance, client_rows
-from pipeline.render.text import balance_advice, verdict_label, verdict_sentence, warning_text
+from pipeline.render.provenance import Provenance
+from pipeline.words.labels import verdict_label
+from pipeline.words.rows import client_rows
+from pipeline.words.sentences import balance_advice, verdict_sentence, warning_text
 
 
 def _plain(value: Any) -> Any:

@@ -7,11 +7,12 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from pipeline.model.portfolio import RISK_RULE, Business, Failure
 from pipeline.ooxml.merge import standalone
-from pipeline.portfolio import RISK_RULE, Business, Failure
-from pipeline.render.analysis_book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
-from pipeline.render.i18n import Words
-from pipeline.render.text import risk_reason, verdict_label
+from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
+from pipeline.words.i18n import Words
+from pipeline.words.labels import verdict_label
+from pipeline.words.sentences import risk_reason
 
 
 def render_portfolio_book(

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.model.tiers import TIERS
-from pipeline.render.i18n import Words
-from pipeline.render.text import tier_label
+from pipeline.words.i18n import Words
+from pipeline.words.labels import tier_label
 
 # One colour and one hatch per tier, so print in grey and colour-blind readers still tell them apart.
 TIER_STYLE = {

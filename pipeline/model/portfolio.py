@@ -1,0 +1,175 @@
+"""The accountant's desk: each business of a batch as the figures its report gave, and the
+stated rule that ranks them by risk.
+
+A business is read from its report's ``summary.json`` (as plain data, not a file: the
+portfolio's entry point reads the files), so the ranking needs no state of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.config import Config
+from pipeline.model.concentration import EPS
+from pipeline.model.concentration import verdict as top1_verdict
+from pipeline.model.trend import year_ago
+
+VERDICT_POINTS = {"low": 0, "moderate": 1, "high": 2, "very high": 3}
+D_GRADE_RISK = 0.10  # grade D clients bringing this share of revenue or more add a point
+TOP1_RISE_RISK = 0.05  # the largest client's share up this much in a year adds a point
+# One rule for every business: the default bands, whatever a workbook's own Settings say, so
+# the ranking means what the page states.
+STATED = Config()
+
+
+@dataclass(frozen=True)
+class Lost:
+    client: str
+    prior_revenue: float
+    revenue: float
+    revenue_lost: float
+    last_invoice: dt.date | None
+
+
+@dataclass(frozen=True)
+class Business:
+    """One reported workbook: the figures the portfolio shows, read from its summary.json."""
+
+    name: str  # the report's folder name under the output folder
+    file: str
+    label: str  # the file's name, or with its report folder where two inputs share a name
+    sha256: str
+    as_of: dt.date
+    currency: str | None
+    revenue: float
+    clients: int
+    effective_clients: float
+    top1_share: float
+    top5_share: float
+    top5_red_flag: bool
+    top1_year_ago: float | None
+    year_ago: dt.date | None
+    verdict: str
+    anchors: int
+    lost: tuple[Lost, ...]
+    d_grade_share: float
+    overdue: float
+    data_issues: int
+    risk: int = 0
+    risk_reasons: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+
+    @property
+    def lost_revenue(self) -> float:
+        return sum(item.revenue_lost for item in self.lost)
+
+    @property
+    def briefing(self) -> str:
+        """A relative link, percent-encoded: a '#' or '?' in a name must not end the path."""
+        return quote(f"{self.name}/{self.name}.briefing.html")
+
+    @property
+    def workbook(self) -> str:
+        return quote(f"{self.name}/{self.name}.annotated.xlsx")
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str  # as the page shows it: the file's name, or its path where names repeat
+    reason: str
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def business(data: Mapping[str, Any], name: str) -> Business:
+    """The figures of one report, from its ``summary.json`` as parsed; ``name`` is the
+    report's folder under the output folder."""
+    conc, totals = data["concentration"], data["totals"]
+    as_of = dt.date.fromisoformat(data["as_of"])
+    points = [{**p, "as_of": dt.date.fromisoformat(p["as_of"])} for p in data.get("trend", [])]
+    then = year_ago(points, as_of)
+    found = Business(
+        name=name,
+        file=data["input"]["file"],
+        label=data["input"]["file"],
+        sha256=data["input"]["sha256"],
+        as_of=as_of,
+        currency=data["currency"],
+        revenue=totals["revenue"],
+        clients=totals["clients"],
+        effective_clients=conc["effective_clients"],
+        top1_share=conc["top1_share"],
+        top5_share=conc["top5_share"],
+        top5_red_flag=conc["top5_red_flag"],
+        top1_year_ago=then["top1_share"] if then else None,
+        year_ago=then["as_of"] if then else None,
+        verdict=conc["verdict"],
+        anchors=sum(c["tier"] == "anchor" for c in data["clients"]),
+        lost=tuple(
+            Lost(
+                client=item["client"],
+                prior_revenue=item["prior_revenue"] or 0.0,
+                revenue=item["revenue"] or 0.0,
+                revenue_lost=item["revenue_lost"] or 0.0,
+                last_invoice=_day(item.get("last_invoice")),
+            )
+            for item in data["lost_key_clients"]
+        ),
+        d_grade_share=totals["d_grade_revenue_share"] or 0.0,
+        overdue=totals["overdue"] or 0.0,
+        data_issues=len(data["data_issues"]),
+    )
+    score, reasons = risk(found)
+    return replace(found, risk=score, risk_reasons=reasons)
+
+
+RISK_RULE = (
+    "the verdict on the largest client's share (low 0, moderate 1, high 2, very high 3 points); "
+    "2 for any lost key client; 1 each for a top five at or above the red flag, no anchor client, "
+    "grade D clients bringing 10% of revenue or more, and a largest client whose share rose 5 "
+    "points or more in a year"
+)
+
+
+def risk(b: Business) -> tuple[int, tuple[tuple[str, dict[str, Any]], ...]]:
+    """The risk score (``RISK_RULE``) and the reasons that make it up, each with its figures."""
+    reasons: list[tuple[str, dict[str, Any]]] = []
+    verdict = top1_verdict(b.top1_share, STATED)
+    score = VERDICT_POINTS[verdict]
+    reasons.append(("verdict", {"points": score, "share": b.top1_share, "verdict": verdict}))
+    if b.lost:
+        score += 2
+        reasons.append(("lost", {"points": 2, "count": len(b.lost), "revenue": b.lost_revenue}))
+    if b.top5_share >= STATED.top5_red_flag - EPS:
+        score += 1
+        reasons.append(("top5", {"points": 1, "share": b.top5_share}))
+    if b.anchors == 0:
+        score += 1
+        reasons.append(("no_anchor", {"points": 1}))
+    if b.d_grade_share >= D_GRADE_RISK - EPS:
+        score += 1
+        reasons.append(("d_grade", {"points": 1, "share": b.d_grade_share}))
+    if b.top1_year_ago is not None and b.top1_share - b.top1_year_ago >= TOP1_RISE_RISK - EPS:
+        score += 1
+        reasons.append(("rising", {"points": 1, "before": b.top1_year_ago, "now": b.top1_share}))
+    return score, tuple(reasons)
+
+
+def ranked(businesses: Sequence[Business]) -> list[Business]:
+    """Highest risk first; ties by the largest client's share, then by name."""
+    return sorted(businesses, key=lambda b: (-b.risk, -b.top1_share, b.name.casefold()))
+
+
+def labelled(businesses: Sequence[Business]) -> list[Business]:
+    """Each business labelled by its file's name, or with its report folder where two inputs
+    of the batch share a name."""
+    files = [b.file.casefold() for b in businesses]
+    return [
+        b if files.count(b.file.casefold()) == 1 else replace(b, label=f"{b.file} ({b.name})")
+        for b in businesses
+    ]

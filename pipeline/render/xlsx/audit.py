@@ -1,0 +1,163 @@
+"""What an auditor reads: the Data issues sheet (every row not used as written) and the Method
+sheet (the input's hash, the window, every definition and threshold in force)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.model.analysis import Analysis
+from pipeline.render.provenance import Provenance
+from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book
+
+
+def method_facts(
+    analysis: Analysis, provenance: Provenance, notes: list[str]
+) -> list[tuple[str, Any, str]]:
+    """Everything an auditor needs to re-derive the figures, for the Method sheet."""
+    w = analysis.windows
+    facts: list[tuple[str, Any, str]] = [
+        ("Tool", f"tierbook {provenance.version}", ""),
+        ("Input file", provenance.file_name, ""),
+        (
+            "Input SHA-256",
+            provenance.sha256,
+            "hash of the input file's bytes; the input is never modified",
+        ),
+        (
+            "Invoices sheet",
+            ", ".join(
+                f"{s} (header on row {provenance.header_rows.get(s, '?')})"
+                for s in provenance.invoice_sheets
+            ),
+            "",
+        ),
+        ("Clients sheet", provenance.client_sheet or "none found", ""),
+        ("Invoice rows read", provenance.rows_read, "non-blank rows below the header"),
+        ("Data issues", analysis.issues.height, "listed on the Data issues sheet"),
+        (
+            "As-of date",
+            w.as_of,
+            "--as-of, else the latest invoice date (paid date on the paid basis)",
+        ),
+        ("Window", f"{w.start.isoformat()} to {w.end.isoformat()}", "both days included"),
+        ("Prior window", f"{w.prior_start.isoformat()} to {w.prior_end.isoformat()}", ""),
+        ("Basis", analysis.basis, "invoiced: by invoice date; paid: by paid date"),
+        ("Currency", analysis.currency or "not stated", "other currencies are never added in"),
+        (
+            "Usable invoice rows, total amount",
+            analysis.totals.input_amount_total,
+            "every usable row, any date and status: ties out to the Invoices sheet",
+        ),
+        ("of which void or draft", analysis.totals.void_amount, "never counted as revenue"),
+        (
+            "Revenue definition",
+            "sum of non-void invoice amounts dated in the window, credit notes negative",
+            "",
+        ),
+        ("Share", "client revenue / total revenue of clients with positive revenue", ""),
+        ("HHI", "sum of squared shares × 10,000; effective clients = 10,000 / HHI", ""),
+        ("Gini", "Gini of client revenue with the n/(n−1) small-sample correction", ""),
+        (
+            "ABC class",
+            "A: clients making the first 80% of revenue; B: the next 15%; C: the rest",
+            "",
+        ),
+        (
+            "Tiers",
+            "in order: lapsed (nothing in the window), new (first invoice recent), anchor "
+            "(material and predictable), recurring (two or more months), one-off",
+            "predictable: billed in most rolling months of the window, or a regular cadence "
+            "(low variation of the gaps between invoices), with tenure since the window began; or "
+            "a contract in force on the Clients sheet",
+        ),
+        (
+            "Grades",
+            "D: a write-off, chronic lateness or most billing unpaid; A: on time, paid in full, "
+            "repeat work, sizeable or steady; B: within a month and mostly paid; C: the rest",
+            "days late = paid date - due date (invoice date + default terms when no due date)",
+        ),
+        (
+            "Roles",
+            "large-constant, growth, referrer (measured); image, tester, special (Clients sheet tags)",
+            "",
+        ),
+        (
+            "At risk",
+            "silent for more than k x its usual gap between invoices and a minimum of days",
+            "one-invoice clients are judged by the business's typical repeat gap",
+        ),
+        ("P(alive)", analysis.model_note, "Fader, Hardie & Lee (2005); time in weeks"),
+        (
+            "Replacement burden",
+            "a key client's revenue / the average first-year revenue of a new client; months at "
+            "the pace of new clients won in the window",
+            f"cohort: clients first billed in the {analysis.acquisition.cohort} "
+            f"({analysis.acquisition.cohort_size})",
+        ),
+        (
+            "Trend",
+            "the window's revenue, top-1 and top-5 shares, effective clients and HHI at each "
+            "month-end of the ledger (the last 36) and at the as-of date",
+            "anchors there count the months rule alone (billed in enough rolling months and "
+            "material); cadence and contract anchors are judged at the as-of date only",
+        ),
+        (
+            "Common control",
+            "a Clients-sheet Group column, or QuickBooks 'Parent:Child' names, are measured as one",
+            "",
+        ),
+    ]
+    for note in notes:
+        facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
+    for name, value, why in analysis.config.items():
+        facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
+    return facts
+
+
+def issues_sheet(book: Book, name: str, analysis: Analysis) -> None:
+    ws = book.wb.add_worksheet(name)
+    rows = [
+        list(r)
+        for r in analysis.issues.select(
+            "sheet", "row", "column", "value", "problem", "action"
+        ).iter_rows()
+    ]
+    if not rows:
+        rows = [
+            ["(none)", None, None, None, "No data issues: every row was used as written.", None]
+        ]
+    if len(rows) > SHEET_ROWS - 1:  # a sheet holds 1,048,576 rows, its header one of them
+        more = len(rows) - (SHEET_ROWS - 2)
+        rows = rows[: SHEET_ROWS - 2] + [
+            [
+                "(more)",
+                None,
+                None,
+                None,
+                f"{more:,} more data issues: more than a sheet can hold",
+                "every one is in summary.json (data_issues)",
+            ]
+        ]
+    columns = [
+        ("Sheet", None),
+        ("Row", INTEGER),
+        ("Column", None),
+        ("Value", None),
+        ("Problem", None),
+        ("Action", None),
+    ]
+    book.table(ws, 0, 0, "tb_data_issues", columns, rows)
+    for i, width in enumerate((18, 7, 18, 24, 44, 44)):
+        ws.set_column(i, i, width)
+    ws.freeze_panes(1, 0)
+
+
+def method_sheet(book: Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:
+    ws = book.wb.add_worksheet(name)
+    rows = [[item, value, why] for item, value, why in facts]
+    book.table(ws, 0, 0, "tb_method", [("Item", None), ("Value", None), ("Why", None)], rows)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 2, 80)
+    ws.freeze_panes(1, 0)

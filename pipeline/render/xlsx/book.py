@@ -1,0 +1,179 @@
+"""The analysis sheets' workbook: xlsxwriter with one format per number format, text always
+written as text, and every table an Excel table.
+
+User text is always written as a string: ``strings_to_formulas`` is off and text goes through
+``write_string`` (or, in a long table's later rows, into an inline string by ``bulkrows``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline.ooxml import bulkrows
+from pipeline.ooxml.bulkrows import MAX_TEXT, Formula
+from pipeline.ooxml.xmltext import without_controls
+
+MONEY = "#,##0.00"
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+MONTH = "yyyy-mm"
+INTEGER = "0"
+DECIMAL = "0.00"
+STYLE = "Table Style Medium 2"
+SHEET_ROWS = 1_048_576  # rows an Excel sheet holds
+
+
+def cell_text(text: str) -> str:
+    """Text a cell can hold: no control characters the format forbids, within Excel's limit."""
+    return without_controls(text)[:MAX_TEXT]
+
+
+def quoted(sheet: str) -> str:
+    """A sheet's name as a formula refers to it."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+class Book:
+    """An xlsxwriter workbook with one cached format per number format, and safe writes."""
+
+    def __init__(self, buffer: io.BytesIO, when: dt.datetime, date_1904: bool = False) -> None:
+        self.wb: Workbook = xlsxwriter.Workbook(
+            buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,  # "=1+1" typed by a user is text
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "remove_timezone": True,
+                "date_1904": date_1904,  # dates must count from the same day as the user's
+            },
+        )
+        self.wb.set_properties({"created": when, "author": "tierbook"})
+        self.wb.set_calc_mode("auto")
+        self._formats: dict[tuple[str | None, bool, bool], Any] = {}
+        self.later: list[bulkrows.Later] = []  # rows written once the workbook is closed
+        self.header = self.wb.add_format(
+            {
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": "#1F4E79",
+                "text_wrap": True,
+                "valign": "top",
+            }
+        )
+        self.title = self.wb.add_format({"bold": True, "font_size": 14})
+        self.bold = self.wb.add_format({"bold": True})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
+
+    def fmt(self, number_format: str | None, wrap: bool = False, bold: bool = False) -> Any:
+        key = (number_format, wrap, bold)
+        if key not in self._formats:
+            props: dict[str, Any] = {}
+            if number_format:
+                props["num_format"] = number_format
+            if wrap:
+                props.update(text_wrap=True, valign="top")
+            if bold:
+                props["bold"] = True
+            self._formats[key] = self.wb.add_format(props) if props else None
+        return self._formats[key]
+
+    def put(
+        self, ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None
+    ) -> None:
+        """The one place a value enters a cell: text is always a string cell, never a formula."""
+        fmt = self.fmt(number_format)
+        if value is None or (isinstance(value, float) and value != value):
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "yes" if value else "no", fmt)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, fmt)
+        elif isinstance(value, dt.datetime | dt.date):
+            ws.write_datetime(row, col, value, fmt or self.fmt(DATE))
+        else:
+            ws.write_string(row, col, cell_text(str(value)), fmt)
+
+    def table(
+        self,
+        ws: Worksheet,
+        top: int,
+        left: int,
+        name: str,
+        columns: Sequence[tuple[str, str | None]],
+        rows: Sequence[Sequence[Any]],
+        bulk: bool = False,
+    ) -> int:
+        """Headers and rows as an Excel table; returns the last row used.
+
+        ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
+        the workbook is closed (where their values allow it).
+        """
+        body = rows or [[None] * len(columns)]
+        later = bulkrows.frame(body[1:], [fmt for _, fmt in columns]) if bulk else None
+        if later is not None and later.height:
+            self.later.append(bulkrows.Later(ws.index, top + 2, left, later))
+            body = body[:1]
+        for r, values in enumerate(body, start=top + 1):
+            for c, (value, (_, fmt)) in enumerate(zip(values, columns, strict=True)):
+                if isinstance(value, Formula):
+                    ws.write_formula(r, left + c, value.text, self.fmt(fmt), value.cached)
+                else:
+                    self.put(ws, r, left + c, value, fmt)
+        last = top + max(len(rows), 1)
+        ws.add_table(
+            top,
+            left,
+            last,
+            left + len(columns) - 1,
+            {
+                "name": name,
+                "style": STYLE,
+                "columns": [
+                    {"header": header, "header_format": self.header} for header, _ in columns
+                ],
+            },
+        )
+        return last
+
+    def figures(
+        self,
+        ws: Worksheet,
+        top: int,
+        left: int,
+        name: str,
+        rows: Sequence[tuple[str, Any, str | None]],
+    ) -> int:
+        """A Figure/Value table, each value in its own number format (a ``Formula`` written as
+        one, with its value cached); returns the last row used."""
+        ws.write_string(top, left, "Figure", self.header)
+        ws.write_string(top, left + 1, "Value", self.header)
+        for r, (label, value, fmt) in enumerate(rows, start=top + 1):
+            self.put(ws, r, left, label)
+            if isinstance(value, Formula):
+                ws.write_formula(r, left + 1, value.text, self.fmt(fmt), value.cached)
+            else:
+                self.put(ws, r, left + 1, value, fmt)
+        last = top + len(rows)
+        ws.add_table(
+            top,
+            left,
+            last,
+            left + 1,
+            {
+                "name": name,
+                "style": STYLE,
+                "columns": [
+                    {"header": "Figure", "header_format": self.header},
+                    {"header": "Value", "header_format": self.header},
+                ],
+            },
+        )
+        return last

@@ -1,0 +1,111 @@
+"""The Client analysis sheet: one row per client with every figure behind its labels, and
+its reasons in words; its rows after the first are written in bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name
+
+from pipeline.model.analysis import Analysis
+from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
+from pipeline.words.i18n import Words
+from pipeline.words.labels import tier_label
+from pipeline.words.rows import client_rows
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    fmt: str | None
+    width: float
+
+
+CLIENT_COLUMNS: tuple[Column, ...] = (
+    Column("Rank", "rank", INTEGER, 7),
+    Column("Client", "client", None, 32),
+    Column("Tier", "tier_label", None, 11),
+    Column("Grade", "grade", None, 7),
+    Column("Roles", "roles_text_out", None, 18),
+    Column("Revenue", "revenue", MONEY, 14),
+    Column("Share", "share", PERCENT, 9),
+    Column("Cumulative share", "cumulative_share", PERCENT, 11),
+    Column("ABC class", "abc_class", None, 7),
+    Column("Gross", "gross", MONEY, 14),
+    Column("Credits", "credits", MONEY, 12),
+    Column("Prior-window revenue", "prior_revenue", MONEY, 14),
+    Column("Invoices in window", "invoices_in_window", INTEGER, 10),
+    Column("Months billed", "months_billed", INTEGER, 9),
+    Column("Gap variation (CV)", "gap_cv", DECIMAL, 10),
+    Column("First invoice", "first_invoice", DATE, 12),
+    Column("Last invoice", "last_invoice", DATE, 12),
+    Column("Days since last", "days_since_last", INTEGER, 9),
+    Column("Own usual gap (days)", "typical_gap_days", INTEGER, 9),
+    Column("Gap judged against (days)", "judged_gap_days", INTEGER, 10),
+    Column("At risk", "at_risk", None, 8),
+    Column("Lost key client", "lost_key", None, 9),
+    Column("P(alive)", "p_alive", DECIMAL, 9),
+    Column("Expected invoices, 12 months", "expected_invoices_12m", DECIMAL, 11),
+    Column("Median days late", "median_days_late", INTEGER, 9),
+    Column("Worst days late", "worst_days_late", INTEGER, 9),
+    Column("Paid share of billing due", "paid_share", PERCENT, 10),
+    Column("Overdue", "overdue_amount", MONEY, 12),
+    Column("Write-offs", "write_offs", INTEGER, 8),
+    Column("Major customer", "major_customer", None, 9),
+    Column("New clients to replace", "replacement_clients", DECIMAL, 10),
+    Column("Working style", "working_style", None, 13),
+    Column("Check in", "check_in", None, 8),
+    Column("Reasons", "reasons_text", None, 100),
+)
+
+
+def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> None:
+    ws = book.wb.add_worksheet(name)
+    lost = set(analysis.lost_key_clients["client"].to_list())
+    rows = []
+    for c in client_rows(analysis, words):
+        c["tier_label"] = tier_label(c["tier"], words)
+        c["roles_text_out"] = ", ".join(c["roles"])
+        c["reasons_text"] = "; ".join(c["reasons"])
+        c["lost_key"] = c["client"] in lost
+        rows.append([c[col.key] for col in CLIENT_COLUMNS])
+    cur = analysis.currency
+    columns = [
+        (f"{col.header} ({cur})" if cur and col.fmt == MONEY else col.header, col.fmt)
+        for col in CLIENT_COLUMNS
+    ]
+    last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True)
+    for i, col in enumerate(CLIENT_COLUMNS):
+        ws.set_column(i, i, col.width)
+    ws.freeze_panes(1, 2)
+    index = {col.key: i for i, col in enumerate(CLIENT_COLUMNS)}
+    if rows:
+        share = index["share"]
+        ws.conditional_format(
+            1, share, last, share, {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True}
+        )
+        late = index["median_days_late"]
+        ws.conditional_format(
+            1,
+            late,
+            last,
+            late,
+            {
+                "type": "3_color_scale",
+                "min_color": "#63BE7B",
+                "mid_type": "num",
+                "mid_value": 30,
+                "mid_color": "#FFEB84",
+                "max_color": "#F8696B",
+            },
+        )
+        lost_col = xl_col_to_name(index["lost_key"])
+        highlight = book.wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
+        ws.conditional_format(
+            1,
+            0,
+            last,
+            len(CLIENT_COLUMNS) - 1,
+            {"type": "formula", "criteria": f'=${lost_col}2="yes"', "format": highlight},
+        )

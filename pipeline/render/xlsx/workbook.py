@@ -1,0 +1,138 @@
+"""The annotated workbook: the user's own package, untouched, plus analysis sheets and columns.
+
+The analysis sheets are built with xlsxwriter as a workbook of their own and merged into the
+user's package at the zip level (``pipeline.ooxml``); the invoice and Clients sheets gain
+annotation columns by a streaming rewrite of just those parts, on a thread while the rest of the
+report is rendered. Everything else the user's file holds is copied byte for byte. ``.xls``,
+``.ods`` and text inputs, which are not such packages, get the analysis workbook alone; the
+Method sheet says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import PackageError
+from pipeline.model.analysis import Analysis
+from pipeline.ooxml.bodies import sheet_bodies
+from pipeline.ooxml.merge import standalone, write_merge
+from pipeline.ooxml.plan import ScanAhead, plan_merge, scan_ahead
+from pipeline.render.provenance import Provenance
+from pipeline.render.xlsx.analysis_book import build_analysis_book, sheet_names
+from pipeline.render.xlsx.annotations import annotation_columns
+from pipeline.render.xlsx.audit import method_facts
+from pipeline.render.xlsx.book import SHEET_ROWS
+from pipeline.words.i18n import ENGLISH, Words
+
+
+class PendingWorkbook:
+    """An annotated workbook being finished: its data sheets are spliced and deflated on a
+    thread (polars and zlib let go of the interpreter) while the caller renders the rest."""
+
+    def __init__(self, finish: Callable[[], bytes]) -> None:
+        self._finish = finish
+
+    def result(self) -> bytes:
+        """The workbook's bytes, once its data sheets are done."""
+        return self._finish()
+
+
+@dataclass(frozen=True)
+class WorkbookAhead:
+    """The user's package, read as the report begins, with its largest sheet's pass under way."""
+
+    original: bytes
+    scan: ScanAhead | None
+
+    def cancel(self) -> None:
+        """The report failed: stop the reading ahead."""
+        if self.scan is not None:
+            self.scan.cancel()
+
+
+def read_ahead(source: Path) -> WorkbookAhead:
+    """Read ``source``'s package and start the merge plan's pass over its largest sheet on a
+    thread, while the reader parses the cells. Only for a package the guard has accepted."""
+    original = source.read_bytes()
+    return WorkbookAhead(original, scan_ahead(original))
+
+
+def start_workbook(
+    source: Path,
+    fmt: str,
+    analysis: Analysis,
+    provenance: Provenance,
+    when: dt.datetime,
+    w: Words = ENGLISH,
+    ahead: WorkbookAhead | None = None,
+) -> PendingWorkbook:
+    """Begin the annotated workbook; ``result()`` gives its bytes, deterministic for the same
+    input, options and ``when``. ``ahead`` is ``read_ahead(source)``'s, when it was called."""
+    names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
+
+    def alone(notes: list[str]) -> bytes:
+        facts = method_facts(analysis, provenance, notes)
+        return standalone(
+            build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w), when
+        )
+
+    if fmt != "xlsx":
+        notes = [
+            f"the original sheets: a .{fmt} file is not an Excel package, so only the analysis is written"
+        ]
+        if provenance.rows_read >= SHEET_ROWS:
+            notes.append(
+                f"the invoice rows: {provenance.rows_read:,} rows are more than a sheet holds "
+                f"({SHEET_ROWS - 1:,} below its header), so they are not written out; every one "
+                "is in the figures, and the input keeps them"
+            )
+        book = alone(notes)
+        return PendingWorkbook(lambda: book)
+
+    def failed(exc: PackageError) -> bytes:
+        return alone([f"the original sheets: the package could not be extended safely ({exc})"])
+
+    original = ahead.original if ahead is not None else source.read_bytes()
+    date_1904 = _uses_1904(original)
+    columns = annotation_columns(analysis, provenance, w)
+    try:
+        plan = plan_merge(original, columns, ahead.scan if ahead is not None else None)
+    except PackageError as exc:
+        book = failed(exc)
+        return PendingWorkbook(lambda: book)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-sheets")
+    bodies = pool.submit(sheet_bodies, plan)
+    pool.shutdown(wait=False)  # the thread ends with its one job
+    try:
+        facts = method_facts(analysis, provenance, list(plan.notes))
+        book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
+    except BaseException:
+        bodies.cancel()
+        raise
+
+    def finish() -> bytes:
+        for column in columns:  # the notes worded while the data sheets may still be spliced
+            dict(column.comments)
+        try:
+            return write_merge(plan, book, when, bodies.result())
+        except PackageError as exc:
+            return failed(exc)
+
+    return PendingWorkbook(finish)
+
+
+def _uses_1904(package: bytes) -> bool:
+    """Whether the workbook counts dates from 1904 (old Mac Excel); ours must do the same."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (KeyError, NotImplementedError, zipfile.BadZipFile):
+        return False
+    return re.search(r"""date1904\s*=\s*["'](1|true)["']""", workbook) is not None
