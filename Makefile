@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= reports
-WORKBOOK_GLOBS := -iname '*.xlsx' -o -iname '*.xlsm' -o -iname '*.xls' -o -iname '*.ods'
 
 .PHONY: report watch test test-fast lint bench bench-quick samples picture golden catalogs system-deps clean help
 
@@ -32,11 +31,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	touch $@
 
+# What counts as an input is tierbook's own rule (tierbook inputs), the same as report and watch use.
 report: $(VENV)/.installed
-	@if [ -n "$$(find inbox -maxdepth 1 -type f \( $(WORKBOOK_GLOBS) \) ! -name '.*' ! -name '~$$*' 2>/dev/null | head -n 1)" ]; then \
+	@mkdir -p inbox
+	@if [ -n "$$($(BIN)/tierbook inputs inbox)" ]; then \
 		src=inbox; \
 	else \
-		echo "inbox/ holds no workbook: reporting on sample_workbooks/"; src=sample_workbooks; \
+		echo "inbox/ holds no workbook or export: reporting on sample_workbooks/"; src=sample_workbooks; \
 	fi; \
 	$(BIN)/tierbook report "$$src" --out "$(OUT)" --jobs 0
 

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,3 +293,29 @@ def load_toml(path: Path, config: Config | None = None) -> Config:
         raise ConfigError(f"Configuration file {path} is not valid TOML: {exc}.") from None
     table = data.get("tierbook", data)
     return apply_settings(config or Config(), table, f"Configuration file {Path(path).name}")
+
+
+Ignored = tuple[int, str, Any, str]  # a Settings row not applied: (Excel row, key, value, problem)
+
+
+def resolve_config(
+    sheet: Sequence[tuple[int, str, Any]],
+    source: str,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[Config, tuple[Ignored, ...]]:
+    """The config in force, lowest first: defaults, the workbook's Settings ``sheet`` rows
+    (Excel row, key, value), ``--config FILE.toml``, then ``overrides`` (the options given;
+    None leaves a setting alone). Returns it with the Settings rows that were not applied.
+
+    Raises ``ConfigError`` for a TOML file or an override that cannot be used; a bad Settings
+    row is the workbook's own and comes back as ignored instead.
+    """
+    config, ignored = apply_sheet_settings(Config(), {k: v for _, k, v in sheet}, source)
+    rows = {key: row for row, key, _ in sheet}
+    if config_file is not None:
+        config = load_toml(config_file, config)
+    changes = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return config.replace(**changes), tuple(
+        (rows[key], key, value, problem) for key, value, problem in ignored
+    )

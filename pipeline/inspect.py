@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.config import Config
 from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
@@ -19,18 +20,9 @@ from pipeline.read.profiles import PROFILES
 from pipeline.read.sheets import RawTable, read_workbook
 from pipeline.validate.ledger import build_ledger
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # terminal controls, not XML's
 SHOWN_ROWS = 5
 SHOWN_ISSUES = 20
-
-
-def _column_letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _why(table: RawTable, field: str, label: str, mapping: Mapping[str, str]) -> str:
@@ -62,13 +54,13 @@ def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
         layout = f"; layout: {table.profile}" if table.profile else ""
         lines.append(f"invoices: sheet '{table.sheet}', header on row {table.header_row}{layout}")
         for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
-            where = f"{_column_letter(position)} " if position >= 0 else ""
+            where = f"{xl_col_to_name(position)} " if position >= 0 else ""
             lines.append(
                 f"  {where}'{_plain(label)}' -> {FIELD_NAMES.get(field, field)} "
                 f"({_why(table, field, label, mapping)})"
             )
         for position, label in table.columns.unmapped:
-            lines.append(f"  {_column_letter(position)} '{_plain(label)}' -> kept as is (no field)")
+            lines.append(f"  {xl_col_to_name(position)} '{_plain(label)}' -> kept as is (no field)")
     for table in raw.skipped:
         lines.append(f"not read: sheet '{table.sheet}' (its columns differ from the first)")
     if raw.clients is not None:

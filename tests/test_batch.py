@@ -19,11 +19,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from pipeline import batch
-from pipeline.batch import Outcome, parse_executor, run_batch
-from pipeline.cli import main
-from pipeline.progress import BatchDisplay
-from pipeline.report import STAGES, Options, output_names
+from pipeline.edge import batch
+from pipeline.edge.batch import Outcome, parse_executor, run_batch
+from pipeline.edge.cli import main
+from pipeline.edge.inputs import output_names
+from pipeline.edge.progress import BatchDisplay
+from pipeline.report import STAGES, Options
 from pipeline.words.labels import verdict_label
 from tests.conftest import SAMPLES, inv, write_workbook
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import __version__
-from pipeline.cli import main
+from pipeline.edge.cli import main
 from tests.conftest import inv
 
 
@@ -107,7 +107,7 @@ def test_unexpected_errors_are_one_line_not_a_traceback(runner, workbook, tmp_pa
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pipeline.batch.report", explode)
+    monkeypatch.setattr("pipeline.edge.batch.report", explode)
     result = runner.invoke(main, ["report", str(path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output

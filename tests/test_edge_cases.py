@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
 from pipeline.config import Config
+from pipeline.edge.cli import main
 from pipeline.errors import ConfigError, InputError
 from pipeline.report import Options, report
 from pipeline.write import write_outputs

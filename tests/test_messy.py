@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.edge.cli import main
 from tests.conftest import D, analysis_of, inv, write_workbook
 
 HEADER = ("Invoice No", "Client", "Invoice Date", "Amount", "Status", "Due Date", "Paid Date")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.watch import is_candidate
+from pipeline.edge.inputs import is_input_name
 from tests.conftest import inv, write_workbook
 
 TIERBOOK = str(Path(sys.executable).with_name("tierbook"))
@@ -25,9 +25,9 @@ def test_lock_hidden_and_temporary_files_are_not_candidates():
         "a.tmp",
         "notes.txt",
     ):
-        assert not is_candidate(Path(name)), name
+        assert not is_input_name(Path(name)), name
     for name in ("book.xlsx", "Book.XLSM", "export.csv", "old.xls", "calc.ods"):
-        assert is_candidate(Path(name)), name
+        assert is_input_name(Path(name)), name
 
 
 def _wait_for(condition, timeout: float) -> bool:

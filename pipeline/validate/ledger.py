@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from pipeline.config import Config
+from pipeline.config import Config, Ignored
 from pipeline.read.sheets import RawTable, RawWorkbook
 from pipeline.validate.clients import idle_clients, parse_clients
 from pipeline.validate.currency import one_currency
@@ -22,18 +22,19 @@ from pipeline.validate.invoices import parse_invoices
 from pipeline.validate.issues import one_issue
 from pipeline.validate.names import one_spelling
 from pipeline.validate.records import CLIENT_SCHEMA, INVOICE_SCHEMA, ISSUE_SCHEMA, Ledger
+from pipeline.validate.settings import settings_issues
 
 
 def build_ledger(
     raw: RawWorkbook,
     config: Config,
     today: dt.date | None = None,
-    first: pl.DataFrame | None = None,
+    ignored: Sequence[Ignored] = (),
 ) -> Ledger:
     """Type, clean and check the raw sheets; the result holds only usable rows.
 
-    ``first`` are issues found before any row was read (Settings rows that were not applied),
-    listed ahead of the rest.
+    ``ignored`` are the Settings rows the config did not apply (``resolve_config``): their
+    issues, and those of unreadable ``map`` rows, come first, as they were met before any row.
     """
     today = today or dt.date.today()
     parts, issues, rows_read = [], [], 0
@@ -56,10 +57,11 @@ def build_ledger(
     else:
         clients = pl.DataFrame(schema={k: v for k, v in CLIENT_SCHEMA.items() if k != "sheet"})
     ordered = _in_sheet_order(issues, raw.sheet_names)
+    settings = settings_issues(raw, ignored)
     return Ledger(
         invoices=invoices,
         clients=clients,
-        issues=ordered if first is None or not first.height else pl.concat([first, ordered]),
+        issues=ordered if not settings.height else pl.concat([settings, ordered]),
         currency=currency,
         invoice_sheets=tuple(t.sheet for t in raw.invoices),
         client_sheet=raw.clients.sheet if raw.clients else None,

@@ -24,25 +24,15 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from pipeline.batch import Outcome, report_one
-from pipeline.read.guard import SUPPORTED
-from pipeline.report import Options, output_names
+from pipeline.edge.batch import Outcome, report_one
+from pipeline.edge.inputs import is_input, is_input_name, output_names
+from pipeline.report import Options
 
 STABLE_SECONDS = 2.0
 # Only what changes a file's content: opening or reading it (tierbook's own report, a backup
 # tool, a person looking) must never queue it again.
 CHANGES = (FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent)
 POLL_SECONDS = 0.25
-
-
-def is_candidate(path: Path) -> bool:
-    """A workbook a person dropped, not a lock, hidden or temporary file."""
-    name = path.name
-    return (
-        path.suffix.lower() in SUPPORTED
-        and not name.startswith(("~$", ".~lock.", "."))
-        and not name.endswith((".tmp", ".part", ".crdownload"))
-    )
 
 
 @dataclass
@@ -53,7 +43,7 @@ class _Pending:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def touch(self, path: Path) -> None:
-        if is_candidate(path):
+        if is_input_name(path):
             with self.lock:
                 self.seen[path] = (-1, -1.0, time.monotonic())
 
@@ -105,11 +95,11 @@ def watch(
 
     def name_of(path: Path) -> str:
         # Names as a batch of the whole folder gets them, so book.xlsx and book.csv differ.
-        present = [p for p in sorted(folder.iterdir()) if p.is_file() and is_candidate(p)]
+        present = [p for p in sorted(folder.iterdir()) if is_input(p)]
         return output_names(sorted({*present, path}))[path]
 
     for path in sorted(folder.iterdir()):
-        if path.is_file() and is_candidate(path):
+        if is_input(path):
             report = out_dir / name_of(path)
             if not report.exists() or report.stat().st_mtime < path.stat().st_mtime:
                 pending.touch(path)

@@ -24,7 +24,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.errors import ConfigError, TierbookError
+from pipeline.edge.messages import is_panic, refusal, worker_lost
+from pipeline.edge.tuning import tune_for_reports
+from pipeline.errors import Exit, TierbookError
 from pipeline.report import Options, report
 from pipeline.words.i18n import ENGLISH
 from pipeline.words.labels import verdict_label
@@ -47,6 +49,8 @@ class Outcome:
 class ExecutorError(TierbookError):
     """The chosen executor cannot be used: its extra is not installed, or its scheduler is not
     reachable. Nothing was reported."""
+
+    exit_code = Exit.USAGE
 
 
 DASK_EXTRA = (
@@ -122,27 +126,11 @@ def _report(
 ) -> Outcome:
     try:
         result = report(source, out_dir, options, name, on_stage=on_stage)
-    except ConfigError as exc:
-        return Outcome(source, "config", str(exc), traceback.format_exc())
-    except TierbookError as exc:
-        return Outcome(source, "refused", str(exc), traceback.format_exc())
-    except OSError as exc:  # the output folder cannot be written: read-only, full, not a folder
-        return Outcome(
-            source,
-            "refused",
-            f"{source.name}: the report could not be written to {out_dir} ({exc.strerror or exc}). "
-            "Nothing was left half-written; choose another --out folder or free some space.",
-            traceback.format_exc(),
-        )
-    except Exception as exc:  # never a traceback for the user; --debug shows it
-        return Outcome(
-            source,
-            "refused",
-            f"{source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). No report "
-            "was written for it. This is a bug; please report it with the file if you can "
-            "(run with --debug to see the details).",
-            traceback.format_exc(),
-        )
+    except BaseException as exc:  # never a traceback for the user; --debug shows it
+        if not isinstance(exc, Exception) and not is_panic(exc):
+            raise  # Ctrl-C, an exit: not this workbook's failure
+        said = refusal(exc, source, out_dir)
+        return Outcome(source, said.status, said.text, traceback.format_exc())
     a = result.analysis
     issues = a.issues.height
     verdict = verdict_label(a.concentration.verdict)
@@ -180,6 +168,19 @@ class _StageSender:
             self.queue.put((self.source, stage))
 
 
+# A fresh interpreter per worker: forking a process that holds polars' threads can hang.
+START_METHOD = "spawn"
+
+
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """This machine's worker processes, each set for reporting as the command's own is."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(START_METHOD),
+        initializer=tune_for_reports,
+    )
+
+
 def run_batch(
     sources: Sequence[Path],
     out_dir: Path,
@@ -203,14 +204,10 @@ def run_batch(
     with contextlib.ExitStack() as stack:
         events: _Queue | None = None
         if where.address is None:
-            # "spawn": a fresh interpreter per worker; forking a process that holds polars'
-            # threads can hang.
-            context = multiprocessing.get_context("spawn")
+            context = multiprocessing.get_context(START_METHOD)
             if on_stage is not None:  # a Manager's queue proxy pickles into the workers
                 events = stack.enter_context(context.Manager()).Queue()
-            pool: Executor = stack.enter_context(
-                ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context)
-            )
+            pool: Executor = stack.enter_context(local_pool(min(jobs, len(sources))))
             jobs_of = {s: (s, out_dir, names[s]) for s in sources}
         else:
             pool = stack.enter_context(_dask_executor(where.address))
@@ -291,12 +288,7 @@ def _outcome_of(future: Future[Outcome], source: Path, out_dir: Path, name: str)
         outcome = future.result()
     except Exception as exc:  # the worker died (out of memory, killed) or could not run the job
         return Outcome(
-            source,
-            "refused",
-            f"{source.name}: the worker reporting it stopped ({type(exc).__name__}: {exc}). No "
-            "report was written for it; the other workbooks are not affected. Run it again, "
-            "alone, to see whether it is the workbook or the machine.",
-            "".join(traceback.format_exception(exc)),
+            source, "refused", worker_lost(exc, source), "".join(traceback.format_exception(exc))
         )
     # A Dask worker was given absolute paths; say it in the paths the user gave.
     folder = Path(out_dir) / name if outcome.folder is not None else None

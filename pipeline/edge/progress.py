@@ -29,7 +29,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.batch import Outcome
+from pipeline.edge.batch import Outcome
 from pipeline.report import STAGES
 
 STATUS_WORDS = {"done": "reported", "refused": "refused", "config": "stopped: setting"}

@@ -1,9 +1,12 @@
-"""The command line: parse options, call ``pipeline.report``, turn its errors into messages.
+"""The command line: parse options, call the library, turn its errors into messages.
 
-Exit codes: 0 every input reported (data issues may exist); 1 the input was refused (with
-several inputs: every one was); 2 a usage error (a bad option or configuration, an --executor
-that cannot be used or reached); 3 some workbooks of a batch failed and the others were
-reported, or the portfolio could not be written.
+Exit codes (``pipeline.errors.Exit``): 0 every input reported (data issues may exist); 1 the
+input was refused (with several inputs: every one was); 2 a usage error (a bad option or
+configuration, an --executor that cannot be used or reached); 3 some workbooks of a batch
+failed and the others were reported, or the portfolio could not be written.
+
+The ``tierbook`` command (``run``) sets up its own process for reporting (``tuning``) and
+leaves it without tearing the interpreter down; nothing else in the package does either.
 """
 
 from __future__ import annotations
@@ -16,17 +19,21 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.batch import ExecutorError, Outcome, Where, parse_executor, run_batch
 from pipeline.config import BASES
-from pipeline.errors import ConfigError, TierbookError
+from pipeline.edge.batch import ExecutorError, Outcome, Where, parse_executor, run_batch
+from pipeline.edge.inputs import expand_inputs, find_inputs, output_names
+from pipeline.edge.messages import is_panic, portfolio_failed, refusal
+from pipeline.edge.progress import BatchDisplay, interactive
+from pipeline.edge.tuning import tune_for_reports
+from pipeline.errors import Exit
 from pipeline.inspect import inspect
-from pipeline.languages import language_of
+from pipeline.languages import LANGUAGES, language_of
 from pipeline.model.portfolio import Failure
 from pipeline.portfolio import write_portfolio
-from pipeline.progress import BatchDisplay, interactive
-from pipeline.report import LANGUAGES, Options, expand_inputs, output_names
+from pipeline.read.guard import SUPPORTED
+from pipeline.report import Options
 
-DONE, REFUSED, USAGE, PARTIAL = 0, 1, 2, 3
+FORMATS = ", ".join(sorted(SUPPORTED))
 PARALLEL_BYTES = 2 * 1024**2  # inputs above this, in all, are reported one per core by default
 
 # Options more than one command takes, declared once.
@@ -154,7 +161,9 @@ def report_command(
     jobs: int | None,
     executor: Where,
 ) -> None:
-    """Analyse each workbook INPUT (.xlsx, .xlsm, .xls, .ods; a folder means every workbook in it).
+    """Analyse each INPUT: a workbook (.xlsx, .xlsm, .xls, .ods), a text export (.csv, .tsv)
+    or a Parquet file (.parquet), or a folder of them (every such file directly in it; see
+    'tierbook inputs FOLDER').
 
     For each input named NAME it writes OUT/NAME/NAME.annotated.xlsx (your workbook with
     analysis sheets added), NAME.briefing.html (a page to read) and NAME.summary.json
@@ -166,7 +175,11 @@ def report_command(
     """
     paths = expand_inputs(inputs)
     if not paths:
-        raise click.UsageError("no workbooks found in " + ", ".join(str(p) for p in inputs))
+        raise click.UsageError(
+            "no workbooks or exports found in "
+            + ", ".join(str(p) for p in inputs)
+            + f" (tierbook reads {FORMATS})"
+        )
     options = Options(
         as_of=as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
         basis=basis,
@@ -200,16 +213,16 @@ def report_command(
             )
     except ExecutorError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(USAGE)
+        sys.exit(exc.exit_code)
     if any(o.status == "config" for o in outcomes):
-        sys.exit(USAGE)
+        sys.exit(Exit.USAGE)
     written = _portfolio(out_dir, outcomes, names, lang, debug)
     if len(paths) > 1:  # one workbook's line says it all; a table of one row is noise
         display.results(outcomes, min(workers, len(paths)))
     failed = sum(o.status != "done" for o in outcomes)
     if failed == len(paths):
-        sys.exit(REFUSED)
-    sys.exit(PARTIAL if failed or not written else DONE)
+        sys.exit(Exit.REFUSED)
+    sys.exit(Exit.PARTIAL if failed or not written else Exit.DONE)
 
 
 def _portfolio(
@@ -238,12 +251,7 @@ def _portfolio(
     except Exception as exc:  # the reports are written; say why the summary page is not
         if debug:
             raise
-        done = "the workbooks' reports are complete" if reported else "no report was written"
-        click.echo(
-            f"error: the portfolio (index.html, portfolio.xlsx) could not be written to {out_dir} "
-            f"({type(exc).__name__}: {exc}); {done}.",
-            err=True,
-        )
+        click.echo(f"error: {portfolio_failed(exc, out_dir, bool(reported))}", err=True)
         return False
     if len(outcomes) > 1:  # one workbook's report speaks for itself
         click.echo("portfolio: " + ", ".join(str(p) for p in pages))
@@ -260,21 +268,14 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     """
     try:
         click.echo(inspect(source, mapping), nl=False)
-    except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(USAGE)
-    except TierbookError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(REFUSED)
-    except Exception as exc:  # never a traceback for the user; --debug shows it
+    except BaseException as exc:  # never a traceback for the user; --debug shows it
+        if not isinstance(exc, Exception) and not is_panic(exc):
+            raise
         if _debug():
             raise
-        click.echo(
-            f"error: {source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}). "
-            "This is a bug; please report it with the file if you can (run with --debug).",
-            err=True,
-        )
-        sys.exit(REFUSED)
+        said = refusal(exc, source)
+        click.echo(f"error: {said.text}", err=True)
+        sys.exit(said.exit_code)
 
 
 @main.command("watch")
@@ -295,7 +296,7 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
     (~$*.xlsx, .~lock.*) and hidden or temporary files are skipped. One line per report;
     stop with Ctrl-C.
     """
-    from pipeline.watch import watch
+    from pipeline.edge.watch import watch
 
     debug = _debug()
 
@@ -315,13 +316,32 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
         click.echo("stopped")
 
 
+@main.command("inputs")
+@click.argument(
+    "folders",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+)
+def inputs_command(folders: tuple[Path, ...]) -> None:
+    """List the files in each FOLDER that report and watch would read, one path a line.
+
+    Lock files (~$*.xlsx, .~lock.*), hidden files and the portfolio tierbook wrote are left
+    out. Prints nothing, and exits 0, when a folder holds none.
+    """
+    for folder in folders:
+        for path in find_inputs(folder):
+            click.echo(str(path))
+
+
 def run() -> None:
-    """The ``tierbook`` command: ``main``, then a quick exit.
+    """The ``tierbook`` command: this process set for reporting, ``main``, then a quick exit.
 
     Every output is written, renamed into place and closed by the time ``main`` returns, so
     the interpreter's tear-down (freeing a large ledger's objects one by one: 0.6 s at 100k
     invoices) is left to the operating system, as mypy does.
     """
+    tune_for_reports()
     try:
         main(prog_name="tierbook")
     except SystemExit as exc:

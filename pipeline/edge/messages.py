@@ -1,0 +1,82 @@
+"""Every failure in words, in one place: the one paragraph a person reads and the exit code.
+
+The library raises (``pipeline.errors``); the batch runner, ``inspect`` and the command all
+come here to say what went wrong, so the same failure reads the same wherever it happens. No
+message carries a traceback; ``--debug`` shows it beside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import Exit, TierbookError
+
+BUG = "This is a bug; please report it with the file if you can (run with --debug to see the details)."
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one input was not reported, as a person reads it."""
+
+    status: str  # "refused", or "config" for a setting that no input of the batch can pass
+    exit_code: Exit
+    text: str
+
+
+def is_panic(exc: BaseException) -> bool:
+    """A Rust library's panic (polars, calamine): a ``BaseException`` each such library defines
+    for itself, so it is known by its name."""
+    return type(exc).__name__ == "PanicException"
+
+
+def refusal(exc: BaseException, source: Path, out_dir: Path | None = None) -> Refusal:
+    """Why ``source`` could not be reported (or, with no ``out_dir``, inspected)."""
+    if isinstance(exc, TierbookError):
+        status = "config" if exc.exit_code == Exit.USAGE else "refused"
+        return Refusal(status, exc.exit_code, str(exc))
+    if isinstance(exc, OSError):
+        return Refusal("refused", Exit.REFUSED, _os_error(exc, source, out_dir))
+    written = " No report was written for it." if out_dir is not None else ""
+    return Refusal(
+        "refused",
+        Exit.REFUSED,
+        f"{source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}).{written} {BUG}",
+    )
+
+
+def _os_error(exc: OSError, source: Path, out_dir: Path | None) -> str:
+    """A file that could not be read, or a report that could not be written, and what to do."""
+    name = Path(exc.filename).resolve() if isinstance(exc.filename, str | Path) else None
+    reading = name is not None and (
+        out_dir is None
+        or name == source.resolve()
+        or not name.is_relative_to(Path(out_dir).resolve())
+    )
+    if reading or out_dir is None:
+        return (
+            f"{source.name}: the file could not be read ({exc.strerror or exc}). Check that it "
+            "is there and that you may read it, and run again."
+        )
+    return (
+        f"{source.name}: the report could not be written to {out_dir} ({exc.strerror or exc}). "
+        "Nothing was left half-written; choose another --out folder or free some space."
+    )
+
+
+def worker_lost(exc: BaseException, source: Path) -> str:
+    """A worker process that stopped (out of memory, killed) while reporting ``source``."""
+    return (
+        f"{source.name}: the worker reporting it stopped ({type(exc).__name__}: {exc}). No "
+        "report was written for it; the other workbooks are not affected. Run it again, "
+        "alone, to see whether it is the workbook or the machine."
+    )
+
+
+def portfolio_failed(exc: BaseException, out_dir: Path, reported: bool) -> str:
+    """The batch's reports are written but its portfolio pages are not."""
+    done = "the workbooks' reports are complete" if reported else "no report was written"
+    return (
+        f"the portfolio (index.html, portfolio.xlsx) could not be written to {out_dir} "
+        f"({type(exc).__name__}: {exc}); {done}."
+    )

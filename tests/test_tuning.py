@@ -1,0 +1,66 @@
+"""The library leaves its caller's interpreter alone; the command tunes the processes it owns."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+
+import pytest
+
+from pipeline.edge import batch, cli, tuning
+from pipeline.edge.tuning import REPORT_SWITCH_INTERVAL, REPORT_THRESHOLD
+from pipeline.errors import InputError
+from pipeline.report import report
+from tests.conftest import inv
+
+REPORTS = (REPORT_THRESHOLD, REPORT_SWITCH_INTERVAL)
+
+
+def settings() -> tuple[tuple[int, int, int], float]:
+    return gc.get_threshold(), sys.getswitchinterval()
+
+
+def threads() -> set[str]:
+    return {t.name for t in threading.enumerate()}
+
+
+@pytest.fixture
+def own():
+    """Settings of the test's own, unlike the defaults and the command's; put back after."""
+    before = settings()
+    gc.set_threshold(900, 11, 12)
+    sys.setswitchinterval(0.004)
+    yield settings()
+    gc.set_threshold(*before[0])
+    sys.setswitchinterval(before[1])
+
+
+def test_a_report_called_from_python_changes_no_setting_of_its_caller(workbook, tmp_path, own):
+    book = workbook([inv("1", "Acme", "2026-01-05", 100), inv("2", "Beta", "2026-02-05", 50)])
+    during, started = [], threads()
+    report(book, tmp_path / "out", on_stage=lambda _stage: during.append(settings()))
+    assert during and all(s == own for s in during)
+    assert settings() == own
+    assert "tierbook-warm-up" not in threads() - started
+
+
+def test_a_failed_report_changes_none_either(tmp_path, own):
+    with pytest.raises(InputError):
+        report(tmp_path / "missing.xlsx", tmp_path / "out")
+    assert settings() == own
+
+
+def test_the_command_sets_its_process_for_reporting_before_it_parses_a_word(monkeypatch, own):
+    seen, codes = [], []
+    monkeypatch.setattr(cli, "main", lambda **_: seen.append(settings()))
+    monkeypatch.setattr(cli.os, "_exit", codes.append)  # the quick exit, caught
+    cli.run()
+    assert seen == [REPORTS] and codes == [0]
+    assert tuning._warming.is_set()  # scipy is being imported beside the first parse
+
+
+def test_each_worker_process_is_set_as_the_command_is():
+    with batch.local_pool(1) as pool:
+        assert pool.submit(gc.get_threshold).result() == REPORT_THRESHOLD
+        assert pool.submit(sys.getswitchinterval).result() == REPORT_SWITCH_INTERVAL
