@@ -4,7 +4,6 @@ happens (a batch, inspect, a worker, the portfolio)."""
 from __future__ import annotations
 
 import errno
-import os
 from pathlib import Path
 
 import pytest
@@ -99,14 +98,24 @@ def test_a_file_that_cannot_be_read_is_not_called_a_report_that_cannot_be_writte
     assert "could not be written" in refusal(full, source, out).text
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_input_says_so_in_a_batch_and_in_inspect(runner, workbook, tmp_path):
-    path = workbook([inv("1", "Acme", "2026-01-05", 100)])
-    path.chmod(0)
+def test_an_unreadable_input_says_so_in_a_batch_and_in_inspect(
+    runner, workbook, tmp_path, monkeypatch
+):
+    """As the operating system says it to a user who may not read the file (root may read any,
+    so the refusal is made the way open() makes it)."""
+    path = workbook([inv("1", "Acme", "2026-01-05", 100)], name="book.xlsx")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr("pipeline.report.sha256_of", denied)
     result = runner.invoke(main, ["report", str(path), "--out", str(tmp_path / "r")])
-    assert result.exit_code == 1 and "could not be read" in result.output
+    assert result.exit_code == 1, result.output
+    assert "book.xlsx: the file could not be read (Permission denied)" in result.output
+    monkeypatch.setattr("pipeline.inspect.read_workbook", denied)
     result = runner.invoke(main, ["inspect", str(path)])
-    assert result.exit_code == 1 and "could not be read" in result.output
+    assert result.exit_code == 1, result.output
+    assert "book.xlsx: the file could not be read (Permission denied)" in result.output
 
 
 def test_a_rust_panic_is_a_refusal_not_a_traceback(runner, workbook, tmp_path, monkeypatch):
