@@ -20,7 +20,9 @@ once, here:
   interpreter while it parses, so the two overlap.
 
 The quick exit (``cli.run``) is the fourth setting of this kind: the command leaves the
-interpreter's tear-down to the operating system.
+interpreter's tear-down to the operating system. A Dask cluster's workers are not the
+command's processes (they may serve other work), so nothing is set there: a report on them runs
+at the defaults, about a tenth slower at 100k invoices.
 """
 
 from __future__ import annotations
