@@ -19,6 +19,22 @@ from pipeline.errors import ConfigError
 from pipeline.languages import LANGUAGES, language_of
 
 BASES = ("invoiced", "paid")
+# What people write for the order of a date's numbers, and the order it means.
+DATE_ORDERS = {
+    "auto": "auto",
+    "dmy": "dmy",
+    "mdy": "mdy",
+    "ymd": "ymd",
+    "dayfirst": "dmy",
+    "monthfirst": "mdy",
+    "yearfirst": "ymd",
+    "dd/mm/yyyy": "dmy",
+    "mm/dd/yyyy": "mdy",
+    "yyyy-mm-dd": "ymd",
+    "dd.mm.yyyy": "dmy",
+    "dd/mm/yy": "dmy",
+    "mm/dd/yy": "mdy",
+}
 
 
 def _why(default: Any, why: str, low: float | None = None, high: float | None = None) -> Any:
@@ -40,9 +56,14 @@ class Config:
     language: str = _why(
         "en", "language of the briefing and the workbook's labels: en, zh, ru, fi or fa"
     )
+    dates: str = _why(
+        "auto",
+        "how dates written as numbers are read: auto (decided from the dates, the export's layout "
+        "and plausibility), or dmy, mdy or ymd for every ledger",
+    )
     day_first: bool = _why(
         True,
-        "slash dates like 03/04/2026 are day first unless the column shows otherwise (a 13 or more first)",
+        "with dates auto, dates like 03/04/2026 that nothing else decides are read day first",
     )
     new_client_days: int = _why(
         90, "a first invoice this recent is too young to judge", low=0, high=100000
@@ -224,6 +245,11 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             if code is None:
                 raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
             return code
+        if name == "dates":
+            order = DATE_ORDERS.get(str(raw).strip().casefold().replace(" ", ""))
+            if order is None:
+                raise ValueError("expected auto, dmy (day first), mdy (month first) or ymd")
+            return order
         if name == "currency":
             text = str(raw).strip().upper() if raw is not None else ""
             return text or None

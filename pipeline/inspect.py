@@ -14,11 +14,12 @@ from pathlib import Path
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.config import Config
+from pipeline.config import resolve_config
 from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
 from pipeline.read.profiles import PROFILES
 from pipeline.read.sheets import RawTable, read_workbook
 from pipeline.validate.ledger import build_ledger
+from pipeline.validate.records import ORDER_NAMES, DateOrder
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # terminal controls, not XML's
 SHOWN_ROWS = 5
@@ -44,8 +45,19 @@ def _plain(text: object) -> str:
     return CONTROL.sub("?", str(text))
 
 
-def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
-    """The report of how ``path`` reads, as lines of text."""
+def _dates(order: DateOrder) -> str:
+    """How the dates' numbers were read, and what could be read the other way."""
+    text = order.words()
+    if order.ambiguous:
+        text += (
+            f"; {order.ambiguous} (such as {_plain(order.example)}) could be read "
+            f"{ORDER_NAMES[order.other]}: --dates {order.other}"
+        )
+    return text
+
+
+def inspect(path: Path, mapping_items: tuple[str, ...] = (), dates: str | None = None) -> str:
+    """The report of how ``path`` reads, as lines of text; ``dates`` as ``--dates``."""
     mapping = parse_mapping(mapping_items, "--map")
     raw = read_workbook(Path(path), mapping)
     lines = [f"{raw.path.name}: {raw.format}" + (f" ({raw.detail})" if raw.detail else "")]
@@ -69,12 +81,17 @@ def inspect(path: Path, mapping_items: tuple[str, ...] = ()) -> str:
         )
     if raw.settings:
         lines.append(f"settings: sheet '{raw.settings_sheet}', {len(raw.settings)} rows")
-    ledger = build_ledger(raw, Config())
+    config, ignored = resolve_config(raw.settings, raw.path.name, None, {"dates": dates})
+    ledger = build_ledger(raw, config, None, ignored)
+    lines.append(f"dates: {_dates(ledger.dates)}")
     issues = ledger.issues
     lines.append(f"rows set aside or noted: {issues.height}")
     for issue in issues.head(SHOWN_ISSUES).iter_rows(named=True):
+        where = "" if issue["column"].startswith("(") else f", {_plain(issue['column'])}"
+        value = f" '{_plain(issue['value'])}'" if issue["value"] is not None else ""
         lines.append(
-            f"  {issue['sheet']} row {issue['row']}: {issue['problem']} ({issue['action']})"
+            f"  {issue['sheet']} row {issue['row']}{where}{value}: "
+            f"{issue['problem']} ({issue['action']})"
         )
     if issues.height > SHOWN_ISSUES:
         lines.append(f"  ... and {issues.height - SHOWN_ISSUES} more")

@@ -44,6 +44,7 @@ class Options:
     config_file: Path | None = None
     lang: str | None = None  # None: the Settings sheet's language, else English
     mapping: tuple[str, ...] = ()  # --map LABEL=FIELD items: header labels the reader must use
+    dates: str | None = None  # "dmy", "mdy" or "ymd"; None: the setting, else decided per ledger
     today: dt.date | None = None  # the run date, for spotting invoices dated in the future
 
 
@@ -114,6 +115,7 @@ def report(
                 "basis": options.basis,
                 "currency": options.currency,
                 "language": language_of(options.lang) if options.lang else None,
+                "dates": options.dates,
             },
         )
         stage("validate")

@@ -28,6 +28,7 @@ from pipeline.edge.messages import is_panic, refusal, worker_lost
 from pipeline.edge.tuning import tune_for_reports
 from pipeline.errors import Exit, TierbookError
 from pipeline.report import Options, report
+from pipeline.validate.records import BY_DATES, BY_SETTING, ORDER_NAMES, DateOrder
 from pipeline.words.i18n import ENGLISH
 from pipeline.words.labels import verdict_label
 
@@ -140,10 +141,20 @@ def _report(
         f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
         f"top client {ENGLISH.percent(a.concentration.top1_share)} "
         f"({verdict.lower()}), "
-        f"{issues} data issue{'s' if issues != 1 else ''} -> {result.folder}",
+        f"{issues} data issue{'s' if issues != 1 else ''}{_dates_note(a.dates)} -> {result.folder}",
         folder=result.folder,
         clients=a.totals.clients,
         verdict=verdict,
+    )
+
+
+def _dates_note(dates: DateOrder) -> str:
+    """For the one-line result: dates that could be read the other way, and the flag for it."""
+    if not dates.ambiguous or dates.decided_by in (BY_DATES, BY_SETTING):
+        return ""
+    return (
+        f"; {dates.ambiguous} date{'s' if dates.ambiguous != 1 else ''} read "
+        f"{ORDER_NAMES[dates.order]} could be {ORDER_NAMES[dates.other]} (--dates {dates.other})"
     )
 
 

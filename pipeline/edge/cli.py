@@ -45,6 +45,15 @@ LANG_OPTION = click.option(
     "ru Russian, fi Finnish, fa Persian. Default: the workbook's Settings sheet "
     "(a 'language' row), else en.",
 )
+DATES_OPTION = click.option(
+    "--dates",
+    type=click.Choice(("dmy", "mdy", "ymd"), case_sensitive=False),
+    default=None,
+    help="How dates written as numbers are read: dmy (31/12/2026, day first), mdy (12/31/2026, "
+    "month first) or ymd (26/12/31). Default: decided from the dates themselves, then the "
+    "export's layout, then which reading looks like a ledger, else day first; the report says "
+    "how it was decided and how many dates could be read either way.",
+)
 MAP_OPTION = click.option(
     "--map",
     "mapping",
@@ -103,6 +112,7 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
 )
 @LANG_OPTION
 @MAP_OPTION
+@DATES_OPTION
 @click.option(
     "--config",
     "config_file",
@@ -155,6 +165,7 @@ def report_command(
     as_of: object,
     lang: str | None,
     mapping: tuple[str, ...],
+    dates: str | None,
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
@@ -187,6 +198,7 @@ def report_command(
         config_file=config_file,
         lang=lang.lower() if lang else None,
         mapping=mapping,
+        dates=dates.lower() if dates else None,
     )
     debug = _debug()
     if jobs is None:  # parallel where it pays: process start-up costs about a small workbook
@@ -261,13 +273,14 @@ def _portfolio(
 @main.command("inspect")
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
 @MAP_OPTION
-def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
+@DATES_OPTION
+def inspect_command(source: Path, mapping: tuple[str, ...], dates: str | None) -> None:
     """Show how SOURCE is read: its sheets, the header row, how each column maps and why, the
     rows set aside (totals, headings, footers, payments) and the first rows as parsed.
     Nothing is written.
     """
     try:
-        click.echo(inspect(source, mapping), nl=False)
+        click.echo(inspect(source, mapping, dates.lower() if dates else None), nl=False)
     except BaseException as exc:  # never a traceback for the user; --debug shows it
         if not isinstance(exc, Exception) and not is_panic(exc):
             raise
@@ -289,7 +302,8 @@ def inspect_command(source: Path, mapping: tuple[str, ...]) -> None:
     help="Folder the reports go to.",
 )
 @LANG_OPTION
-def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
+@DATES_OPTION
+def watch_command(folder: Path, out_dir: Path, lang: str | None, dates: str | None) -> None:
     """Report every workbook dropped into FOLDER, as soon as it is completely written.
 
     Workbooks already there without an up-to-date report are reported first. Lock files
@@ -311,7 +325,10 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None) -> None:
 
     click.echo(f"watching {folder} (reports in {out_dir}); stop with Ctrl-C")
     try:
-        watch(folder, out_dir, Options(lang=lang.lower() if lang else None), log)
+        options = Options(
+            lang=lang.lower() if lang else None, dates=dates.lower() if dates else None
+        )
+        watch(folder, out_dir, options, log)
     except KeyboardInterrupt:
         click.echo("stopped")
 

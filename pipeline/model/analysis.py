@@ -35,7 +35,13 @@ from pipeline.model.styles import working_styles
 from pipeline.model.tiers import TIERS, assign_tiers, contract_in_force
 from pipeline.model.trend import trend
 from pipeline.model.window import Windows, windows
-from pipeline.validate.records import EXCLUDED_STATUSES, Ledger
+from pipeline.validate.records import (
+    BY_DATES,
+    BY_SETTING,
+    EXCLUDED_STATUSES,
+    DateOrder,
+    Ledger,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class Analysis:
     monthly: pl.DataFrame  # month (first day), tier, revenue: the window's calendar months
     trend: pl.DataFrame  # the window's headline figures at each month-end (trend.TREND_SCHEMA)
     invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
+    dates: DateOrder  # how the ledger's dates were read, and how many could be read otherwise
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
@@ -162,7 +169,11 @@ def _prior_key(
 
 
 def _warnings(
-    conc: Concentration, clients: pl.DataFrame, lost: pl.DataFrame, config: Config
+    conc: Concentration,
+    clients: pl.DataFrame,
+    lost: pl.DataFrame,
+    config: Config,
+    dates: DateOrder,
 ) -> tuple[Warning, ...]:
     found: list[Warning] = []
     anchors = clients.filter(pl.col("tier") == "anchor")
@@ -210,6 +221,20 @@ def _warnings(
     d_grade = clients.filter(pl.col("grade") == "D")
     if d_grade.height:
         found.append(Warning("d_grade_clients", {"clients": d_grade["client"].to_list()}))
+    if dates.ambiguous and dates.decided_by not in (BY_DATES, BY_SETTING):
+        found.append(
+            Warning(
+                "dates_ambiguous",
+                {
+                    "count": dates.ambiguous,
+                    "example": dates.example,
+                    "order": dates.order,
+                    "other": dates.other,
+                    "decided_by": dates.decided_by,
+                    "layout": dates.layout,
+                },
+            )
+        )
     return tuple(found)
 
 
@@ -346,11 +371,12 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         acquisition=acq,
         model=model,
         model_note=model_note,
-        warnings=_warnings(conc, clients, lost, config),
+        warnings=_warnings(conc, clients, lost, config, ledger.dates),
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),
         trend=_headline_last(trend(counted, as_of, config), totals.revenue, conc),
         invoice_rows=invoice_row_notes(invoices, w, config.basis),
+        dates=ledger.dates,
         client_sheet_rows=ledger.clients.select(
             "row",
             pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),

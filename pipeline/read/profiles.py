@@ -39,6 +39,7 @@ class Profile:
     titled: bool = False  # a report: title rows stand above the header, never on row 1
     blank_first: bool = False  # the first header cell is blank (client headings stand there)
     gapped: bool = False  # QuickBooks Desktop: a blank header cell between labelled ones
+    dates: str | None = None  # the order the export writes a date's numbers in (US: mdy)
 
     def matches(
         self, labels: set[str], header_index: int, first_blank: bool, gapped: bool = False
@@ -56,6 +57,7 @@ class Profile:
 PROFILES: tuple[Profile, ...] = (
     Profile(
         name="QuickBooks Desktop: Excel export",
+        dates="mdy",
         detect=("type", "date", "num", "name", "amount"),
         columns={
             "date": "invoice_date",
@@ -73,6 +75,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         name="QuickBooks Online: Sales by Customer Detail",
+        dates="mdy",
         detect=("date", "transactiontype", "num", "amount", "balance"),
         columns={
             "date": "invoice_date",
@@ -93,6 +96,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         name="QuickBooks Online: Invoice List",
+        dates="mdy",
         detect=("date", "transactiontype", "num", "name", "amount", "openbalance"),
         columns={
             "date": "invoice_date",
@@ -110,6 +114,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         name="Xero: sales invoice export",
+        dates="dmy",
         detect=("contactname", "invoicenumber", "invoicedate", "lineamount"),
         columns={
             "contactname": "client",
@@ -144,6 +149,7 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         name="FreshBooks: invoice details",
+        dates="mdy",
         detect=("clientname", "invoice#", "dateissued", "linetotal"),
         columns={
             "clientname": "client",

@@ -53,6 +53,7 @@ class RawTable:
     profile: str | None = None  # the accounting export recognised, if any
     line_items: bool = False  # one row per invoice line: invoice numbers repeat by design
     left_out: pl.DataFrame | None = None  # ROW, problem: rows the export's profile set aside
+    date_order: str | None = None  # the order the export's layout writes dates in, if it fixes one
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ def _table(
         profile=profile.name,
         line_items=profile.line_items,
         left_out=left_out,
+        date_order=profile.dates,
     )
 
 

@@ -102,6 +102,7 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         "prior_window": {"start": w.prior_start, "end": w.prior_end},
         "currency": analysis.currency,
         "basis": analysis.basis,
+        "dates": analysis.dates.as_dict(),
         "totals": {
             "revenue": analysis.totals.revenue,
             "gross": analysis.totals.gross,

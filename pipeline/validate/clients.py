@@ -6,10 +6,10 @@ import polars as pl
 
 from pipeline.config import Config
 from pipeline.read.sheets import RawTable
-from pipeline.validate.dates import parse_date, slash_order
+from pipeline.validate.dates import decide_order, parse_date
 from pipeline.validate.fields import drop_blank, label, with_fields
 from pipeline.validate.issues import issue_rows
-from pipeline.validate.records import CLIENT_SCHEMA
+from pipeline.validate.records import CLIENT_SCHEMA, DateOrder
 from pipeline.validate.text import clean_text
 
 _DATE_LIKE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
@@ -17,8 +17,13 @@ _CONTRACT_OVER = r"(?i)\b(no|none|ended|expired|cancell?ed|terminated|former|lap
 _DATES = ("client_since", "last_contact")
 
 
-def parse_clients(table: RawTable, config: Config) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """The Clients sheet's rows as ``CLIENT_SCHEMA`` and the issues of what could not be used."""
+def parse_clients(
+    table: RawTable, config: Config, ledger_order: DateOrder
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """The Clients sheet's rows as ``CLIENT_SCHEMA`` and the issues of what could not be used.
+
+    Its dates are the user's own typing: what they show decides their order, else the invoice
+    sheets' order."""
     labels = {f: label(table, f) for f in CLIENT_SCHEMA}
     raw = drop_blank(with_fields(table, CLIENT_SCHEMA))
     text_fields = [
@@ -26,12 +31,15 @@ def parse_clients(table: RawTable, config: Config) -> tuple[pl.DataFrame, list[p
         for f in CLIENT_SCHEMA
         if f not in {"row", "sheet", *_DATES, "contract_end", "contract_ended"}
     ]
-    order = slash_order(raw, list(_DATES))
-    day_first = config.day_first if order is None else order
+    cells = pl.concat(
+        raw.select(clean_text(f).alias("text"), pl.lit(None, pl.Int64).alias("number"))
+        for f in _DATES
+    ).drop_nulls("text")
+    order = decide_order(cells, config.dates, None, ledger_order.order).order
     end_text = pl.col("contract").str.extract(f"({_DATE_LIKE})")
     parsed = raw.with_columns(
         *(clean_text(f).alias(f) for f in text_fields),
-        *(parse_date(f, day_first).alias(f) for f in _DATES),
+        *(parse_date(f, order).alias(f) for f in _DATES),
         *(clean_text(f).alias(f"raw_{f}") for f in _DATES),
     ).with_columns(
         pl.coalesce(

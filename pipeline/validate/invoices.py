@@ -15,11 +15,19 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.read.sheets import RawTable
 from pipeline.validate.amounts import MAX_AMOUNT, parse_amounts, parse_deposit
-from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, SLASH_DATE, parse_dates, slash_order
+from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, parse_dates
 from pipeline.validate.duplicates import duplicates, line_numbers
 from pipeline.validate.fields import DATE_FIELDS, cleaned, label, typed, with_fields
 from pipeline.validate.issues import issue_rows, one_issue
-from pipeline.validate.records import INVOICE_SCHEMA, ISSUE_SCHEMA, STATUS_WORDS
+from pipeline.validate.records import (
+    BY_DATES,
+    BY_SETTING,
+    INVOICE_SCHEMA,
+    ISSUE_SCHEMA,
+    ORDER_NAMES,
+    STATUS_WORDS,
+    DateOrder,
+)
 
 # A total row names no client but a total: "Total", "TOTAL", "Grand total", "Total for Acme".
 TOTAL_ROW = r"(?i)^\s*(grand\s+|sub[-\s]?)?totals?\s*(:|for\b.*)?\s*$"
@@ -27,15 +35,50 @@ Labels = Mapping[str, str]  # field -> the header the user wrote for it
 Found = tuple[pl.DataFrame, list[pl.DataFrame]]  # the rows kept, and the issues of the rest
 
 
+def prepared(table: RawTable) -> pl.DataFrame:
+    """The sheet's fields as clean text (the client also as written), blank rows gone."""
+    return cleaned(with_fields(table, INVOICE_SCHEMA), keep=("client",))
+
+
+def date_cells(raw: pl.DataFrame) -> pl.DataFrame:
+    """Every date cell written as text (``text``), with its row's invoice number's digits
+    (``number``), column after column: what the order of day and month is decided from."""
+    digits = pl.col("invoice_no").str.extract(r"(\d+)\D*$").cast(pl.Int64, strict=False)
+    texts = [c for c in DATE_FIELDS if not typed(raw, c)]
+    return pl.concat(
+        [
+            pl.DataFrame(schema={"text": pl.String, "number": pl.Int64}),
+            *(
+                raw.select(pl.col(c).alias("text"), digits.alias("number")).drop_nulls("text")
+                for c in texts
+            ),
+        ]
+    )
+
+
+def order_issue(table: RawTable, order: DateOrder) -> pl.DataFrame | None:
+    """An issue on the header row when some dates could be read either way and nothing in them
+    decided which; None when they could not, or they did."""
+    if not order.ambiguous or order.decided_by in (BY_DATES, BY_SETTING):
+        return None
+    return one_issue(
+        table.sheet,
+        table.header_row,
+        label(table, "invoice_date"),
+        order.example,
+        f"{order.ambiguous} dates like {order.example} could be day or month first",
+        f"{order.words()}; --dates {order.other} reads them {ORDER_NAMES[order.other]}",
+    )
+
+
 def parse_invoices(
-    table: RawTable, config: Config, today: dt.date
+    table: RawTable, raw: pl.DataFrame, order: DateOrder, config: Config, today: dt.date
 ) -> tuple[pl.DataFrame, list[pl.DataFrame], int]:
-    """One invoice sheet: typed rows that can be used, the issues of those that cannot, and how
-    many rows the sheet held."""
-    raw = cleaned(with_fields(table, INVOICE_SCHEMA), keep=("client",))
+    """One invoice sheet (``raw``: its ``prepared`` fields), dates read in ``order``: typed
+    rows that can be used, the issues of those that cannot, and how many rows the sheet held."""
     labels = {f: label(table, f) for f in INVOICE_SCHEMA}
-    day_first, issues = _date_order(raw, table, labels, config)
-    parsed = _typed_values(raw, day_first)
+    issues: list[pl.DataFrame] = []
+    parsed = _typed_values(raw, order.order)
     parsed, found = _without_totals(parsed, labels)
     issues += found
     parsed, found = _usable(parsed, labels, today)
@@ -58,36 +101,7 @@ def parse_invoices(
     return parsed, issues + found, rows
 
 
-def _date_order(
-    raw: pl.DataFrame, table: RawTable, labels: Labels, config: Config
-) -> tuple[bool, list[pl.DataFrame]]:
-    """Day or month first for the sheet's slash dates: what the columns show, else the setting;
-    a sheet whose slash dates never say gets an issue naming the reading chosen."""
-    texts = [c for c in DATE_FIELDS if not typed(raw, c)]
-    order = slash_order(raw, texts) if texts else None
-    day_first = config.day_first if order is None else order
-    slashed = (
-        raw.select(
-            pl.any_horizontal(pl.col(c).str.contains(SLASH_DATE) for c in texts).sum()
-        ).item()
-        if texts
-        else 0
-    )
-    if order is not None or not slashed:
-        return day_first, []
-    return day_first, [
-        one_issue(
-            table.sheet,
-            table.header_row,
-            labels["invoice_date"],
-            None,
-            f"{slashed} dates like 03/04/2026 could be day or month first",
-            f"read {'day' if day_first else 'month'} first (setting day_first)",
-        )
-    ]
-
-
-def _typed_values(raw: pl.DataFrame, day_first: bool) -> pl.DataFrame:
+def _typed_values(raw: pl.DataFrame, order: str) -> pl.DataFrame:
     """Dates, amounts, deposits and status read from their text, the text kept beside each
     (``raw_<field>``) to report the cells that fail."""
     return raw.with_columns(
@@ -97,7 +111,7 @@ def _typed_values(raw: pl.DataFrame, day_first: bool) -> pl.DataFrame:
         ),
     ).with_columns(
         *(
-            (pl.col(f).cast(pl.Date) if typed(raw, f) else parse_dates(raw, f, day_first)).alias(f)
+            (pl.col(f).cast(pl.Date) if typed(raw, f) else parse_dates(raw, f, order)).alias(f)
             for f in DATE_FIELDS
         ),
         (

@@ -17,11 +17,18 @@ from pipeline.config import Config, Ignored
 from pipeline.read.sheets import RawTable, RawWorkbook
 from pipeline.validate.clients import idle_clients, parse_clients
 from pipeline.validate.currency import one_currency
+from pipeline.validate.dates import decide_order
 from pipeline.validate.fields import label
-from pipeline.validate.invoices import parse_invoices
+from pipeline.validate.invoices import date_cells, order_issue, parse_invoices, prepared
 from pipeline.validate.issues import one_issue
 from pipeline.validate.names import one_spelling
-from pipeline.validate.records import CLIENT_SCHEMA, INVOICE_SCHEMA, ISSUE_SCHEMA, Ledger
+from pipeline.validate.records import (
+    CLIENT_SCHEMA,
+    INVOICE_SCHEMA,
+    ISSUE_SCHEMA,
+    DateOrder,
+    Ledger,
+)
 from pipeline.validate.settings import settings_issues
 
 
@@ -37,9 +44,15 @@ def build_ledger(
     issues, and those of unreadable ``map`` rows, come first, as they were met before any row.
     """
     today = today or dt.date.today()
-    parts, issues, rows_read = [], [], 0
-    for table in raw.invoices:
-        parsed, found, count = parse_invoices(table, config, today)
+    texts = [prepared(table) for table in raw.invoices]
+    order = ledger_order(raw.invoices, texts, config)
+    issues: list[pl.DataFrame] = []
+    first_issue = order_issue(raw.invoices[0], order)
+    if first_issue is not None:
+        issues.append(first_issue)
+    parts, rows_read = [], 0
+    for table, text in zip(raw.invoices, texts, strict=True):
+        parsed, found, count = parse_invoices(table, text, order, config, today)
         parts.append(parsed)
         issues += found
         rows_read += count
@@ -51,7 +64,7 @@ def build_ledger(
     issues += found
     invoices = combined.select([pl.col(n).cast(t) for n, t in INVOICE_SCHEMA.items()])
     if raw.clients is not None:
-        clients, found = parse_clients(raw.clients, config)
+        clients, found = parse_clients(raw.clients, config, order)
         issues += found
         issues.append(idle_clients(clients, raw.clients, invoices))
     else:
@@ -67,6 +80,21 @@ def build_ledger(
         client_sheet=raw.clients.sheet if raw.clients else None,
         rows_read=rows_read,
         has_deposits=invoices["deposit"].is_not_null().any(),  # a column left empty says nothing
+        dates=order,
+    )
+
+
+def ledger_order(
+    tables: Sequence[RawTable], texts: Sequence[pl.DataFrame], config: Config
+) -> DateOrder:
+    """One order of day and month for every invoice sheet of the workbook (one program or one
+    person wrote them all), decided from all their date cells at once."""
+    layout = next(((t.profile, t.date_order) for t in tables if t.profile and t.date_order), None)
+    return decide_order(
+        pl.concat([date_cells(text) for text in texts]),
+        config.dates,
+        layout,  # type: ignore[arg-type]
+        "dmy" if config.day_first else "mdy",
     )
 
 

@@ -88,6 +88,56 @@ ISSUE_SCHEMA: Mapping[str, pl.DataType] = {
 }
 
 
+ORDERS = ("dmy", "mdy", "ymd")
+ORDER_NAMES = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}
+# How the order of day and month was decided, surest first.
+BY_DATES, BY_SETTING, BY_LAYOUT, BY_PLAUSIBILITY, BY_DEFAULT = (
+    "dates",
+    "setting",
+    "layout",
+    "plausibility",
+    "default",
+)
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How the numbers of a ledger's dates were read, and how sure that is."""
+
+    order: str  # "dmy", "mdy" or "ymd"
+    decided_by: str  # BY_DATES, BY_SETTING, BY_LAYOUT, BY_PLAUSIBILITY or BY_DEFAULT
+    ambiguous: int  # cells whose date depends on the order (both readings valid, and differ)
+    example: str | None = None  # one such cell, as written
+    layout: str | None = None  # the export whose layout decided it
+    numeric: int = 0  # cells written as day and month numbers (the ones an order applies to)
+
+    @property
+    def other(self) -> str:
+        """The order the ambiguous cells would have been read in otherwise."""
+        return "dmy" if self.order == "mdy" else "mdy"
+
+    def words(self) -> str:
+        """How the dates were read, as a phrase of plain English (Method, inspect, issues)."""
+        if not self.numeric and self.decided_by == BY_DATES:
+            return "no date is written as day and month numbers: no order to decide"
+        how = {
+            BY_DATES: "as the dates show",
+            BY_SETTING: "as the dates setting (--dates) says",
+            BY_LAYOUT: f"as {self.layout} writes them",
+            BY_PLAUSIBILITY: "the reading in which they look more like a ledger's dates",
+            BY_DEFAULT: "the default (setting day_first)",
+        }[self.decided_by]
+        return f"read {ORDER_NAMES[self.order]} ({how})"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "order": self.order,
+            "decided_by": self.decided_by,
+            "ambiguous": self.ambiguous,
+            "numeric": self.numeric,
+        }
+
+
 @dataclass(frozen=True)
 class DataIssue:
     sheet: str
@@ -110,6 +160,7 @@ class Ledger:
     client_sheet: str | None
     rows_read: int  # non-blank data rows on the invoice sheets
     has_deposits: bool = False  # an invoice sheet has a deposit column
+    dates: DateOrder = DateOrder("dmy", BY_DATES, 0)  # how day and month were told apart
 
     @property
     def invoice_sheet(self) -> str:

@@ -85,7 +85,39 @@ def warning_text(warning: Warning, currency: str | None, w: Words = ENGLISH) -> 
                 "Grade D clients (write-offs, chronic lateness or unpaid billing): %(clients)s.",
                 clients=w.join(list(f["clients"])),
             )
+        case "dates_ambiguous":
+            return dates_sentence(f, w)
     return warning.code
+
+
+def order_label(order: str, w: Words = ENGLISH) -> str:
+    """How a date's numbers run, for people."""
+    return {
+        "dmy": w._("day first"),
+        "mdy": w._("month first"),
+        "ymd": w._("year first"),
+    }[order]
+
+
+def dates_sentence(f: Mapping[str, Any], w: Words = ENGLISH) -> str:
+    """Dates that could be read either way: how they were read, and the flag that reads them
+    the other way."""
+    how = {
+        "layout": w._("as %(layout)s writes them", layout=f.get("layout") or ""),
+        "plausibility": w._("the reading in which they look more like a ledger's dates"),
+        "default": w._("by default"),
+    }.get(f["decided_by"], f["decided_by"])
+    return w.n_(
+        "%(n)s date, such as %(example)s, could be read day first or month first; it was read "
+        "%(order)s (%(how)s). If that is wrong, run again with --dates %(flag)s.",
+        "%(n)s dates, such as %(example)s, could be read day first or month first; they were "
+        "read %(order)s (%(how)s). If that is wrong, run again with --dates %(flag)s.",
+        f["count"],
+        example=f["example"],
+        order=order_label(f["order"], w),
+        how=how,
+        flag=f["other"],
+    )
 
 
 def hhi_sentence(analysis: Analysis, w: Words = ENGLISH) -> str:

@@ -69,6 +69,10 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "styled": [c for c in clients if c["style_line"] and c["tier"] != "lapsed"],
         "issues": analysis.issues.head(ISSUES_SHOWN).to_dicts(),
         "issues_total": analysis.issues.height,
+        "dates_note": next(
+            (warning_text(x, cur, w) for x in analysis.warnings if x.code == "dates_ambiguous"),
+            None,
+        ),
         "config_items": config.items(),
         "currency": cur,
         "charts": _charts(analysis, w),

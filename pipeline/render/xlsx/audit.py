@@ -34,6 +34,14 @@ def method_facts(
         ),
         ("Clients sheet", provenance.client_sheet or "none found", ""),
         ("Invoice rows read", provenance.rows_read, "non-blank rows below the header"),
+        (
+            "Dates",
+            analysis.dates.words(),
+            f"{analysis.dates.ambiguous:,} could be read day or month first; --dates "
+            f"{analysis.dates.other} reads them the other way"
+            if analysis.dates.ambiguous
+            else "two-digit years: 00-29 are 2000-2029, 30-99 are 1930-1999 (Excel's rule)",
+        ),
         ("Data issues", analysis.issues.height, "listed on the Data issues sheet"),
         (
             "As-of date",
