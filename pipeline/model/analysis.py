@@ -27,7 +27,7 @@ from pipeline.model.concentration import (
     shares,
     stress,
 )
-from pipeline.model.grades import assign_grades, payment_figures
+from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
 from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
 from pipeline.model.roles import assign_roles, referrals
@@ -53,7 +53,7 @@ class Totals:
     clients: int  # accounts with at least one counted invoice in the window
     input_amount_total: float  # every usable invoice row, any status and date (ties out to input)
     void_amount: float
-    overdue_amount: float  # open invoices past their due date at as-of
+    overdue_amount: float | None  # open invoices past their due date at as-of; None: unknown
     d_grade_revenue_share: float  # share of window revenue from grade-D clients
 
 
@@ -83,6 +83,7 @@ class Analysis:
     trend: pl.DataFrame  # the window's headline figures at each month-end (trend.TREND_SCHEMA)
     invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
     dates: DateOrder  # how the ledger's dates were read, and how many could be read otherwise
+    payment_data: tuple[str, ...]  # what the ledger says of payment (validate.records.PAYMENT_DATA)
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
@@ -312,6 +313,8 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         payment_figures(invoices, as_of, config, ledger.has_deposits), on="client", how="left"
     )
     clients = assign_grades(clients, config, ledger.has_deposits)
+    if not ledger.knows_payment:
+        clients = without_payment_data(clients)
     clients = assign_roles(clients, referrals(ledger.clients, mapping, clients), counted, w, config)
     clients = working_styles(clients, as_of, config)
     clients, model, model_note = bgnbd(clients, counted, as_of, config)
@@ -355,7 +358,9 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         void_amount=float(
             ledger.invoices.filter(pl.col("status").is_in(["void", "draft"]))["amount"].sum()
         ),
-        overdue_amount=float(clients["overdue_amount"].fill_null(0).sum()),
+        overdue_amount=(
+            float(clients["overdue_amount"].fill_null(0).sum()) if ledger.knows_payment else None
+        ),
         d_grade_revenue_share=d_revenue / conc.share_base if conc.share_base else 0.0,
     )
     return Analysis(
@@ -377,6 +382,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         trend=_headline_last(trend(counted, as_of, config), totals.revenue, conc),
         invoice_rows=invoice_row_notes(invoices, w, config.basis),
         dates=ledger.dates,
+        payment_data=ledger.payment_data,
         client_sheet_rows=ledger.clients.select(
             "row",
             pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),

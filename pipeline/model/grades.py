@@ -18,6 +18,7 @@ import polars as pl
 from pipeline.config import Config
 
 GRADES = ("A", "B", "C", "D")
+NO_PAYMENT_DATA = "no_payment_data"  # the grade rule of a ledger that says nothing of payment
 
 
 def payment_figures(
@@ -106,7 +107,9 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
         if not has_deposits
         else (pl.col("deposit_share").fill_null(0) >= config.grade_a_min_deposit_share) | standing
     )
-    on_time = median_late.fill_null(0) <= config.grade_a_max_median_late
+    # Paid, but on no known day (a "paid" status without a paid date): how late is unknown, so
+    # "on time" cannot be claimed for A, and B says so.
+    on_time = median_late.is_not_null() & (median_late <= config.grade_a_max_median_late)
     rule = (
         pl.when(pl.col("matured_billing").fill_null(0) <= 0)
         .then(None)
@@ -125,8 +128,10 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
             & deposits_ok
         )
         .then(pl.lit("A"))
+        .when(median_late.is_null() & (paid_share >= config.grade_b_min_paid_share))
+        .then(pl.lit("B_undated"))
         .when(
-            (median_late.fill_null(0) <= config.grade_b_max_median_late)
+            (median_late <= config.grade_b_max_median_late)
             & (paid_share >= config.grade_b_min_paid_share)
         )
         .then(pl.lit("B"))
@@ -136,4 +141,25 @@ def assign_grades(clients: pl.DataFrame, config: Config, has_deposits: bool) -> 
         pl.col("grade_rule").str.slice(0, 1).alias("grade"),
         sizeable.alias("sizeable"),
         pl.lit(typical, pl.Float64).alias("typical_client_revenue"),
+    )
+
+
+# The payment figures that mean nothing where the ledger does not say who paid.
+_PAYMENT_FIGURES = (
+    "median_days_late",
+    "worst_days_late",
+    "paid_share",
+    "overdue_amount",
+    "paid_billing",
+)
+
+
+def without_payment_data(clients: pl.DataFrame) -> pl.DataFrame:
+    """Grades and payment figures as unknown, for a ledger with no paid dates and no payment
+    statuses (a sales log, an export of invoices alone): its invoices are not unpaid, they
+    are of unknown standing, so no client is graded and nothing is overdue."""
+    return clients.with_columns(
+        pl.lit(NO_PAYMENT_DATA).alias("grade_rule"),
+        pl.lit(None, pl.String).alias("grade"),
+        *(pl.lit(None, clients.schema[c]).alias(c) for c in _PAYMENT_FIGURES),
     )

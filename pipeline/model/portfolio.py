@@ -57,7 +57,7 @@ class Business:
     anchors: int
     lost: tuple[Lost, ...]
     d_grade_share: float
-    overdue: float
+    overdue: float | None  # None: the ledger says nothing of payment
     data_issues: int
     risk: int = 0
     risk_reasons: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
@@ -121,7 +121,7 @@ def business(data: Mapping[str, Any], name: str) -> Business:
             for item in data["lost_key_clients"]
         ),
         d_grade_share=totals["d_grade_revenue_share"] or 0.0,
-        overdue=totals["overdue"] or 0.0,
+        overdue=totals["overdue"],
         data_issues=len(data["data_issues"]),
     )
     score, reasons = risk(found)

@@ -251,7 +251,9 @@ def _statuses(parsed: pl.DataFrame, labels: Labels) -> Found:
         .then(pl.lit("paid"))
         .otherwise(pl.lit("open"))
     )
-    return parsed.with_columns(pl.coalesce("status", inferred).alias("status")), [found]
+    return parsed.with_columns(
+        pl.col("status").alias("stated_status"), pl.coalesce("status", inferred).alias("status")
+    ), [found]
 
 
 def _credit_signs(parsed: pl.DataFrame, labels: Labels) -> Found:

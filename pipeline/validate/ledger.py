@@ -26,6 +26,8 @@ from pipeline.validate.records import (
     CLIENT_SCHEMA,
     INVOICE_SCHEMA,
     ISSUE_SCHEMA,
+    PAYMENT_DATA,
+    PAYMENT_STATUSES,
     DateOrder,
     Ledger,
 )
@@ -62,6 +64,7 @@ def build_ledger(
     issues += found
     combined, found = one_spelling(combined, label(raw.invoices[0], "client"))
     issues += found
+    payment = _payment_data(combined)
     invoices = combined.select([pl.col(n).cast(t) for n, t in INVOICE_SCHEMA.items()])
     if raw.clients is not None:
         clients, found = parse_clients(raw.clients, config, order)
@@ -81,6 +84,7 @@ def build_ledger(
         rows_read=rows_read,
         has_deposits=invoices["deposit"].is_not_null().any(),  # a column left empty says nothing
         dates=order,
+        payment_data=payment,
     )
 
 
@@ -96,6 +100,18 @@ def ledger_order(
         layout,  # type: ignore[arg-type]
         "dmy" if config.day_first else "mdy",
     )
+
+
+def _payment_data(invoices: pl.DataFrame) -> tuple[str, ...]:
+    """Which of ``PAYMENT_DATA`` the ledger holds: a column left empty says nothing, and a
+    status the reader inferred (from a sign or a paid date) is not one the ledger stated."""
+    held = invoices.select(
+        pl.col("paid_date").is_not_null().any().alias("paid dates"),
+        pl.col("stated_status").is_in(PAYMENT_STATUSES).any().alias("payment statuses"),
+        pl.col("due_date").is_not_null().any().alias("due dates"),
+        pl.col("deposit").is_not_null().any().alias("deposits"),
+    ).row(0, named=True)
+    return tuple(name for name in PAYMENT_DATA if held[name])
 
 
 def _skipped(table: RawTable, first: RawTable) -> pl.DataFrame:

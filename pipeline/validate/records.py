@@ -48,6 +48,9 @@ STATUS_WORDS: Mapping[str, str] = {
     "credit-note": "credit_note",
 }
 EXCLUDED_STATUSES = ("void", "draft")  # never revenue
+PAYMENT_STATUSES = ("paid", "open", "written_off")  # statuses that say whether it was paid
+# What a ledger can say of how clients pay, as the Method sheet names it.
+PAYMENT_DATA = ("paid dates", "payment statuses", "due dates", "deposits")
 
 INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "row": pl.Int64(),
@@ -161,6 +164,13 @@ class Ledger:
     rows_read: int  # non-blank data rows on the invoice sheets
     has_deposits: bool = False  # an invoice sheet has a deposit column
     dates: DateOrder = DateOrder("dmy", BY_DATES, 0)  # how day and month were told apart
+    payment_data: tuple[str, ...] = PAYMENT_DATA  # what the ledger says of payment (see below)
+
+    @property
+    def knows_payment(self) -> bool:
+        """Whether the ledger says which invoices were paid: paid dates or payment statuses.
+        Without either, how a client pays is unknown (never "unpaid")."""
+        return bool({"paid dates", "payment statuses"} & set(self.payment_data))
 
     @property
     def invoice_sheet(self) -> str:

@@ -136,6 +136,10 @@ def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
     )
     if rule is None:
         return w._("no grade yet: no invoice has reached its due date")
+    if rule == "no_payment_data":
+        return w._("no grade: the ledger holds no paid dates or payment statuses")
+    if c["median_days_late"] is None:  # paid on no known day: a status without a paid date
+        late = w._("no paid dates, so how late is unknown")
     if rule == "D_write_off":
         return w.n_(
             "grade D: %(n)s invoice written off (%(amount)s)",
@@ -204,6 +208,21 @@ def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
             )
         )
     why = w._(" (not A: %(missing)s)", missing=w.join(short_of_a)) if short_of_a else ""
+    if rule == "C" and c["median_days_late"] is None:
+        return w._(
+            "grade C: %(paid)s; %(late)s (B needs %(share)s paid)%(deposits)s",
+            paid=paid,
+            late=late,
+            share=w.percent(config.grade_b_min_paid_share, 0),
+            deposits=deposits,
+        )
+    if rule == "B_undated":
+        return w._(
+            "grade B: %(paid)s; %(late)s (A needs paying on time)%(deposits)s",
+            paid=paid,
+            late=late,
+            deposits=deposits,
+        )
     if rule == "B":
         return w._(
             "grade B: pays %(late)s; %(paid)s%(deposits)s%(why)s",

@@ -44,6 +44,14 @@ def method_facts(
         ),
         ("Data issues", analysis.issues.height, "listed on the Data issues sheet"),
         (
+            "Payment data",
+            ", ".join(analysis.payment_data) or "none",
+            "what the grades and the overdue figures are measured on; without paid dates or "
+            "payment statuses no client is graded and nothing is overdue"
+            if "paid dates" in analysis.payment_data or "payment statuses" in analysis.payment_data
+            else "the ledger says nothing of payment: no client is graded, nothing is overdue",
+        ),
+        (
             "As-of date",
             w.as_of,
             "--as-of, else the latest invoice date (paid date on the paid basis)",
