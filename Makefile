@@ -70,7 +70,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check pipeline tests scripts templates bench
 	$(BIN)/mypy pipeline
 
-samples: $(VENV)/.installed
+$(VENV)/.installed-samples: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[samples]'
+	touch $@
+
+samples: $(VENV)/.installed-samples
 	$(BIN)/python scripts/make_samples.py
 
 picture: $(VENV)/.installed-test system-deps

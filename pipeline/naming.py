@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# The portfolio's files sit in the output folder beside the report folders: no report folder
+# takes these names.
+PORTFOLIO_PAGE = "index.html"
+PORTFOLIO_BOOK = "portfolio.xlsx"
+RESERVED_NAMES = (PORTFOLIO_PAGE, PORTFOLIO_BOOK)
+
 
 def unique(wanted: str, taken: set[str], form: str = "{name} ({n})", fold: bool = True) -> str:
     """``wanted``, or ``form`` with the first counter from 2 that makes a name not in ``taken``.

@@ -8,19 +8,65 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from pipeline.model.portfolio import Failure, business, labelled, ranked
+from pipeline.model.portfolio import Business, Failure, Lost, labelled, ranked, scored
+from pipeline.model.trend import year_ago
+from pipeline.naming import PORTFOLIO_BOOK, PORTFOLIO_PAGE
 from pipeline.render.html.portfolio_page import render_index
 from pipeline.render.xlsx.portfolio_book import render_portfolio_book
 from pipeline.words.i18n import words
 from pipeline.write import fixed_time, write_atomic
 
-INDEX = "index.html"
-BOOK = "portfolio.xlsx"
-RESERVED_NAMES = (INDEX, BOOK)  # a report folder never takes these names
+INDEX, BOOK = PORTFOLIO_PAGE, PORTFOLIO_BOOK
 _NO_DATE = dt.date(2000, 1, 1)  # the time written when no business was reported
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def business(data: Mapping[str, Any], name: str) -> Business:
+    """The figures of one report, from its ``summary.json`` as parsed; ``name`` is the
+    report's folder under the output folder."""
+    conc, totals = data["concentration"], data["totals"]
+    as_of = dt.date.fromisoformat(data["as_of"])
+    points = [{**p, "as_of": dt.date.fromisoformat(p["as_of"])} for p in data.get("trend", [])]
+    then = year_ago(points, as_of)
+    found = Business(
+        name=name,
+        file=data["input"]["file"],
+        label=data["input"]["file"],
+        sha256=data["input"]["sha256"],
+        as_of=as_of,
+        currency=data["currency"],
+        revenue=totals["revenue"],
+        clients=totals["clients"],
+        effective_clients=conc["effective_clients"],
+        top1_share=conc["top1_share"],
+        top5_share=conc["top5_share"],
+        top5_red_flag=conc["top5_red_flag"],
+        top1_year_ago=then["top1_share"] if then else None,
+        year_ago=then["as_of"] if then else None,
+        verdict=conc["verdict"],
+        anchors=sum(c["tier"] == "anchor" for c in data["clients"]),
+        lost=tuple(
+            Lost(
+                client=item["client"],
+                prior_revenue=item["prior_revenue"] or 0.0,
+                revenue=item["revenue"] or 0.0,
+                revenue_lost=item["revenue_lost"] or 0.0,
+                last_invoice=_day(item.get("last_invoice")),
+            )
+            for item in data["lost_key_clients"]
+        ),
+        d_grade_share=totals["d_grade_revenue_share"] or 0.0,
+        overdue=totals["overdue"],
+        data_issues=len(data["data_issues"]),
+    )
+    return scored(found)
 
 
 def write_portfolio(

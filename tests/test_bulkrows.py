@@ -246,3 +246,11 @@ def test_a_table_beside_the_long_one_keeps_its_cells_in_the_same_rows():
 def test_cells_beside_that_reach_into_the_long_table_are_refused():
     with pytest.raises(ValueError, match="where the later rows of a table go"):
         _beside(True, figures_at=1)
+
+
+def test_a_lone_surrogate_in_python_text_is_dropped_not_a_crash():
+    """Python text can hold half a surrogate pair, which no file can: xlsxwriter refused to
+    encode it (a property test found this); the cell keeps the rest."""
+    table = [["a\ud800b", 1.0, None, None], ["c\udfffd", 2.0, None, None]]
+    _, rows = cells(build_typed(table, bulk=False))
+    assert [row[0][0] for row in rows[1:]] == ["ab", "cd"]

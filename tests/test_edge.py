@@ -96,6 +96,23 @@ def test_a_file_that_cannot_be_read_is_not_called_a_report_that_cannot_be_writte
         f"could not be written to {out} (Permission denied)" in refusal(writing, source, out).text
     )
     assert "could not be written" in refusal(full, source, out).text
+    above = OSError(errno.EACCES, "Permission denied", str(tmp_path.parent / "no-such-parent"))
+    assert "could not be written" in refusal(above, source, tmp_path / "no-such-parent" / "x").text
+
+
+def test_an_output_folder_whose_parent_cannot_be_made_is_a_write_failure(runner, workbook):
+    path = workbook([inv("1", "Acme", "2026-01-05", 100)], name="book.xlsx")
+    result = runner.invoke(main, ["report", str(path), "--out", "/proc/tierbook-none/out"])
+    assert result.exit_code == 1
+    assert "book.xlsx: the report could not be written to /proc/tierbook-none/out" in result.output
+
+
+def test_a_package_error_that_escapes_is_worded_as_the_bug_it_is(tmp_path):
+    from pipeline.errors import SheetError
+
+    said = refusal(SheetError("no <worksheet> element"), tmp_path / "book.xlsx", tmp_path)
+    assert said.text.startswith("book.xlsx: tierbook failed unexpectedly (SheetError: no <work")
+    assert said.exit_code == Exit.REFUSED
 
 
 def test_an_unreadable_input_says_so_in_a_batch_and_in_inspect(

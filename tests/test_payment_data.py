@@ -68,7 +68,7 @@ def test_paid_without_a_date_is_paid_but_never_on_time(tmp_path):
 
 
 def test_the_portfolio_gives_no_risk_point_for_unknown_payment(tmp_path):
-    from pipeline.model.portfolio import business
+    from pipeline.portfolio import business
 
     result = report(_sales_log(tmp_path), tmp_path / "out")
     found = business(json.loads((result.folder / "log.summary.json").read_text()), "log")

@@ -1,4 +1,4 @@
-"""What counts as an input: one rule for ``report``, ``watch``, ``inspect`` and ``make report``.
+"""What counts as an input: one rule for ``report``, ``watch`` and ``make report``.
 
 A file is an input when its extension is one tierbook reads and it is not a lock, hidden,
 temporary or partly downloaded file, nor a workbook tierbook itself wrote (the portfolio, when
@@ -12,8 +12,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.naming import unique
-from pipeline.portfolio import RESERVED_NAMES
+from pipeline.naming import RESERVED_NAMES, unique
 from pipeline.read.guard import SUPPORTED
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pipeline.errors import Exit, TierbookError
+from pipeline.errors import Exit, PackageError, TierbookError
 
 BUG = "This is a bug; please report it with the file if you can (run with --debug to see the details)."
 
@@ -19,7 +20,7 @@ BUG = "This is a bug; please report it with the file if you can (run with --debu
 class Refusal:
     """Why one input was not reported, as a person reads it."""
 
-    status: str  # "refused", or "config" for a setting that no input of the batch can pass
+    status: Literal["refused", "config"]  # "config": a setting no input of the batch can pass
     exit_code: Exit
     text: str
 
@@ -32,11 +33,14 @@ def is_panic(exc: BaseException) -> bool:
 
 def refusal(exc: BaseException, source: Path, out_dir: Path | None = None) -> Refusal:
     """Why ``source`` could not be reported (or, with no ``out_dir``, inspected)."""
-    if isinstance(exc, TierbookError):
-        status = "config" if exc.exit_code == Exit.USAGE else "refused"
-        return Refusal(status, exc.exit_code, str(exc))
+    if isinstance(exc, TierbookError) and not isinstance(exc, PackageError):
+        if exc.exit_code == Exit.USAGE:
+            return Refusal("config", exc.exit_code, str(exc))
+        return Refusal("refused", exc.exit_code, str(exc))
     if isinstance(exc, OSError):
         return Refusal("refused", Exit.REFUSED, _os_error(exc, source, out_dir))
+    # A PackageError is caught where the package is made (the workbook falls back to the
+    # analysis sheets): one that gets this far is a bug, and its message is no paragraph.
     written = " No report was written for it." if out_dir is not None else ""
     return Refusal(
         "refused",
@@ -48,12 +52,10 @@ def refusal(exc: BaseException, source: Path, out_dir: Path | None = None) -> Re
 def _os_error(exc: OSError, source: Path, out_dir: Path | None) -> str:
     """A file that could not be read, or a report that could not be written, and what to do."""
     name = Path(exc.filename).resolve() if isinstance(exc.filename, str | Path) else None
-    reading = name is not None and (
-        out_dir is None
-        or name == source.resolve()
-        or not name.is_relative_to(Path(out_dir).resolve())
-    )
-    if reading or out_dir is None:
+    # Only the input is read; anything else named (the output folder, a folder above it that
+    # could not be made, a temporary file) was being written. Without a name, a disk that is
+    # full is the likeliest cause, which is a write.
+    if out_dir is None or name == source.resolve():
         return (
             f"{source.name}: the file could not be read ({exc.strerror or exc}). Check that it "
             "is there and that you may read it, and run again."

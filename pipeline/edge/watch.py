@@ -95,7 +95,7 @@ def watch(
 
     def name_of(path: Path) -> str:
         # Names as a batch of the whole folder gets them, so book.xlsx and book.csv differ.
-        present = [p for p in sorted(folder.iterdir()) if is_input(p)]
+        present = [p for p in sorted(folder.iterdir()) if is_input_name(p) and p.is_file()]
         return output_names(sorted({*present, path}))[path]
 
     for path in sorted(folder.iterdir()):
@@ -115,6 +115,8 @@ def watch(
                     continue
                 version = (info.st_size, info.st_mtime)
                 if reported.get(path) == version:  # an event without a change of content
+                    continue
+                if not is_input(path):  # a portfolio tierbook wrote, copied in
                     continue
                 reported[path] = version
                 log(report_one(path, out_dir, options, name_of(path)))

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# scipy (0.6 s to import) is imported where it is first used, so that ``report`` can load it on
-# a thread while the workbook is being parsed (``pipeline.warm``).
+# scipy (0.6 s to import) is imported where it is first used, so that the command can load it
+# on a thread while the workbook is being parsed (``pipeline.edge.tuning.warm_up``).
 
 
 @dataclass(frozen=True)

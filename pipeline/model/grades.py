@@ -17,7 +17,6 @@ import polars as pl
 
 from pipeline.config import Config
 
-GRADES = ("A", "B", "C", "D")
 NO_PAYMENT_DATA = "no_payment_data"  # the grade rule of a ledger that says nothing of payment
 
 

@@ -1,22 +1,20 @@
 """The accountant's desk: each business of a batch as the figures its report gave, and the
 stated rule that ranks them by risk.
 
-A business is read from its report's ``summary.json`` (as plain data, not a file: the
-portfolio's entry point reads the files), so the ranking needs no state of its own.
+The portfolio's entry point (``pipeline.portfolio``) makes a ``Business`` of each report's
+``summary.json``, so the ranking needs no state of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
 
 from pipeline.config import Config
 from pipeline.model.concentration import EPS
 from pipeline.model.concentration import verdict as top1_verdict
-from pipeline.model.trend import year_ago
 
 VERDICT_POINTS = {"low": 0, "moderate": 1, "high": 2, "very high": 3}
 D_GRADE_RISK = 0.10  # grade D clients bringing this share of revenue or more add a point
@@ -66,66 +64,11 @@ class Business:
     def lost_revenue(self) -> float:
         return sum(item.revenue_lost for item in self.lost)
 
-    @property
-    def briefing(self) -> str:
-        """A relative link, percent-encoded: a '#' or '?' in a name must not end the path."""
-        return quote(f"{self.name}/{self.name}.briefing.html")
-
-    @property
-    def workbook(self) -> str:
-        return quote(f"{self.name}/{self.name}.annotated.xlsx")
-
 
 @dataclass(frozen=True)
 class Failure:
     file: str  # as the page shows it: the file's name, or its path where names repeat
     reason: str
-
-
-def _day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
-def business(data: Mapping[str, Any], name: str) -> Business:
-    """The figures of one report, from its ``summary.json`` as parsed; ``name`` is the
-    report's folder under the output folder."""
-    conc, totals = data["concentration"], data["totals"]
-    as_of = dt.date.fromisoformat(data["as_of"])
-    points = [{**p, "as_of": dt.date.fromisoformat(p["as_of"])} for p in data.get("trend", [])]
-    then = year_ago(points, as_of)
-    found = Business(
-        name=name,
-        file=data["input"]["file"],
-        label=data["input"]["file"],
-        sha256=data["input"]["sha256"],
-        as_of=as_of,
-        currency=data["currency"],
-        revenue=totals["revenue"],
-        clients=totals["clients"],
-        effective_clients=conc["effective_clients"],
-        top1_share=conc["top1_share"],
-        top5_share=conc["top5_share"],
-        top5_red_flag=conc["top5_red_flag"],
-        top1_year_ago=then["top1_share"] if then else None,
-        year_ago=then["as_of"] if then else None,
-        verdict=conc["verdict"],
-        anchors=sum(c["tier"] == "anchor" for c in data["clients"]),
-        lost=tuple(
-            Lost(
-                client=item["client"],
-                prior_revenue=item["prior_revenue"] or 0.0,
-                revenue=item["revenue"] or 0.0,
-                revenue_lost=item["revenue_lost"] or 0.0,
-                last_invoice=_day(item.get("last_invoice")),
-            )
-            for item in data["lost_key_clients"]
-        ),
-        d_grade_share=totals["d_grade_revenue_share"] or 0.0,
-        overdue=totals["overdue"],
-        data_issues=len(data["data_issues"]),
-    )
-    score, reasons = risk(found)
-    return replace(found, risk=score, risk_reasons=reasons)
 
 
 RISK_RULE = (
@@ -134,6 +77,12 @@ RISK_RULE = (
     "grade D clients bringing 10% of revenue or more, and a largest client whose share rose 5 "
     "points or more in a year"
 )
+
+
+def scored(b: Business) -> Business:
+    """``b`` with its risk score and the reasons for it."""
+    score, reasons = risk(b)
+    return replace(b, risk=score, risk_reasons=reasons)
 
 
 def risk(b: Business) -> tuple[int, tuple[tuple[str, dict[str, Any]], ...]]:

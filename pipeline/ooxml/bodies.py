@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import IO, BinaryIO, cast
+from typing import BinaryIO
 
 import polars as pl
 
@@ -43,7 +43,7 @@ def _header_cells(plan: SheetPlan, styles: AnnotationStyles) -> str:
 
 
 def sheet_body(
-    plan: SheetPlan, open_part: Callable[[], IO[bytes]], styles: AnnotationStyles
+    plan: SheetPlan, open_part: Callable[[], BinaryIO], styles: AnnotationStyles
 ) -> Iterator[bytes]:
     """The annotated sheet's XML up to the end of its rows, a block at a time.
 
@@ -78,7 +78,7 @@ def sheet_body(
     yield before.encode("utf-8")
     try:
         yield from sheetdata.splice(
-            cast(Callable[[], BinaryIO], open_part),
+            open_part,
             plan.prefix,
             cells,
             expected,

@@ -10,7 +10,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO
+from typing import BinaryIO, cast
 from xml.sax.saxutils import quoteattr
 
 from pipeline.ooxml.xmltext import unescape
@@ -18,7 +18,6 @@ from pipeline.ooxml.xmltext import unescape
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
 class Package(Mapping[str, bytes]):
@@ -45,8 +44,9 @@ class Package(Mapping[str, bytes]):
     def __len__(self) -> int:
         return len(self.order)
 
-    def opener(self, name: str) -> Callable[[], IO[bytes]]:
-        return lambda: self.archive.open(name)
+    def opener(self, name: str) -> Callable[[], BinaryIO]:
+        """Opens the member for streaming (``sheetdata`` reads a sheet a block at a time)."""
+        return lambda: cast(BinaryIO, self.archive.open(name))
 
 
 def resolve(source: str, target: str) -> str:

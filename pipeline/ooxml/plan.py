@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO, TypeVar, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 import polars as pl
 
@@ -80,7 +80,7 @@ def guarded(action: Callable[[], T]) -> T:
         raise PackageError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _sheet_prefix(open_part: Callable[[], IO[bytes]]) -> str:
+def _sheet_prefix(open_part: Callable[[], BinaryIO]) -> str:
     with open_part() as stream:
         start = stream.read(1 << 16).decode("utf-8", "ignore")
     return prefix(start, "worksheet")
@@ -166,7 +166,7 @@ def _merged_rows(skeleton: str, first: int, last: int) -> pl.Series | None:
 
 
 def _plan_sheet(
-    open_part: Callable[[], IO[bytes]], part: str, note: Annotation, ahead: ScanAhead | None = None
+    open_part: Callable[[], BinaryIO], part: str, note: Annotation, ahead: ScanAhead | None = None
 ) -> tuple[SheetPlan, list[str]]:
     """Read the sheet once (or take the reading ``ahead`` made) and decide where ``note``'s
     columns go; notes for the Method sheet."""
@@ -175,7 +175,7 @@ def _plan_sheet(
             p, found = ahead.found.result()  # raises what the reading raised
         else:
             p = _sheet_prefix(open_part)
-            found = sheetdata.scan(cast(Callable[[], BinaryIO], open_part), p)
+            found = sheetdata.scan(open_part, p)
     except SheetError as exc:
         raise PackageError(str(exc)) from None
     first = (col_index(found.widest) if found.widest else 0) + 1

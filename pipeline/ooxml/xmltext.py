@@ -23,8 +23,10 @@ CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 # Those, and the two non-characters: what XML text drops where it has no escape for them
 # (cell text has one, Excel's _xFFFE_, which the cell writers use instead).
 NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]"
-_NOT_XML = re.compile(NOT_XML)
-_CONTROL = re.compile(CONTROL)
+# Python's strings can also hold a lone surrogate (never valid UTF-8, so never in a polars
+# column): text written from Python drops those too, or it could not be encoded at all.
+_NOT_XML = re.compile(NOT_XML[:-1] + "\ud800-\udfff]")
+_CONTROL = re.compile(CONTROL[:-1] + "\ud800-\udfff]")
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 

@@ -94,7 +94,7 @@ def parse_invoices(
         found = [line_numbers(parsed, labels)]
     else:
         parsed, found = duplicates(parsed, labels)
-    left_out = table.left_out if table.left_out is not None else None
+    left_out = table.left_out
     if left_out is not None and left_out.height:
         found.append(_set_aside_by_profile(table, left_out))
     rows = raw.height + (left_out.height if left_out is not None else 0)

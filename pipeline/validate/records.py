@@ -157,7 +157,7 @@ class Ledger:
 
     invoices: pl.DataFrame  # INVOICE_SCHEMA; void and draft kept (status says so)
     clients: pl.DataFrame  # CLIENT_SCHEMA
-    issues: pl.DataFrame  # ISSUE_SCHEMA, ordered by sheet position and row
+    issues: pl.DataFrame  # ISSUE_SCHEMA: Settings rows first, then by sheet position and row
     currency: str | None
     invoice_sheets: tuple[str, ...]
     client_sheet: str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from pipeline.config import Config
 from pipeline.model.portfolio import D_GRADE_RISK, TOP1_RISE_RISK, Business, Failure
@@ -20,8 +21,9 @@ def context(
     for b in rows:
         item = dict(b.__dict__)
         item.update(
-            briefing=b.briefing,
-            workbook=b.workbook,
+            # relative links, percent-encoded: a '#' or '?' in a name must not end the path
+            briefing=quote(f"{b.name}/{b.name}.briefing.html"),
+            workbook=quote(f"{b.name}/{b.name}.annotated.xlsx"),
             lost_revenue=b.lost_revenue,
             reasons=[risk_reason(code, f, b.currency, w) for code, f in b.risk_reasons],
         )
