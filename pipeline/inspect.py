@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from pipeline.config import resolve_config
 from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
 from pipeline.read.profiles import PROFILES
-from pipeline.read.sheets import RawTable, read_workbook
+from pipeline.read.sheets import NoInvoiceTable, RawTable, read_workbook
 from pipeline.validate.ledger import build_ledger
 from pipeline.validate.records import ORDER_NAMES, DateOrder
 
@@ -56,23 +56,37 @@ def _dates(order: DateOrder) -> str:
     return text
 
 
+def _columns(table: RawTable, mapping: Mapping[str, str]) -> list[str]:
+    """The table's header row, and what each of its columns is read as, and why."""
+    layout = f"; layout: {table.profile}" if table.profile else ""
+    lines = [f"invoices: sheet '{table.sheet}', header on row {table.header_row}{layout}"]
+    for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
+        where = f"{xl_col_to_name(position)} " if position >= 0 else ""
+        lines.append(
+            f"  {where}'{_plain(label)}' -> {FIELD_NAMES.get(field, field)} "
+            f"({_why(table, field, label, mapping)})"
+        )
+    for position, label in table.columns.unmapped:
+        lines.append(f"  {xl_col_to_name(position)} '{_plain(label)}' -> unmapped, kept as is")
+    return lines
+
+
 def inspect(path: Path, mapping_items: tuple[str, ...] = (), dates: str | None = None) -> str:
     """The report of how ``path`` reads, as lines of text; ``dates`` as ``--dates``."""
     mapping = parse_mapping(mapping_items, "--map")
-    raw = read_workbook(Path(path), mapping)
+    try:
+        raw = read_workbook(Path(path), mapping)
+    except NoInvoiceTable as refused:  # show what was found, then why a report would stop
+        lines = [f"{Path(path).name}: sheets: " + ", ".join(map(_plain, refused.sheet_names))]
+        if refused.closest is not None:
+            lines.append("closest to an invoice table:")
+            lines.extend(_columns(refused.closest, mapping))
+        lines.append(f"a report would be refused: {_plain(refused)}")
+        return "\n".join(lines) + "\n"
     lines = [f"{raw.path.name}: {raw.format}" + (f" ({raw.detail})" if raw.detail else "")]
     lines.append("sheets: " + ", ".join(raw.sheet_names))
     for table in raw.invoices:
-        layout = f"; layout: {table.profile}" if table.profile else ""
-        lines.append(f"invoices: sheet '{table.sheet}', header on row {table.header_row}{layout}")
-        for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
-            where = f"{xl_col_to_name(position)} " if position >= 0 else ""
-            lines.append(
-                f"  {where}'{_plain(label)}' -> {FIELD_NAMES.get(field, field)} "
-                f"({_why(table, field, label, mapping)})"
-            )
-        for position, label in table.columns.unmapped:
-            lines.append(f"  {xl_col_to_name(position)} '{_plain(label)}' -> kept as is (no field)")
+        lines.extend(_columns(table, mapping))
     for table in raw.skipped:
         lines.append(f"not read: sheet '{table.sheet}' (its columns differ from the first)")
     if raw.clients is not None:

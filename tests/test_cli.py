@@ -73,8 +73,8 @@ def test_a_batch_with_a_bad_input_exits_3_and_the_good_one_is_still_reported(
     assert result.exit_code == 3  # some workbooks of the batch failed
     assert "Traceback" not in result.output
     assert (
-        "error: bad.xlsx, sheet 'Invoices': the required column 'amount' is missing"
-        in result.output
+        "error: bad.xlsx, sheet 'Invoices': the required column 'amount' (or a quantity and a "
+        "unit price) is missing" in result.output
     )
     assert not (tmp_path / "r" / "bad").exists()
     assert (tmp_path / "r" / "good" / "good.summary.json").exists()

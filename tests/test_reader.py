@@ -104,7 +104,7 @@ def test_missing_required_column_names_file_sheet_columns_found_and_nearest(work
         read_workbook(path)
     message = str(caught.value)
     assert "bad.xlsx" in message and "'Invoices'" in message
-    assert "'amount'" in message and "did you mean 'Amoutn'" in message
+    assert "'amount'" in message and '--map "Amoutn=amount"' in message
     assert "Columns found: 'Invoice', 'Client', 'Date', 'Amoutn'" in message
     assert "row 1" in message
 
@@ -132,7 +132,9 @@ def test_not_a_workbook_empty_and_encrypted_files_are_refused(tmp_path):
         read_workbook(other)
     text = tmp_path / "x.csv"  # read, and judged like any sheet
     text.write_text("invoice,client\n")
-    with pytest.raises(InputError, match="'invoice date', 'amount' are missing"):
+    with pytest.raises(
+        InputError, match=r"'invoice date', 'amount' \(or a quantity and a unit price\) are missing"
+    ):
         read_workbook(text)
     with pytest.raises(InputError, match="does not exist"):
         read_workbook(tmp_path / "nowhere.xlsx")
@@ -144,12 +146,16 @@ def test_no_invoice_table_at_all(workbook):
         read_workbook(path)
 
 
-def test_map_header_first_match_wins_and_unknown_columns_pass_through():
-    mapped = map_header(["Date", "Customer", "Invoice Date", "Amount", "Num", "Colour"], "invoices")
-    assert mapped.fields["invoice_date"] == (0, "Date")
-    assert mapped.fields["client"] == (1, "Customer")
+def test_map_header_takes_the_closest_name_and_unknown_columns_pass_through():
+    labels = ["Date", "Customer", "Invoice Date", "Amount", "Num", "Colour", "Client"]
+    mapped = map_header(labels, "invoices")
+    assert mapped.fields["invoice_date"] == (2, "Invoice Date")  # the field's own name
+    assert mapped.fields["client"] == (6, "Client")
     assert mapped.fields["invoice_no"] == (4, "Num")
-    assert mapped.unmapped == ((2, "Invoice Date"), (5, "Colour"))
+    assert mapped.unmapped == ((0, "Date"), (1, "Customer"), (5, "Colour"))
+    both = map_header(["Total", "Amount"], "invoices")  # one alias as near as the other:
+    assert both.fields["amount"] == (1, "Amount")  # the nearer name wins wherever it stands
+    assert map_header(["Total", "Sum"], "invoices").fields["amount"] == (0, "Total")
     assert nearest_alias("client", ["Clinet", "Date"]) == "Clinet"
 
 

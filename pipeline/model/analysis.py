@@ -18,7 +18,7 @@ from pipeline.model.accounts import (
     to_accounts,
 )
 from pipeline.model.bgnbd import BGNBD
-from pipeline.model.clients import client_figures, counted_invoices
+from pipeline.model.clients import client_figures, counted_invoices, invoices_of
 from pipeline.model.concentration import (
     EPS,
     Concentration,
@@ -258,7 +258,8 @@ def _headline_last(points: pl.DataFrame, revenue: float, conc: Concentration) ->
 def analyse(ledger: Ledger, config: Config) -> Analysis:
     """Compute every figure and label of one workbook; nothing here knows files or formats."""
     mapping = account_map(ledger.invoices, ledger.clients)
-    invoices = to_accounts(ledger.invoices, mapping)
+    lines = to_accounts(ledger.invoices, mapping)
+    invoices = invoices_of(lines)
     attributes = account_attributes(ledger.clients, mapping)
     counted = counted_invoices(invoices, config.basis)
     if counted.height == 0:
@@ -380,7 +381,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),
         trend=_headline_last(trend(counted, as_of, config), totals.revenue, conc),
-        invoice_rows=invoice_row_notes(invoices, w, config.basis),
+        invoice_rows=invoice_row_notes(lines, w, config.basis),
         dates=ledger.dates,
         payment_data=ledger.payment_data,
         client_sheet_rows=ledger.clients.select(

@@ -11,6 +11,32 @@ from pipeline.validate.records import EXCLUDED_STATUSES
 REVENUE_DATE = "revenue_date"
 
 
+def invoices_of(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per invoice: the lines of each summed, the invoice's other fields from its first
+    line (a due or paid date, a project, from the first line that has one). Ledgers with one
+    line per invoice come back as they are."""
+    if lines["invoice"].n_unique() == lines.height:
+        return lines
+    first = [
+        pl.col(c).first()
+        for c in lines.columns
+        if c not in {"invoice", "amount", "due_date", "paid_date", "project", "deposit"}
+    ]
+    return (
+        lines.sort("row", maintain_order=True)
+        .group_by("invoice", maintain_order=True)
+        .agg(
+            *first,
+            pl.col("amount").sum(),
+            pl.col("due_date").drop_nulls().first(),
+            pl.col("paid_date").max(),
+            pl.col("project").drop_nulls().first(),
+            pl.col("deposit").max(),
+        )
+        .select(lines.columns)
+    )
+
+
 def counted_invoices(invoices: pl.DataFrame, basis: str) -> pl.DataFrame:
     """Invoices that count as revenue, each with the date it counts on.
 
@@ -39,27 +65,30 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
     in_window = day.is_between(w.start, w.as_of)
     in_prior = day.is_between(w.prior_start, w.prior_end)
     billed = amount > 0
+    # An invoice of zero is no revenue but is activity: the client asked for work (a free
+    # session, a sale at a zero price), so it counts for cadence, months and recency.
+    active = amount >= 0
     # Cadence over the window and the one before it: a quarterly invoice issued a few days late
     # leaves three in the window but a steady rhythm over two years.
-    cadence_days = day.filter(day.is_between(w.prior_start, w.as_of) & billed).unique().sort()
+    cadence_days = day.filter(day.is_between(w.prior_start, w.as_of) & active).unique().sort()
     gaps = cadence_days.diff().dt.total_days().drop_nulls()
-    all_gaps = day.filter(billed).unique().sort().diff().dt.total_days().drop_nulls()
+    all_gaps = day.filter(active).unique().sort().diff().dt.total_days().drop_nulls()
     figures = history.group_by("client").agg(
         amount.filter(in_window).sum().alias("revenue"),
         amount.filter(in_window & billed).sum().alias("gross"),
-        amount.filter(in_window & ~billed).sum().alias("credits"),
+        amount.filter(in_window & (amount < 0)).sum().alias("credits"),
         amount.filter(in_prior).sum().alias("prior_revenue"),
         amount.filter(day < w.start).sum().alias("revenue_before_window"),
-        (in_window & billed).sum().cast(pl.Int64).alias("invoices_in_window"),
-        billed.sum().cast(pl.Int64).alias("invoices_total"),
+        (in_window & active).sum().cast(pl.Int64).alias("invoices_in_window"),
+        active.sum().cast(pl.Int64).alias("invoices_total"),
         rolling_month(day, w.as_of)
-        .filter(in_window & billed)
+        .filter(in_window & active)
         .n_unique()
         .cast(pl.Int64)
         .alias("months_billed"),
-        day.filter(billed).dt.truncate("1mo").n_unique().cast(pl.Int64).alias("months_billed_ever"),
-        day.filter(billed).min().alias("first_invoice"),
-        day.filter(billed).max().alias("last_invoice"),
+        day.filter(active).dt.truncate("1mo").n_unique().cast(pl.Int64).alias("months_billed_ever"),
+        day.filter(active).min().alias("first_invoice"),
+        day.filter(active).max().alias("last_invoice"),
         (gaps.std() / gaps.mean()).alias("gap_cv"),
         cadence_days.len().cast(pl.Int64).alias("cadence_invoices"),
         gaps.median().alias("median_gap_days"),

@@ -33,9 +33,9 @@ def acquisition(
     the window's own cohort stands in only without the key clients, which would otherwise
     measure themselves.
     """
-    history = counted.filter((pl.col("revenue_date") <= w.as_of) & (pl.col("amount") != 0))
+    history = counted.filter(pl.col("revenue_date") <= w.as_of)
     first = history.group_by("client").agg(
-        pl.col("revenue_date").filter(pl.col("amount") > 0).min().alias("first")
+        pl.col("revenue_date").filter(pl.col("amount") >= 0).min().alias("first")
     )
     joined = history.join(first, on="client")
     first_year = pl.col("revenue_date") < pl.col("first") + pl.duration(days=365)

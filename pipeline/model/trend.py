@@ -75,14 +75,14 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         },
     )
     first_billed = (
-        history.filter(pl.col("amount") > 0)
+        history.filter(pl.col("amount") >= 0)
         .group_by("client")
         .agg(pl.col(REVENUE_DATE).min().alias("first_billed"))
     )
 
     def billing(by: pl.Expr, rows: pl.DataFrame) -> pl.DataFrame:
         return rows.group_by("client", by.alias(REVENUE_DATE)).agg(
-            pl.col("amount").sum(), (pl.col("amount") > 0).any().alias("billed")
+            pl.col("amount").sum(), (pl.col("amount") >= 0).any().alias("billed")
         )
 
     def joined(points: pl.DataFrame, billed: pl.DataFrame) -> pl.DataFrame:

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
 
-INVOICE_REQUIRED = ("invoice_no", "client", "invoice_date", "amount")
+# What every invoice table needs: who, when, how much (an amount, or a quantity and a unit
+# price to make one). An invoice number is optional: a sales log has none.
+INVOICE_REQUIRED = ("client", "invoice_date", "amount")
+AMOUNT_PARTS = ("quantity", "unit_price")
 
 INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
     "invoice_no": (
@@ -42,7 +45,16 @@ INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
         "name",
         "company",
         "account",
+        "account name",
         "bill to",
+        "customer id",
+        "customer no",
+        "customer number",
+        "customer code",
+        "client id",
+        "party",
+        "party name",
+        "buyer",
     ),
     "invoice_date": (
         "invoice date",
@@ -57,16 +69,23 @@ INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
     ),
     "amount": (
         "amount",
+        "line amount",
+        "line total",
+        "item total",
+        "net amount",
+        "amount (net)",
         "total",
         "invoice total",
         "invoice amount",
         "total amount",
-        "net amount",
-        "amount (net)",
-        "line amount",
         "value",
         "sum",
         "amount due original",
+        "subtotal",
+        "sub total",
+        "net",
+        "net total",
+        "grand total",
     ),
     "currency": ("currency", "currency code", "ccy", "cur"),
     "due_date": ("due date", "due", "payment due", "date due", "due on"),
@@ -82,6 +101,18 @@ INVOICE_ALIASES: Mapping[str, tuple[str, ...]] = {
     "project": ("project", "job", "engagement", "matter", "project name"),
     "deposit": ("deposit", "deposit amount", "advance", "prepayment", "retainer paid"),
     "description": ("description", "memo", "memo/description", "details", "item", "notes"),
+    "quantity": ("quantity", "qty", "units", "quantity sold", "item quantity"),
+    "unit_price": (
+        "unit price",
+        "unitprice",
+        "price",
+        "rate",
+        "item price",
+        "sales price",
+        "unit amount",
+        "price each",
+    ),
+    "discount": ("discount", "discount amount", "item discount"),
 }
 
 CLIENT_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -127,13 +158,34 @@ class ColumnMap:
         return [name for name in required if name not in self.fields]
 
 
+def missing_invoice_fields(columns: ColumnMap) -> list[str]:
+    """The required fields a header lacks; an amount is not lacking where a quantity and a
+    unit price can make it."""
+    missing = columns.missing(INVOICE_REQUIRED)
+    if "amount" in missing and not columns.missing(AMOUNT_PARTS):
+        missing.remove("amount")
+    return missing
+
+
+def _ranks(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each alias's place in its field's list: the field's own name 0, the first alias 1."""
+    ranks: dict[str, int] = {}
+    for field, names in aliases.items():
+        for i, name in enumerate((field, *names)):
+            ranks.setdefault(normalise(name), i)
+    return ranks
+
+
+_RANK = {**_ranks(CLIENT_ALIASES), **_ranks(INVOICE_ALIASES)}
+
+
 def map_header(
     labels: list[str | None],
     kind: str,
     chosen: Mapping[str, str] | None = None,
     given: Mapping[str, str] | None = None,
 ) -> ColumnMap:
-    """Map one header row; the first column claiming a field wins, later ones pass through.
+    """Map one header row: each field to one column, the others passing through.
 
     ``chosen`` (normalised label -> field, from an export's profile) claims first, so an
     invoice ``Total`` repeated on line items never takes the place of the line's amount.
@@ -154,17 +206,23 @@ def map_header(
             if field is None or field in fields or (first and normalise(label) not in given):
                 continue
             fields[field] = (position, label)
+    # Then the aliases: where two columns name one field, the name nearer the top of its
+    # alias list wins ('Invoice Number' over 'Invoice ID'), then the one further left.
     claimed = {position for position, _ in fields.values()}
-    unmapped: list[tuple[int, str]] = []
+    candidates: dict[str, tuple[int, int, str]] = {}
     for position, label in cells:
-        if position in claimed:
+        key = normalise(label)
+        field = None if position in claimed or key in chosen else lookup.get(key)
+        if field is None or field in fields:
             continue
-        field = None if normalise(label) in chosen else lookup.get(normalise(label))
-        if field is not None and field not in fields:
-            fields[field] = (position, label)
-        else:
-            unmapped.append((position, label))
-    return ColumnMap(fields=fields, unmapped=tuple(unmapped))
+        ranked = (_RANK[key], position, label)
+        if field not in candidates or ranked < candidates[field]:
+            candidates[field] = ranked
+    for field, (_, position, label) in candidates.items():
+        fields[field] = (position, label)
+    taken = {position for position, _ in fields.values()}
+    unmapped = tuple((position, label) for position, label in cells if position not in taken)
+    return ColumnMap(fields=fields, unmapped=unmapped)
 
 
 def nearest_alias(field: str, labels: Iterable[str], kind: str = "invoices") -> str | None:
@@ -192,6 +250,9 @@ FIELD_NAMES = {
     "project": "project",
     "deposit": "deposit",
     "description": "description",
+    "quantity": "quantity",
+    "unit_price": "unit price",
+    "discount": "discount",
 }
 
 

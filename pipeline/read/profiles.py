@@ -31,7 +31,6 @@ class Profile:
     detect: tuple[str, ...]  # header labels (normalised) that together identify the export
     columns: Mapping[str, str] = field(default_factory=dict)  # label (normalised) -> field
     client_from_headings: bool = False  # the client stands on a heading row above its lines
-    line_items: bool = False  # one row per line: an invoice number repeats by design
     type_label: str | None = None  # the transaction-type column (normalised label)
     sale_types: tuple[str, ...] = ()  # types that are sales; other types are left out
     credit_types: tuple[str, ...] = ()  # types that are credit notes (amounts made negative)
@@ -87,7 +86,6 @@ PROFILES: tuple[Profile, ...] = (
             "duedate": "due_date",
         },
         client_from_headings=True,
-        line_items=True,
         titled=True,
         blank_first=True,
         type_label="transactiontype",
@@ -127,7 +125,6 @@ PROFILES: tuple[Profile, ...] = (
             "reference": "project",
             "description": "description",
         },
-        line_items=True,
         type_label="type",
         credit_types=("salescreditnote", "accreccredit", "creditnote"),
     ),
@@ -145,7 +142,6 @@ PROFILES: tuple[Profile, ...] = (
             "itemdesc": "description",
             "projectname": "project",
         },
-        line_items=True,
     ),
     Profile(
         name="FreshBooks: invoice details",
@@ -162,7 +158,6 @@ PROFILES: tuple[Profile, ...] = (
             "currency": "currency",
             "itemdescription": "description",
         },
-        line_items=True,
     ),
     Profile(
         name="Xero: Receivable Invoice Detail",
@@ -177,7 +172,6 @@ PROFILES: tuple[Profile, ...] = (
             "currency": "currency",
             "description": "description",
         },
-        line_items=True,
     ),
 )
 

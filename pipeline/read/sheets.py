@@ -18,9 +18,10 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.naming import unique
 from pipeline.read.columnar import ScannedSheet, scanned
 from pipeline.read.columns import (
-    INVOICE_REQUIRED,
+    FIELD_NAMES,
     ColumnMap,
     map_header,
+    missing_invoice_fields,
     nearest_alias,
     normalise,
     parse_mapping,
@@ -51,9 +52,20 @@ class RawTable:
     columns: ColumnMap
     frame: pl.DataFrame  # field columns (str), pass-through columns, and ROW
     profile: str | None = None  # the accounting export recognised, if any
-    line_items: bool = False  # one row per invoice line: invoice numbers repeat by design
     left_out: pl.DataFrame | None = None  # ROW, problem: rows the export's profile set aside
     date_order: str | None = None  # the order the export's layout writes dates in, if it fixes one
+
+
+class NoInvoiceTable(InputError):
+    """The file opened, but no sheet holds an invoice table tierbook can read. It carries what
+    was found, so ``inspect`` can show it before saying why a report would be refused."""
+
+    def __init__(
+        self, message: str, sheet_names: tuple[str, ...] = (), closest: RawTable | None = None
+    ) -> None:
+        super().__init__(message)
+        self.sheet_names = sheet_names
+        self.closest = closest  # the sheet whose header came nearest, when one did
 
 
 @dataclass(frozen=True)
@@ -226,7 +238,6 @@ def _table(
         columns=columns,
         frame=frame.drop(FIRST, strict=False),
         profile=profile.name,
-        line_items=profile.line_items,
         left_out=left_out,
         date_order=profile.dates,
     )
@@ -256,19 +267,33 @@ def _candidates(names: list[str], kind: str) -> list[str]:
 
 
 def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> InputError:
+    """Which columns are missing, the columns there are, and the ``--map`` line that would
+    read a column as each missing field: the nearest name where one is near, else every
+    column no field took, one of which it must be."""
     labels = [label for _, label in (*table.columns.fields.values(), *table.columns.unmapped)]
     unclaimed = [label for _, label in table.columns.unmapped]
-    hints = []
+    names, tries = [], []
     for field in missing:
         near = nearest_alias(field, unclaimed)
-        name = field.replace("_", " ")
-        hints.append(f"'{name}'" + (f" (did you mean '{near}'?)" if near else ""))
+        name = FIELD_NAMES.get(field, field)
+        names.append(f"'{name}'")
+        if near:
+            tries.append(f'--map "{near}={name}"')
+        elif unclaimed:
+            tries.append(
+                f'--map "LABEL={name}" with LABEL one of ' + ", ".join(repr(x) for x in unclaimed)
+            )
+    amount = " (or a quantity and a unit price)" if "amount" in missing else ""
+    fix = (
+        f" If one of them holds it under another name, run again with {'; or '.join(tries)}."
+        if tries
+        else " Add the column and run again."
+    )
     return InputError(
         f"{path.name}, sheet '{table.sheet}': the required column"
-        f"{'s' if len(missing) > 1 else ''} {', '.join(hints)} "
+        f"{'s' if len(missing) > 1 else ''} {', '.join(names)}{amount} "
         f"{'are' if len(missing) > 1 else 'is'} missing from the header on row {table.header_row}. "
-        f"Columns found: {', '.join(repr(x) for x in labels) or 'none'}. "
-        "Rename the column, or add it, and run again."
+        f"Columns found: {', '.join(repr(x) for x in labels) or 'none'}.{fix}"
     )
 
 
@@ -307,7 +332,9 @@ def read_workbook(path: Path, mapping: Mapping[str, str] | None = None) -> RawWo
     except (InputError, ConfigError) as exc:
         if str(exc).startswith(path.name):
             raise
-        raise type(exc)(f"{path.name}, {exc}") from None
+        named = type(exc)(f"{path.name}, {exc}")
+        named.__dict__.update(exc.__dict__)  # what a NoInvoiceTable found
+        raise named from None
 
 
 def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
@@ -335,17 +362,21 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         table = _table(reader, name, "invoices", path, mapping, given)
         if table is None:
             continue
-        if not table.columns.missing(INVOICE_REQUIRED):
+        if not missing_invoice_fields(table.columns):
             invoices.append(table)
         elif partial is None or len(table.columns.fields) > len(partial.columns.fields):
             partial = table
     if not invoices:
         if partial is not None:
-            raise _missing_columns_error(path, partial, partial.columns.missing(INVOICE_REQUIRED))
-        raise InputError(
+            missing = missing_invoice_fields(partial.columns)
+            raise NoInvoiceTable(
+                str(_missing_columns_error(path, partial, missing)), tuple(names), partial
+            )
+        raise NoInvoiceTable(
             f"{path.name}: no sheet holds an invoice table (looked in {', '.join(repr(n) for n in names)}). "
-            "An Invoices sheet needs a header row with at least these columns: invoice number, "
-            "client, invoice date, amount."
+            "An invoice table needs a header row with at least these columns: client, invoice "
+            "date and amount (or quantity and unit price); an invoice number where there is one.",
+            tuple(names),
         )
     invoices.sort(key=lambda t: names.index(t.sheet))
     layout = _layout(invoices[0])

@@ -1,7 +1,10 @@
-"""Rows that repeat: exact copies counted once, one invoice number on rows that differ noted.
+"""Rows that repeat, and what they are.
 
-An export of invoice lines repeats the number on every line by design, and two equal lines of
-one invoice are two lines: there only a number on another client or date is worth a look.
+Rows with one invoice number, client and date are lines of one invoice, in any layout: an
+export repeats the number on every line by design, and two equal lines are two lines (five
+sessions billed alike are five lines). So nothing is dropped: a number on another client or
+another date is noted, and in a sales log without numbers, a row identical to an earlier one
+is kept and listed as a possible copy (a shop's same-day repeat sale is real).
 """
 
 from __future__ import annotations
@@ -56,37 +59,22 @@ def _copies(parsed: pl.DataFrame) -> pl.DataFrame:
     return marked.drop("_hash", strict=False)
 
 
-def duplicates(
-    parsed: pl.DataFrame, labels: Mapping[str, str]
-) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Exact copies of a row are counted once; one invoice number on rows that differ is reported."""
-    marked = _copies(parsed)
-    copy = pl.col("row") != pl.col("_copy_of")
-    found = [
-        issue_rows(
-            marked,
-            copy,
-            labels["invoice_no"],
-            pl.col("invoice_no"),
-            pl.format("an exact copy of row {}", pl.col("_copy_of")),
-            "counted once",
-        )
-    ]
-    kept = marked.filter(~copy).with_columns(
-        pl.col("row").min().over("invoice_no").alias("_number_on")
+def possible_copies(parsed: pl.DataFrame, labels: Mapping[str, str]) -> pl.DataFrame:
+    """Rows without an invoice number identical to an earlier one: kept, and listed."""
+    unnumbered = parsed.filter(pl.col("invoice_no").is_null())
+    marked = (
+        _copies(unnumbered)
+        if unnumbered.height > 1
+        else unnumbered.with_columns(pl.col("row").alias("_copy_of"))
     )
-    shared = pl.col("invoice_no").is_not_null() & (pl.col("row") != pl.col("_number_on"))
-    found.append(
-        issue_rows(
-            kept,
-            shared,
-            labels["invoice_no"],
-            pl.col("invoice_no"),
-            pl.format("invoice number also on row {} with other contents", pl.col("_number_on")),
-            "both kept, as separate lines",
-        )
+    return issue_rows(
+        marked,
+        pl.col("row") != pl.col("_copy_of"),
+        labels["client"],
+        pl.col("client"),
+        pl.format("identical to row {}", pl.col("_copy_of")),
+        "kept: a repeat sale, or a copy to remove from the sheet",
     )
-    return kept.drop("_copy_of", "_number_on"), found
 
 
 def line_numbers(parsed: pl.DataFrame, labels: Mapping[str, str]) -> pl.DataFrame:

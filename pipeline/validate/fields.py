@@ -10,8 +10,8 @@ from pipeline.read.sheets import ROW, RawTable
 from pipeline.validate.text import clean_columns, clean_text
 
 DATE_FIELDS = ("invoice_date", "due_date", "paid_date")
-NUMBER_FIELDS = ("amount", "deposit")
-_DERIVED = {"row", "sheet", "contract_end", "contract_ended"}  # not columns of a sheet
+NUMBER_FIELDS = ("amount", "deposit", "quantity", "unit_price", "discount")
+_DERIVED = {"row", "sheet", "contract_end", "contract_ended", "invoice"}  # not a sheet's columns
 
 
 def label(table: RawTable, field: str) -> str:
@@ -20,12 +20,15 @@ def label(table: RawTable, field: str) -> str:
     return found[1] if found else field.replace("_", " ")
 
 
-def with_fields(table: RawTable, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """The schema's fields as text (null where the sheet lacks one), the row and the sheet."""
+def with_fields(
+    table: RawTable, schema: Mapping[str, pl.DataType], extra: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """The schema's fields and the ``extra`` ones as text (null where the sheet lacks one), the
+    row and the sheet."""
     frame = table.frame
     columns = [
         pl.col(f) if f in frame.columns else pl.lit(None, pl.String).alias(f)
-        for f in schema
+        for f in (*schema, *extra)
         if f not in _DERIVED
     ]
     return frame.select(pl.col(ROW).alias("row"), *columns).with_columns(

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 import polars as pl
 
 from pipeline.config import Config
+from pipeline.read.columns import normalise
 from pipeline.read.sheets import RawTable
 from pipeline.validate.amounts import MAX_AMOUNT, parse_amounts, parse_deposit
 from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, parse_dates
-from pipeline.validate.duplicates import duplicates, line_numbers
+from pipeline.validate.duplicates import line_numbers, possible_copies
 from pipeline.validate.fields import DATE_FIELDS, cleaned, label, typed, with_fields
 from pipeline.validate.issues import issue_rows, one_issue
 from pipeline.validate.records import (
@@ -24,6 +25,7 @@ from pipeline.validate.records import (
     BY_SETTING,
     INVOICE_SCHEMA,
     ISSUE_SCHEMA,
+    LINE_FIELDS,
     ORDER_NAMES,
     STATUS_WORDS,
     DateOrder,
@@ -37,7 +39,7 @@ Found = tuple[pl.DataFrame, list[pl.DataFrame]]  # the rows kept, and the issues
 
 def prepared(table: RawTable) -> pl.DataFrame:
     """The sheet's fields as clean text (the client also as written), blank rows gone."""
-    return cleaned(with_fields(table, INVOICE_SCHEMA), keep=("client",))
+    return cleaned(with_fields(table, INVOICE_SCHEMA, LINE_FIELDS), keep=("client",))
 
 
 def date_cells(raw: pl.DataFrame) -> pl.DataFrame:
@@ -73,52 +75,140 @@ def order_issue(table: RawTable, order: DateOrder) -> pl.DataFrame | None:
 
 def parse_invoices(
     table: RawTable, raw: pl.DataFrame, order: DateOrder, config: Config, today: dt.date
-) -> tuple[pl.DataFrame, list[pl.DataFrame], int]:
+) -> tuple[pl.DataFrame, list[pl.DataFrame], int, str]:
     """One invoice sheet (``raw``: its ``prepared`` fields), dates read in ``order``: typed
-    rows that can be used, the issues of those that cannot, and how many rows the sheet held."""
-    labels = {f: label(table, f) for f in INVOICE_SCHEMA}
+    rows that can be used, the issues of those that cannot, how many rows the sheet held, and
+    how the amounts were had (for the Method sheet)."""
+    labels = {f: label(table, f) for f in (*INVOICE_SCHEMA, *LINE_FIELDS)}
+    computed = "amount" not in table.columns.fields
+    if computed:
+        labels["amount"] = f"{labels['quantity']} × {labels['unit_price']}"
     issues: list[pl.DataFrame] = []
-    parsed = _typed_values(raw, order.order)
+    parsed = _typed_values(raw, order.order, computed)
     parsed, found = _without_totals(parsed, labels)
     issues += found
     parsed, found = _usable(parsed, labels, today)
     issues += found
     issues += _values_ignored(parsed, labels)
+    parsed = parsed.with_columns(invoice_key().alias("invoice"))
+    parsed, source = _totals_once(parsed, labels, computed)
     parsed, found = _statuses(parsed, labels)
     issues += found
     parsed, found = _credit_signs(parsed, labels)
     issues += found
     if config.basis == "paid":
         issues.append(_paid_without_date(parsed, labels))
-    if table.line_items:
-        found = [line_numbers(parsed, labels)]
-    else:
-        parsed, found = duplicates(parsed, labels)
+    found = [line_numbers(parsed, labels), possible_copies(parsed, labels)]
     left_out = table.left_out
     if left_out is not None and left_out.height:
         found.append(_set_aside_by_profile(table, left_out))
     rows = raw.height + (left_out.height if left_out is not None else 0)
-    return parsed, issues + found, rows
+    return parsed, issues + found, rows, source
 
 
-def _typed_values(raw: pl.DataFrame, order: str) -> pl.DataFrame:
+def invoice_key() -> pl.Expr:
+    """The invoice a row is a line of: its number, client and date; a row with no number is a
+    sale of its own (its sheet and row)."""
+    return (
+        pl.when(pl.col("invoice_no").is_not_null())
+        .then(
+            pl.concat_str(
+                [pl.col("invoice_no"), pl.col("client"), pl.col("invoice_date").cast(pl.String)],
+                separator="\x1f",
+            )
+        )
+        .otherwise(pl.concat_str([pl.lit("\x1e"), pl.col("sheet"), pl.col("row").cast(pl.String)]))
+    )
+
+
+# Headers of a total for the whole invoice, which exports repeat on each of its lines.
+INVOICE_TOTALS = {
+    "total",
+    "subtotal",
+    "grandtotal",
+    "invoicetotal",
+    "invoiceamount",
+    "totalamount",
+    "nettotal",
+    "amountdue",
+}
+
+
+def _totals_once(parsed: pl.DataFrame, labels: Labels, computed: bool) -> tuple[pl.DataFrame, str]:
+    """Where the amount is the invoice's own total, written again on each of its lines (Zoho's
+    SubTotal, Xero's Total), it is taken once per invoice: on its first line, the others
+    zero. Only when the column is headed as a total and every invoice of several lines has the
+    same amount on each; a column of line amounts that differ is summed. Returns how the
+    amounts were had."""
+    if computed:
+        with_discount = " less the discount" if parsed["raw_discount"].is_not_null().any() else ""
+        return parsed, f"{labels['amount']}{with_discount} (the sheet has no amount column)"
+    header = labels["amount"]
+    if normalise(header) not in INVOICE_TOTALS:
+        return parsed, f"the column '{header}'"
+    lines = parsed.filter(pl.col("invoice").is_duplicated())
+    if not lines.height:
+        return parsed, f"the column '{header}'"
+    repeated = lines.group_by("invoice").agg((pl.col("amount").n_unique() == 1).alias("same"))
+    if not repeated["same"].all():
+        return parsed, f"the column '{header}', summed over each invoice's lines"
+    first = pl.col("row") == pl.col("row").min().over("invoice")
+    once = parsed.with_columns(pl.when(first).then(pl.col("amount")).otherwise(0.0).alias("amount"))
+    return once, (
+        f"the column '{header}', the invoice's total written on each of its lines, taken once "
+        "per invoice"
+    )
+
+
+def _number(raw: pl.DataFrame, field: str) -> pl.Expr:
+    """A number field as read: typed as it came (Parquet), else parsed from its text."""
+    return (
+        pl.col(field).cast(pl.Float64) if typed(raw, field) else pl.lit(parse_amounts(raw, field))
+    )
+
+
+def _typed_values(raw: pl.DataFrame, order: str, computed: bool) -> pl.DataFrame:
     """Dates, amounts, deposits and status read from their text, the text kept beside each
-    (``raw_<field>``) to report the cells that fail."""
+    (``raw_<field>``) to report the cells that fail. ``computed``: the sheet has no amount
+    column, and each row's amount is its quantity × unit price, less a discount (an amount, or
+    a percentage where the cell says %)."""
+    if computed:
+        quantity, price = _number(raw, "quantity"), _number(raw, "unit_price")
+        discount_text = pl.col("discount").cast(pl.String)
+        percent = discount_text.str.strip_chars().str.ends_with("%").fill_null(False)
+        discount = (
+            pl.when(percent)
+            .then(
+                quantity
+                * price
+                * discount_text.str.replace("%", "")
+                .str.strip_chars()
+                .cast(pl.Float64, strict=False)
+                / 100
+            )
+            .otherwise(_number(raw, "discount"))
+        )
+        amount = (quantity * price - discount.fill_null(0.0)).alias("amount")
+        shown = pl.when(pl.col("quantity").is_not_null() & pl.col("unit_price").is_not_null()).then(
+            pl.format(
+                "{} × {}", pl.col("quantity").cast(pl.String), pl.col("unit_price").cast(pl.String)
+            )
+        )
+        raw = raw.with_columns(shown.alias("raw_amount"))
+    else:
+        amount = _number(raw, "amount").alias("amount")
+        raw = raw.with_columns(pl.col("amount").alias("raw_amount"))
     return raw.with_columns(
         *(
             pl.col(f).alias(f"raw_{f}")
-            for f in ("invoice_date", "amount", "due_date", "paid_date", "deposit")
+            for f in ("invoice_date", "due_date", "paid_date", "deposit", "discount")
         ),
     ).with_columns(
         *(
             (pl.col(f).cast(pl.Date) if typed(raw, f) else parse_dates(raw, f, order)).alias(f)
             for f in DATE_FIELDS
         ),
-        (
-            pl.col("amount").cast(pl.Float64)
-            if typed(raw, "amount")
-            else parse_amounts(raw, "amount")
-        ).alias("amount"),
+        amount,
         (
             pl.col("deposit").cast(pl.Float64)
             if typed(raw, "deposit")
@@ -229,8 +319,9 @@ def _values_ignored(parsed: pl.DataFrame, labels: Labels) -> list[pl.DataFrame]:
 
 
 def _statuses(parsed: pl.DataFrame, labels: Labels) -> Found:
-    """Each row's status as one of tierbook's words; without one, inferred from the sign and the
-    paid date; an unknown word is noted and the row counted as issued."""
+    """Each invoice's status as one of tierbook's words, on every one of its lines: the one a
+    line states (the first, where lines differ), else inferred from the invoice's sign and paid
+    date; an unknown word is noted and the line counted as issued."""
     status = pl.col("status_text").replace_strict(
         STATUS_WORDS, default=None, return_dtype=pl.String
     )
@@ -244,15 +335,21 @@ def _statuses(parsed: pl.DataFrame, labels: Labels) -> Found:
         "status not recognised",
         "counted as an issued invoice",
     )
+    lines = bool(parsed["invoice"].is_duplicated().any())
+    total, paid = pl.col("amount"), pl.col("paid_date").is_not_null()
+    stated = pl.col("status")
+    if lines:  # every line takes its invoice's standing; most ledgers have one line each
+        total, paid = total.sum().over("invoice"), paid.any().over("invoice")
+        stated = stated.drop_nulls().first().over("invoice")
     inferred = (
-        pl.when(pl.col("amount") < 0)
+        pl.when(total < 0)
         .then(pl.lit("credit_note"))
-        .when(pl.col("paid_date").is_not_null())
+        .when(paid)
         .then(pl.lit("paid"))
         .otherwise(pl.lit("open"))
     )
     return parsed.with_columns(
-        pl.col("status").alias("stated_status"), pl.coalesce("status", inferred).alias("status")
+        pl.col("status").alias("stated_status"), pl.coalesce(stated, inferred).alias("status")
     ), [found]
 
 

@@ -52,12 +52,13 @@ def build_ledger(
     first_issue = order_issue(raw.invoices[0], order)
     if first_issue is not None:
         issues.append(first_issue)
-    parts, rows_read = [], 0
+    parts, sources, rows_read = [], [], 0
     for table, text in zip(raw.invoices, texts, strict=True):
-        parsed, found, count = parse_invoices(table, text, order, config, today)
+        parsed, found, count, source = parse_invoices(table, text, order, config, today)
         parts.append(parsed)
         issues += found
         rows_read += count
+        sources.append(source)
     issues += [_skipped(table, raw.invoices[0]) for table in raw.skipped]
     combined = pl.concat(parts, how="diagonal_relaxed")
     combined, found, currency = one_currency(combined, raw.invoices, config)
@@ -85,6 +86,7 @@ def build_ledger(
         has_deposits=invoices["deposit"].is_not_null().any(),  # a column left empty says nothing
         dates=order,
         payment_data=payment,
+        amount_source="; ".join(dict.fromkeys(sources)),
     )
 
 

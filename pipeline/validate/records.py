@@ -66,7 +66,12 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "description": pl.String(),
     "deposit": pl.Float64(),
     "sheet": pl.String(),
+    # The invoice a row is a line of: rows with one number, client and date are one invoice;
+    # a row without a number is an invoice (a sale) of its own.
+    "invoice": pl.String(),
 }
+# Fields a sheet may hold that the ledger turns into others (an amount from them).
+LINE_FIELDS = ("quantity", "unit_price", "discount")
 CLIENT_SCHEMA: Mapping[str, pl.DataType] = {
     "row": pl.Int64(),
     "client": pl.String(),
@@ -165,6 +170,7 @@ class Ledger:
     has_deposits: bool = False  # an invoice sheet has a deposit column
     dates: DateOrder = DateOrder("dmy", BY_DATES, 0)  # how day and month were told apart
     payment_data: tuple[str, ...] = PAYMENT_DATA  # what the ledger says of payment (see below)
+    amount_source: str = "the amount column"  # how each row's amount was had, for the Method sheet
 
     @property
     def knows_payment(self) -> bool:
