@@ -33,6 +33,9 @@ from pipeline.validate.records import (
 
 # A total row names no client but a total: "Total", "TOTAL", "Grand total", "Total for Acme".
 TOTAL_ROW = r"(?i)^\s*(grand\s+|sub[-\s]?)?totals?\s*(:|for\b.*)?\s*$"
+# What exports write for a missing value (R's NA, SQL's NULL, pandas' nan, Excel's #N/A): never
+# a client's name.
+NO_NAME = ["NA", "N/A", "#N/A", "NULL", "NONE", "NAN", "-", "--", "\u2013", "\u2014"]
 Labels = Mapping[str, str]  # field -> the header the user wrote for it
 Found = tuple[pl.DataFrame, list[pl.DataFrame]]  # the rows kept, and the issues of the rest
 
@@ -242,6 +245,12 @@ def _usable(parsed: pl.DataFrame, labels: Labels, today: dt.date) -> Found:
     date, amount = pl.col("invoice_date"), pl.col("amount")
     checks = [
         (pl.col("client").is_null(), "client", pl.lit(None), "no client name"),
+        (
+            pl.col("client").str.to_uppercase().is_in(NO_NAME),
+            "client",
+            pl.col("client"),
+            "no client name: the cell holds a placeholder for a missing value",
+        ),
         (pl.col("raw_invoice_date").is_null(), "invoice_date", pl.lit(None), "no invoice date"),
         (
             pl.col("raw_invoice_date").is_not_null() & date.is_null(),
