@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,14 @@ class Config:
         12, "one year smooths seasonality and matches annual contracts", low=1, high=120
     )
     basis: str = _why("invoiced", "'invoiced' dates revenue by invoice date, 'paid' by paid date")
-    currency: str | None = _why(None, "currency analysed; the most frequent one when unset")
+    currency: str | None = _why(
+        None, "currency reported in; when unset, the one with the most revenue in the window"
+    )
+    rates: tuple[tuple[str, float], ...] = _why(
+        (),
+        "units of the reported currency per unit of another (USD=3.6725): its invoices are "
+        "converted and counted; without a rate they are left out and said",
+    )
     language: str = _why(
         "en", "language of the briefing and the workbook's labels: en, zh, ru, fi or fa"
     )
@@ -208,7 +216,13 @@ class Config:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            name: (value.isoformat() if isinstance(value, dt.date) else value)
+            name: (
+                value.isoformat()
+                if isinstance(value, dt.date)
+                else dict(value)
+                if name == "rates"
+                else value
+            )
             for name, value, _ in self.items()
         }
 
@@ -250,6 +264,8 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             if order is None:
                 raise ValueError("expected auto, dmy (day first), mdy (month first) or ymd")
             return order
+        if name == "rates":
+            return parse_rates(raw)
         if name == "currency":
             text = str(raw).strip().upper() if raw is not None else ""
             return text or None
@@ -272,6 +288,34 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             f"{source}: setting '{name}' has the value {raw!r}, which cannot be used ({exc})."
         ) from None
     return raw
+
+
+def parse_rates(raw: Any) -> tuple[tuple[str, float], ...]:
+    """Rates as people write them: ``USD=3.6725``, several split by ``,`` or ``;``, a list of
+    those, or a TOML table ``{USD = 3.6725}``; each a positive, finite number."""
+    if isinstance(raw, Mapping):
+        items = [(str(k), v) for k, v in raw.items()]
+    else:
+        texts = raw if isinstance(raw, list | tuple) else [raw]
+        items = []
+        for text in texts:
+            for part in re.split(r"[,;]", str(text)):
+                if not part.strip():
+                    continue
+                code, sep, value = part.partition("=")
+                if not sep:
+                    raise ValueError(f"'{part.strip()}' is not a rate: write it as USD=3.6725")
+                items.append((code, value))
+    rates: dict[str, float] = {}
+    for code, value in items:
+        code = code.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValueError(f"'{code}' is not a currency code (three letters, such as USD)")
+        number = float(str(value).strip())
+        if not math.isfinite(number) or number <= 0:
+            raise ValueError(f"the rate for {code} must be a positive number")
+        rates[code] = number
+    return tuple(sorted(rates.items()))
 
 
 def normalise_key(key: str) -> str:
@@ -321,6 +365,7 @@ def load_toml(path: Path, config: Config | None = None) -> Config:
     return apply_settings(config or Config(), table, f"Configuration file {Path(path).name}")
 
 
+_RATE_KEYS = {"rate", "rates", "exchange_rate"}
 Ignored = tuple[int, str, Any, str]  # a Settings row not applied: (Excel row, key, value, problem)
 
 
@@ -337,11 +382,25 @@ def resolve_config(
     Raises ``ConfigError`` for a TOML file or an override that cannot be used; a bad Settings
     row is the workbook's own and comes back as ignored instead.
     """
-    config, ignored = apply_sheet_settings(Config(), {k: v for _, k, v in sheet}, source)
-    rows = {key: row for row, key, _ in sheet}
+    rate_rows = [(row, value) for row, key, value in sheet if normalise_key(key) in _RATE_KEYS]
+    plain = [(row, key, value) for row, key, value in sheet if normalise_key(key) not in _RATE_KEYS]
+    config, ignored = apply_sheet_settings(Config(), {k: v for _, k, v in plain}, source)
+    rows = {key: row for row, key, _ in plain}
+    unusable: list[Ignored] = []
+    rates: dict[str, float] = {}
+    for row, value in rate_rows:  # one rate a row, or several; every row counts
+        try:
+            rates.update(parse_rates(value))
+        except (TypeError, ValueError) as exc:
+            unusable.append((row, "rate", value, str(exc)))
+    if rates:
+        config = config.replace(rates=tuple(sorted(rates.items())))
     if config_file is not None:
         config = load_toml(config_file, config)
     changes = {k: v for k, v in (overrides or {}).items() if v is not None}
-    return config.replace(**changes), tuple(
-        (rows[key], key, value, problem) for key, value, problem in ignored
+    if changes.get("rates"):  # --rate adds to the workbook's rates, and wins where both name one
+        changes["rates"] = tuple(sorted({**dict(config.rates), **dict(changes["rates"])}.items()))
+    return config.replace(**changes), (
+        *((rows[key], key, value, problem) for key, value, problem in ignored),
+        *unusable,
     )

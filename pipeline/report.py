@@ -45,6 +45,7 @@ class Options:
     lang: str | None = None  # None: the Settings sheet's language, else English
     mapping: tuple[str, ...] = ()  # --map LABEL=FIELD items: header labels the reader must use
     dates: str | None = None  # "dmy", "mdy" or "ymd"; None: the setting, else decided per ledger
+    rates: tuple[tuple[str, float], ...] | None = None  # (CODE, rate): --rate, with the Settings'
     today: dt.date | None = None  # the run date, for spotting invoices dated in the future
 
 
@@ -116,6 +117,7 @@ def report(
                 "currency": options.currency,
                 "language": language_of(options.lang) if options.lang else None,
                 "dates": options.dates,
+                "rates": options.rates,
             },
         )
         stage("validate")

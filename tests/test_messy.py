@@ -299,14 +299,24 @@ def test_mixed_currencies_are_never_summed(tmp_path):
     rows = [
         ("1", "A", D("2026-01-05"), 100, "EUR"),
         ("2", "B", D("2026-01-06"), 200, "EUR"),
-        ("3", "C", D("2026-01-07"), 999, "USD"),
+        ("3", "C", D("2026-01-04"), 999, "USD"),
     ]
     path = write_workbook(tmp_path / "fx.xlsx", rows, header=header)
-    data = issues_of(path, tmp_path)
-    assert data["currency"] == "EUR" and data["totals"]["revenue"] == 300
-    assert data["data_issues"][0]["problem"] == "in USD, not the analysed currency"
-    data = issues_of(path, tmp_path / "usd", "--currency", "usd")
+    data = issues_of(path, tmp_path)  # the most revenue in the window: 999 USD over 300 EUR
     assert data["currency"] == "USD" and data["totals"]["revenue"] == 999
+    assert [i["problem"] for i in data["data_issues"]] == [
+        "in EUR, not the reporting currency (USD)"
+    ] * 2
+    data = issues_of(path, tmp_path / "eur", "--currency", "eur")
+    assert data["currency"] == "EUR" and data["totals"]["revenue"] == 300
+    assert data["currencies"] == [
+        {"currency": "EUR", "invoices": 2, "revenue": 300.0, "counted": True, "rate": None},
+        {"currency": "USD", "invoices": 1, "revenue": 999.0, "counted": False, "rate": None},
+    ]
+    data = issues_of(path, tmp_path / "rated", "--currency", "eur", "--rate", "USD=0.5")
+    assert data["totals"]["revenue"] == pytest.approx(300 + 999 * 0.5)
+    assert {c["client"]: c["revenue"] for c in data["clients"]}["C"] == pytest.approx(499.5)
+    assert data["data_issues"] == []
 
 
 def test_long_emoji_and_right_to_left_names_are_read_and_written_back(tmp_path):

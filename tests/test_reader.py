@@ -90,7 +90,7 @@ def test_other_currencies_are_never_added_in(workbook):
     assert ledger.currency == "EUR"
     assert ledger.invoices["client"].to_list() == ["A", "B", "D"]
     problems = {(i.row, i.problem) for i in issue_list(ledger)}
-    assert (4, "in USD, not the analysed currency") in problems
+    assert (4, "in USD, not the reporting currency (EUR)") in problems  # 300 each: by name
     assert (5, "no currency") in problems
 
 

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from pipeline.edge.messages import is_panic, refusal, worker_lost
 from pipeline.edge.tuning import tune_for_reports
 from pipeline.errors import Exit, TierbookError
+from pipeline.model.analysis import Analysis
 from pipeline.report import Options, report
 from pipeline.validate.records import BY_DATES, BY_SETTING, ORDER_NAMES, DateOrder
 from pipeline.words.i18n import ENGLISH
@@ -141,10 +142,21 @@ def _report(
         f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
         f"top client {ENGLISH.percent(a.concentration.top1_share)} "
         f"({verdict.lower()}), "
-        f"{issues} data issue{'s' if issues != 1 else ''}{_dates_note(a.dates)} -> {result.folder}",
+        f"{issues} data issue{'s' if issues != 1 else ''}{_currency_note(a)}{_dates_note(a.dates)}"
+        f" -> {result.folder}",
         folder=result.folder,
         clients=a.totals.clients,
         verdict=verdict,
+    )
+
+
+def _currency_note(analysis: Analysis) -> str:
+    """For the one-line result: what another currency left out, and the flag that counts it."""
+    left = [c for c in analysis.currencies if not c.counted and c.invoices]
+    return "".join(
+        f"; {c.invoices} {c.currency} invoice{'s' if c.invoices != 1 else ''} "
+        f"({ENGLISH.money(c.revenue, c.currency)}) not counted: add --rate {c.currency}=..."
+        for c in left
     )
 
 

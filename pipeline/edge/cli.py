@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.config import BASES
+from pipeline.config import BASES, parse_rates
 from pipeline.edge.batch import ExecutorError, Outcome, Where, parse_executor, run_batch
 from pipeline.edge.inputs import expand_inputs, find_inputs, output_names
 from pipeline.edge.messages import is_panic, portfolio_failed, refusal
@@ -54,6 +54,15 @@ DATES_OPTION = click.option(
     "export's layout, then which reading looks like a ledger, else day first; the report says "
     "how it was decided and how many dates could be read either way.",
 )
+RATE_OPTION = click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="CODE=RATE",
+    help="Count invoices in another currency, converted at RATE units of the reported currency "
+    "per unit of CODE, e.g. --rate USD=3.6725 when reporting in AED (repeatable; a Settings row "
+    "'rate' does the same). Without a rate, other currencies are left out and said.",
+)
 MAP_OPTION = click.option(
     "--map",
     "mapping",
@@ -85,6 +94,16 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug or bool(os.environ.get("TIERBOOK_DEBUG"))}
 
 
+def _rates(items: tuple[str, ...]) -> tuple[tuple[str, float], ...] | None:
+    """``--rate`` items as rates; one that cannot be read is a usage error (exit 2)."""
+    if not items:
+        return None
+    try:
+        return parse_rates(list(items))
+    except (TypeError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="'--rate'") from None
+
+
 def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where:
     """``--executor`` as a ``Where``; a value that cannot be used is a usage error (exit 2)."""
     try:
@@ -113,6 +132,7 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
 @LANG_OPTION
 @MAP_OPTION
 @DATES_OPTION
+@RATE_OPTION
 @click.option(
     "--config",
     "config_file",
@@ -130,7 +150,8 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
     "--currency",
     default=None,
     metavar="CODE",
-    help="Analyse this currency only (e.g. EUR). Default: the most frequent one; others are listed as data issues.",
+    help="Report in this currency (e.g. EUR). Default: the one with the most revenue in the "
+    "window. Other currencies are converted where --rate gives a rate, else left out and said.",
 )
 @click.option(
     "--jobs",
@@ -166,6 +187,7 @@ def report_command(
     lang: str | None,
     mapping: tuple[str, ...],
     dates: str | None,
+    rates: tuple[str, ...],
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
@@ -199,6 +221,7 @@ def report_command(
         lang=lang.lower() if lang else None,
         mapping=mapping,
         dates=dates.lower() if dates else None,
+        rates=_rates(rates),
     )
     debug = _debug()
     if jobs is None:  # parallel where it pays: process start-up costs about a small workbook

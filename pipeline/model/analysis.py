@@ -27,6 +27,7 @@ from pipeline.model.concentration import (
     shares,
     stress,
 )
+from pipeline.model.currencies import CurrencyFigures, currency_figures
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
 from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
@@ -84,6 +85,8 @@ class Analysis:
     invoice_rows: pl.DataFrame  # sheet, row, client (account), note: each usable invoice row
     dates: DateOrder  # how the ledger's dates were read, and how many could be read otherwise
     payment_data: tuple[str, ...]  # what the ledger says of payment (validate.records.PAYMENT_DATA)
+    currencies: tuple[CurrencyFigures, ...]  # each currency's own figures; left-out ones too
+    amount_source: str  # how each row's amount was had
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
@@ -175,6 +178,7 @@ def _warnings(
     lost: pl.DataFrame,
     config: Config,
     dates: DateOrder,
+    currencies: tuple[CurrencyFigures, ...] = (),
 ) -> tuple[Warning, ...]:
     found: list[Warning] = []
     anchors = clients.filter(pl.col("tier") == "anchor")
@@ -222,6 +226,19 @@ def _warnings(
     d_grade = clients.filter(pl.col("grade") == "D")
     if d_grade.height:
         found.append(Warning("d_grade_clients", {"clients": d_grade["client"].to_list()}))
+    left_out = [c for c in currencies if not c.counted and c.invoices]
+    if left_out:
+        found.append(
+            Warning(
+                "currencies_left_out",
+                {
+                    "currencies": [
+                        {"currency": c.currency, "invoices": c.invoices, "revenue": c.revenue}
+                        for c in left_out
+                    ]
+                },
+            )
+        )
     if dates.ambiguous and dates.decided_by not in (BY_DATES, BY_SETTING):
         found.append(
             Warning(
@@ -347,6 +364,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     )
 
     window_rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of))
+    currencies = currency_figures(counted, ledger.set_aside, w, ledger.currency, dict(config.rates))
     revenue = float(window_rows["amount"].sum())
     d_revenue = float(clients.filter(pl.col("grade") == "D")["revenue"].clip(lower_bound=0).sum())
     totals = Totals(
@@ -377,13 +395,15 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         acquisition=acq,
         model=model,
         model_note=model_note,
-        warnings=_warnings(conc, clients, lost, config, ledger.dates),
+        warnings=_warnings(conc, clients, lost, config, ledger.dates, currencies),
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),
         trend=_headline_last(trend(counted, as_of, config), totals.revenue, conc),
         invoice_rows=invoice_row_notes(lines, w, config.basis),
         dates=ledger.dates,
         payment_data=ledger.payment_data,
+        currencies=currencies,
+        amount_source=ledger.amount_source,
         client_sheet_rows=ledger.clients.select(
             "row",
             pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),

@@ -20,7 +20,16 @@ def invoices_of(lines: pl.DataFrame) -> pl.DataFrame:
     first = [
         pl.col(c).first()
         for c in lines.columns
-        if c not in {"invoice", "amount", "due_date", "paid_date", "project", "deposit"}
+        if c
+        not in {
+            "invoice",
+            "amount",
+            "amount_written",
+            "due_date",
+            "paid_date",
+            "project",
+            "deposit",
+        }
     ]
     return (
         lines.sort("row", maintain_order=True)
@@ -28,6 +37,7 @@ def invoices_of(lines: pl.DataFrame) -> pl.DataFrame:
         .agg(
             *first,
             pl.col("amount").sum(),
+            pl.col("amount_written").sum(),
             pl.col("due_date").drop_nulls().first(),
             pl.col("paid_date").max(),
             pl.col("project").drop_nulls().first(),

@@ -103,6 +103,16 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         "currency": analysis.currency,
         "basis": analysis.basis,
         "dates": analysis.dates.as_dict(),
+        "currencies": [
+            {
+                "currency": c.currency,
+                "invoices": c.invoices,
+                "revenue": c.revenue,
+                "counted": c.counted,
+                "rate": c.rate,
+            }
+            for c in analysis.currencies
+        ],
         "totals": {
             "revenue": analysis.totals.revenue,
             "gross": analysis.totals.gross,

@@ -13,7 +13,7 @@ def issue_rows(
     column: str,
     value: pl.Expr,
     problem: str | pl.Expr,
-    action: str,
+    action: str | pl.Expr,
 ) -> pl.DataFrame:
     """Issue rows for every row of ``frame`` (which carries ``sheet`` and ``row``) where ``when``."""
     return frame.filter(when.fill_null(False)).select(
@@ -22,7 +22,7 @@ def issue_rows(
         pl.lit(column).alias("column"),
         value.cast(pl.String).alias("value"),
         (pl.lit(problem) if isinstance(problem, str) else problem).cast(pl.String).alias("problem"),
-        pl.lit(action).alias("action"),
+        (pl.lit(action) if isinstance(action, str) else action).cast(pl.String).alias("action"),
     )
 
 

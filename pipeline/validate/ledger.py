@@ -61,7 +61,7 @@ def build_ledger(
         sources.append(source)
     issues += [_skipped(table, raw.invoices[0]) for table in raw.skipped]
     combined = pl.concat(parts, how="diagonal_relaxed")
-    combined, found, currency = one_currency(combined, raw.invoices, config)
+    combined, found, currency, set_aside = one_currency(combined, raw.invoices, config)
     issues += found
     combined, found = one_spelling(combined, label(raw.invoices[0], "client"))
     issues += found
@@ -87,6 +87,7 @@ def build_ledger(
         dates=order,
         payment_data=payment,
         amount_source="; ".join(dict.fromkeys(sources)),
+        set_aside=set_aside,
     )
 
 

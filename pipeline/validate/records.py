@@ -69,6 +69,10 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     # The invoice a row is a line of: rows with one number, client and date are one invoice;
     # a row without a number is an invoice (a sale) of its own.
     "invoice": pl.String(),
+    # The currency and amount the row was written in, before a rate converted it (the
+    # currency null where the sheet names none).
+    "currency_written": pl.String(),
+    "amount_written": pl.Float64(),
 }
 # Fields a sheet may hold that the ledger turns into others (an amount from them).
 LINE_FIELDS = ("quantity", "unit_price", "discount")
@@ -171,6 +175,7 @@ class Ledger:
     dates: DateOrder = DateOrder("dmy", BY_DATES, 0)  # how day and month were told apart
     payment_data: tuple[str, ...] = PAYMENT_DATA  # what the ledger says of payment (see below)
     amount_source: str = "the amount column"  # how each row's amount was had, for the Method sheet
+    set_aside: pl.DataFrame | None = None  # rows in other currencies with no rate, never counted
 
     @property
     def knows_payment(self) -> bool:

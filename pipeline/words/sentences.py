@@ -87,7 +87,32 @@ def warning_text(warning: Warning, currency: str | None, w: Words = ENGLISH) -> 
             )
         case "dates_ambiguous":
             return dates_sentence(f, w)
+        case "currencies_left_out":
+            return currencies_sentence(f, currency, w)
     return warning.code
+
+
+def currencies_sentence(f: Mapping[str, Any], reporting: str | None, w: Words = ENGLISH) -> str:
+    """Invoices in currencies with no rate: how many, how much, and how to count them."""
+    parts = [
+        w.n_(
+            "%(n)s %(currency)s invoice (%(amount)s in this window)",
+            "%(n)s %(currency)s invoices (%(amount)s in this window)",
+            c["invoices"],
+            currency=c["currency"],
+            amount=w.money(c["revenue"], c["currency"]),
+        )
+        for c in f["currencies"]
+    ]
+    first = f["currencies"][0]["currency"]
+    return w._(
+        "Not counted: %(what)s. Amounts in another currency are never added to %(currency)s; "
+        "to count them, give a rate (for example --rate %(code)s=…, the %(currency)s of one "
+        "%(code)s).",
+        what=w.join(parts),
+        currency=reporting or "",
+        code=first,
+    )
 
 
 def order_label(order: str, w: Words = ENGLISH) -> str:

@@ -11,6 +11,24 @@ from pipeline.render.provenance import Provenance
 from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book
 
 
+def _currencies(analysis: Analysis) -> str:
+    """The other currencies and what became of each: converted at a rate, or left out."""
+    said = []
+    for c in analysis.currencies:
+        if c.currency == analysis.currency:
+            continue
+        if c.counted:
+            said.append(
+                f"{c.currency} converted at {c.rate:g} {analysis.currency} per {c.currency}"
+            )
+        else:
+            said.append(
+                f"{c.currency} left out ({c.invoices:,} invoices in the window, "
+                f"{c.currency} {c.revenue:,.2f}): no rate given"
+            )
+    return "; ".join(said) or "no other currency; other currencies are never added in unconverted"
+
+
 def method_facts(
     analysis: Analysis, provenance: Provenance, notes: list[str]
 ) -> list[tuple[str, Any, str]]:
@@ -59,7 +77,8 @@ def method_facts(
         ("Window", f"{w.start.isoformat()} to {w.end.isoformat()}", "both days included"),
         ("Prior window", f"{w.prior_start.isoformat()} to {w.prior_end.isoformat()}", ""),
         ("Basis", analysis.basis, "invoiced: by invoice date; paid: by paid date"),
-        ("Currency", analysis.currency or "not stated", "other currencies are never added in"),
+        ("Currency", analysis.currency or "not stated", _currencies(analysis)),
+        ("Amount", analysis.amount_source, "each row's amount, before credits are made negative"),
         (
             "Usable invoice rows, total amount",
             analysis.totals.input_amount_total,
@@ -127,6 +146,8 @@ def method_facts(
     for note in notes:
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
     for name, value, why in analysis.config.items():
+        if name == "rates":
+            value = ", ".join(f"{code}={rate:g}" for code, rate in value) or None
         facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
     return facts
 

@@ -1,0 +1,69 @@
+"""Each currency's own figures in the window: what the business billed in it, whether it is
+counted in the reported figures (the reporting currency, or converted at a rate), and at what
+rate. A currency that is neither is never added in, and never hidden either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.model.window import Windows
+from pipeline.validate.records import EXCLUDED_STATUSES
+
+
+@dataclass(frozen=True)
+class CurrencyFigures:
+    currency: str
+    invoices: int  # invoices dated in the window (credit notes too)
+    revenue: float  # their net amount, in this currency
+    counted: bool  # in the reported figures: the reporting currency, or converted at ``rate``
+    rate: float | None  # units of the reporting currency per unit of this one, where converted
+
+
+def currency_figures(
+    counted: pl.DataFrame,
+    set_aside: pl.DataFrame | None,
+    w: Windows,
+    reporting: str | None,
+    rates: dict[str, float],
+) -> tuple[CurrencyFigures, ...]:
+    """The reporting currency first, then the converted ones, then those left out, each by
+    revenue; the counted invoices' own currencies come from what their rows were written in."""
+    day = pl.col("revenue_date")
+    own = counted.filter(day.is_between(w.start, w.as_of)).select(
+        pl.col("invoice"),
+        pl.col("currency_written").fill_null(pl.col("currency")).alias("currency"),
+        pl.col("amount_written").alias("amount"),
+        pl.lit(True).alias("counted"),
+    )
+    aside = (
+        set_aside.filter(
+            ~pl.col("status").is_in(EXCLUDED_STATUSES)
+            & pl.col("invoice_date").is_between(w.start, w.as_of)
+        ).select("invoice", "currency", "amount", pl.lit(False).alias("counted"))
+        if set_aside is not None
+        else own.head(0)
+    )
+    rows = pl.concat([own, aside]).filter(pl.col("currency").is_not_null())
+    figures = (
+        rows.group_by("currency", "counted")
+        .agg(
+            pl.col("invoice").n_unique().alias("invoices"), pl.col("amount").sum().alias("revenue")
+        )
+        .with_columns(
+            pl.col("currency").ne_missing(pl.lit(reporting, pl.String)).alias("_other"),
+            pl.col("revenue").abs().alias("_size"),
+        )
+        .sort(["_other", "counted", "_size", "currency"], descending=[False, True, True, False])
+    )
+    return tuple(
+        CurrencyFigures(
+            currency=r["currency"],
+            invoices=int(r["invoices"]),
+            revenue=float(r["revenue"]),
+            counted=bool(r["counted"]),
+            rate=rates.get(r["currency"]) if r["currency"] != reporting else None,
+        )
+        for r in figures.iter_rows(named=True)
+    )
