@@ -30,6 +30,7 @@ from pipeline.model.concentration import (
 from pipeline.model.currencies import CurrencyFigures, currency_figures
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
 from pipeline.model.lapse import at_risk, bgnbd
+from pipeline.model.money import series_total, total
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
 from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
@@ -91,7 +92,7 @@ class Analysis:
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
         """Each tier's net revenue in the window and its number of clients (0 for an empty tier)."""
-        totals = self.clients.group_by("tier").agg(pl.col("revenue").sum(), pl.len())
+        totals = self.clients.group_by("tier").agg(total(pl.col("revenue")), pl.len())
         found = {t: (float(r), int(n)) for t, r, n in totals.iter_rows()}
         return {tier: found.get(tier, (0.0, 0)) for tier in TIERS}
 
@@ -121,7 +122,7 @@ def monthly_by_tier(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows) ->
         clients.select("client", "tier"), on="client", how="left"
     )
     sums = rows.group_by(pl.col("revenue_date").dt.truncate("1mo").alias("month"), "tier").agg(
-        pl.col("amount").sum().alias("revenue")
+        total(pl.col("amount")).alias("revenue")
     )
     months = pl.date_range(w.start.replace(day=1), w.as_of.replace(day=1), "1mo", eager=True)
     grid = pl.DataFrame({"month": months}).join(pl.DataFrame({"tier": list(TIERS)}), how="cross")
@@ -218,8 +219,8 @@ def _warnings(
                 "lost_key_clients",
                 {
                     "clients": lost["client"].to_list(),
-                    "prior_revenue": float(lost["prior_revenue"].sum()),
-                    "revenue_lost": float(lost["revenue_lost"].sum()),
+                    "prior_revenue": series_total(lost["prior_revenue"]),
+                    "revenue_lost": series_total(lost["revenue_lost"]),
                 },
             )
         )
@@ -365,20 +366,22 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
 
     window_rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of))
     currencies = currency_figures(counted, ledger.set_aside, w, ledger.currency, dict(config.rates))
-    revenue = float(window_rows["amount"].sum())
-    d_revenue = float(clients.filter(pl.col("grade") == "D")["revenue"].clip(lower_bound=0).sum())
+    revenue = series_total(window_rows["amount"])
+    d_revenue = series_total(clients.filter(pl.col("grade") == "D")["revenue"].clip(lower_bound=0))
     totals = Totals(
         revenue=revenue,
-        gross=float(window_rows.filter(pl.col("amount") > 0)["amount"].sum()),
-        credits=float(window_rows.filter(pl.col("amount") < 0)["amount"].sum()),
+        gross=series_total(window_rows.filter(pl.col("amount") > 0)["amount"]),
+        credits=series_total(window_rows.filter(pl.col("amount") < 0)["amount"]),
         invoices=window_rows.height,
         clients=window_rows["client"].n_unique(),
-        input_amount_total=float(ledger.invoices["amount"].sum()),
+        input_amount_total=series_total(ledger.invoices["amount"]),
         void_amount=float(
-            ledger.invoices.filter(pl.col("status").is_in(["void", "draft"]))["amount"].sum()
+            series_total(
+                ledger.invoices.filter(pl.col("status").is_in(["void", "draft"]))["amount"]
+            )
         ),
         overdue_amount=(
-            float(clients["overdue_amount"].fill_null(0).sum()) if ledger.knows_payment else None
+            series_total(clients["overdue_amount"].fill_null(0)) if ledger.knows_payment else None
         ),
         d_grade_revenue_share=d_revenue / conc.share_base if conc.share_base else 0.0,
     )

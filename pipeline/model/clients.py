@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.config import Config
+from pipeline.model.money import total
 from pipeline.model.window import Windows, rolling_month
 from pipeline.validate.records import EXCLUDED_STATUSES
 
@@ -36,8 +37,8 @@ def invoices_of(lines: pl.DataFrame) -> pl.DataFrame:
         .group_by("invoice", maintain_order=True)
         .agg(
             *first,
-            pl.col("amount").sum(),
-            pl.col("amount_written").sum(),
+            total(pl.col("amount")),
+            total(pl.col("amount_written")),
             pl.col("due_date").drop_nulls().first(),
             pl.col("paid_date").max(),
             pl.col("project").drop_nulls().first(),
@@ -84,11 +85,11 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
     gaps = cadence_days.diff().dt.total_days().drop_nulls()
     all_gaps = day.filter(active).unique().sort().diff().dt.total_days().drop_nulls()
     figures = history.group_by("client").agg(
-        amount.filter(in_window).sum().alias("revenue"),
-        amount.filter(in_window & billed).sum().alias("gross"),
-        amount.filter(in_window & (amount < 0)).sum().alias("credits"),
-        amount.filter(in_prior).sum().alias("prior_revenue"),
-        amount.filter(day < w.start).sum().alias("revenue_before_window"),
+        total(amount.filter(in_window)).alias("revenue"),
+        total(amount.filter(in_window & billed)).alias("gross"),
+        total(amount.filter(in_window & (amount < 0))).alias("credits"),
+        total(amount.filter(in_prior)).alias("prior_revenue"),
+        total(amount.filter(day < w.start)).alias("revenue_before_window"),
         (in_window & active).sum().cast(pl.Int64).alias("invoices_in_window"),
         active.sum().cast(pl.Int64).alias("invoices_total"),
         rolling_month(day, w.as_of)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.config import Config
+from pipeline.model.money import ordered_sum, series_total, total
 
 
 def shares(clients: pl.DataFrame) -> pl.DataFrame:
@@ -15,7 +16,7 @@ def shares(clients: pl.DataFrame) -> pl.DataFrame:
     Ranked by revenue, largest first, ties broken by client name so the order is stable.
     """
     positive = pl.col("revenue") > 0
-    base = clients.filter(positive)["revenue"].sum()
+    base = series_total(clients.filter(positive)["revenue"])
     ranked = clients.sort(["revenue", "client"], descending=[True, False], nulls_last=True)
     share = pl.when(positive).then(pl.col("revenue") / base if base else None)
     ranked = ranked.with_columns(share.cast(pl.Float64).alias("share"))
@@ -85,8 +86,8 @@ def concentration(ranked: pl.DataFrame, config: Config) -> Concentration:
     ascending = pl.col("revenue").sort()
     rank = pl.int_range(1, pl.len() + 1).cast(pl.Float64)
     figures = positive.select(
-        pl.col("revenue").sum().alias("base"),
-        ((pl.col("share") ** 2).sum() * 10_000).alias("hhi"),
+        total(pl.col("revenue")).alias("base"),
+        (ordered_sum(pl.col("share") ** 2) * 10_000).alias("hhi"),
         pl.col("share").head(1).sum().alias("top1"),
         pl.col("share").head(3).sum().alias("top3"),
         pl.col("share").head(5).sum().alias("top5"),
@@ -131,14 +132,14 @@ class StressCase:
 def stress(ranked: pl.DataFrame, cases: tuple[int, ...] = (1, 3)) -> tuple[StressCase, ...]:
     """Losing the top client, and the top three: what is left and how concentrated it is."""
     positive = ranked.filter(pl.col("revenue") > 0)
-    base = float(positive["revenue"].sum()) if positive.height else 0.0
+    base = series_total(positive["revenue"]) if positive.height else 0.0
     found = []
     for k in cases:
         gone, left = positive.head(k), positive.slice(k)
-        rest = float(left["revenue"].sum()) if left.height else 0.0
+        rest = series_total(left["revenue"]) if left.height else 0.0
         if rest > 0:
             left_shares = left.select((pl.col("revenue") / rest).alias("s"))["s"]
-            hhi: float | None = float((left_shares**2).sum() * 10_000)
+            hhi: float | None = float((left_shares**2).sort().sum() * 10_000)
             top1: float | None = float(left_shares.max())  # type: ignore[arg-type]
         else:
             hhi = top1 = None
@@ -146,7 +147,7 @@ def stress(ranked: pl.DataFrame, cases: tuple[int, ...] = (1, 3)) -> tuple[Stres
             StressCase(
                 lost=k,
                 clients_lost=tuple(gone["client"].to_list()),
-                revenue_lost=float(gone["revenue"].sum()),
+                revenue_lost=series_total(gone["revenue"]),
                 revenue_after=rest,
                 revenue_after_share=rest / base if base else 0.0,
                 hhi_after=hhi,

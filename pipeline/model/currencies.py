@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.model.money import total
 from pipeline.model.window import Windows
 from pipeline.validate.records import EXCLUDED_STATUSES
 
@@ -49,7 +50,7 @@ def currency_figures(
     figures = (
         rows.group_by("currency", "counted")
         .agg(
-            pl.col("invoice").n_unique().alias("invoices"), pl.col("amount").sum().alias("revenue")
+            pl.col("invoice").n_unique().alias("invoices"), total(pl.col("amount")).alias("revenue")
         )
         .with_columns(
             pl.col("currency").ne_missing(pl.lit(reporting, pl.String)).alias("_other"),

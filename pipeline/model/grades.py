@@ -16,6 +16,7 @@ import datetime as dt
 import polars as pl
 
 from pipeline.config import Config
+from pipeline.model.money import total
 
 NO_PAYMENT_DATA = "no_payment_data"  # the grade rule of a ledger that says nothing of payment
 
@@ -44,17 +45,15 @@ def payment_figures(
             late.filter(dated).max(),
             overdue.filter(~paid & matured & (pl.col("status") != "written_off")).max(),
         ).alias("worst_days_late"),
-        pl.col("amount").filter(matured).sum().alias("matured_billing"),
-        pl.col("amount").filter(matured & paid).sum().alias("paid_billing"),
-        pl.col("amount")
-        .filter(~paid & matured & (pl.col("status") == "open"))
-        .sum()
-        .alias("overdue_amount"),
+        total(pl.col("amount").filter(matured)).alias("matured_billing"),
+        total(pl.col("amount").filter(matured & paid)).alias("paid_billing"),
+        total(pl.col("amount").filter(~paid & matured & (pl.col("status") == "open"))).alias(
+            "overdue_amount"
+        ),
         (pl.col("status") == "written_off").sum().cast(pl.Int64).alias("write_offs"),
-        pl.col("amount")
-        .filter(pl.col("status") == "written_off")
-        .sum()
-        .alias("written_off_amount"),
+        total(pl.col("amount").filter(pl.col("status") == "written_off")).alias(
+            "written_off_amount"
+        ),
         pl.len().cast(pl.Int64).alias("invoices_billed"),
         (pl.col("deposit").fill_null(0) > 0).sum().cast(pl.Int64).alias("invoices_with_deposit"),
         pl.col("project").drop_nulls().n_unique().cast(pl.Int64).alias("projects"),

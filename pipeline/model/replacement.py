@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.model.money import series_total, total
 from pipeline.model.window import Windows
 
 
@@ -42,7 +43,7 @@ def acquisition(
     per_client = (
         joined.filter(first_year)
         .group_by("client", "first")
-        .agg(pl.col("amount").sum().alias("first_year"))
+        .agg(total(pl.col("amount")).alias("first_year"))
     )
     ledger_start = first["first"].min()
     if ledger_start is None or ledger_start >= w.start:  # type: ignore[operator]
@@ -59,7 +60,9 @@ def acquisition(
     return Acquisition(
         new_clients_in_window=won_now.height,
         new_clients_per_year=won_now.height * 12 / window_months,
-        average_first_year_revenue=float(sizes["first_year"].mean()) if sizes.height else None,  # type: ignore[arg-type]
+        average_first_year_revenue=(
+            series_total(sizes["first_year"]) / sizes.height if sizes.height else None
+        ),
         cohort=cohort,
         cohort_size=sizes.height,
     )

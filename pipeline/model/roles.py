@@ -6,6 +6,7 @@ import polars as pl
 
 from pipeline.config import Config
 from pipeline.model.accounts import account_of
+from pipeline.model.money import total
 from pipeline.model.window import Windows
 
 ROLES = ("large-constant", "growth", "referrer", "image", "tester", "special")
@@ -24,8 +25,8 @@ def halves(counted: pl.DataFrame, w: Windows) -> pl.DataFrame:
         counted.filter(day.is_between(w.start, w.as_of))
         .group_by("client")
         .agg(
-            pl.col("amount").filter(day <= middle).sum().alias("first_half"),
-            pl.col("amount").filter(day > middle).sum().alias("second_half"),
+            total(pl.col("amount").filter(day <= middle)).alias("first_half"),
+            total(pl.col("amount").filter(day > middle)).alias("second_half"),
         )
     )
 
@@ -48,7 +49,7 @@ def referrals(sheet: pl.DataFrame, mapping: pl.DataFrame, clients: pl.DataFrame)
         .group_by("client")
         .agg(
             pl.col("referred").sort().alias("referred_clients"),
-            pl.col("_rev").fill_null(0).sum().alias("referred_revenue"),
+            total(pl.col("_rev").fill_null(0)).alias("referred_revenue"),
         )
     )
 

@@ -18,6 +18,7 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.model.clients import REVENUE_DATE
 from pipeline.model.concentration import EPS
+from pipeline.model.money import ordered_sum, total
 from pipeline.model.window import add_months, rolling_month, windows
 
 MAX_POINTS = 36
@@ -82,7 +83,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
 
     def billing(by: pl.Expr, rows: pl.DataFrame) -> pl.DataFrame:
         return rows.group_by("client", by.alias(REVENUE_DATE)).agg(
-            pl.col("amount").sum(), (pl.col("amount") >= 0).any().alias("billed")
+            total(pl.col("amount")), (pl.col("amount") >= 0).any().alias("billed")
         )
 
     def joined(points: pl.DataFrame, billed: pl.DataFrame) -> pl.DataFrame:
@@ -110,7 +111,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     per_client = (
         rows.group_by("as_of", "client", maintain_order=True)
         .agg(
-            pl.col("amount").sum().alias("revenue"),
+            total(pl.col("amount")).alias("revenue"),
             rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
             .filter(pl.col("billed"))
             .n_unique()
@@ -121,9 +122,9 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         .join(first_billed, on="client", how="left")
     )
     positive = pl.col("revenue") > 0
-    base = pl.col("revenue").filter(positive).sum()
+    base = total(pl.col("revenue").filter(positive))
     share = (pl.col("revenue") / base).filter(positive)
-    hhi = (share**2).sum() * 10_000
+    hhi = ordered_sum(share**2) * 10_000
     billed_since = pl.col("first_billed")
     anchor = (
         (pl.col("months_billed") >= config.anchor_min_months)
@@ -132,9 +133,9 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         & (billed_since <= pl.col("new_since"))
     )
     figures = per_client.group_by("as_of", maintain_order=True).agg(
-        pl.col("revenue").sum().alias("revenue"),
+        total(pl.col("revenue")).alias("revenue"),
         share.max().alias("top1_share"),
-        share.top_k(5).sum().alias("top5_share"),
+        ordered_sum(share.top_k(5)).alias("top5_share"),
         (10_000 / hhi).alias("effective_clients"),
         hhi.alias("hhi"),
         (anchor & positive).sum().cast(pl.Int64).alias("anchors"),

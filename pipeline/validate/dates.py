@@ -267,12 +267,14 @@ def _readings(parts: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def _bunched(dates: pl.Series) -> bool:
     """Whether the dates fill far fewer of the calendar months of their span than as many
-    dates spread at random over it would (half as many or fewer): a ledger's other reading
+    dates spread at random over it would (a third or fewer; eight dates at least, fewer say
+    too little): a ledger's other reading
     bunches into a few months with empty ones between, where a sparse ledger is merely sparse."""
     months = (dates.dt.year().cast(pl.Int64) * 12 + dates.dt.month().cast(pl.Int64)).unique()
     span = int(months.max()) - int(months.min()) + 1  # type: ignore[arg-type]
-    expected = 1 - (1 - 1 / span) ** dates.n_unique()
-    return months.len() / span <= expected / 2
+    distinct = dates.n_unique()
+    expected = 1 - (1 - 1 / span) ** distinct
+    return distinct >= 8 and months.len() / span <= expected / 3
 
 
 def _descents(reading: pl.DataFrame) -> int:
