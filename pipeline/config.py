@@ -214,6 +214,19 @@ class Config:
             for f in dataclasses.fields(self)
         ]
 
+    def shown_items(self) -> list[tuple[str, Any, str]]:
+        """As items(), with each value as a reader expects it written (rates as CODE=RATE)."""
+        return [
+            (
+                name,
+                ", ".join(f"{code}={rate:g}" for code, rate in value) or None
+                if name == "rates"
+                else value,
+                why,
+            )
+            for name, value, why in self.items()
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             name: (

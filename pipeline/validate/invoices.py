@@ -92,7 +92,7 @@ def parse_invoices(
     issues += found
     parsed, found = _usable(parsed, labels, today)
     issues += found
-    issues += _values_ignored(parsed, labels)
+    issues += _values_ignored(parsed, labels, "invoice_no" in table.columns.fields)
     parsed = parsed.with_columns(invoice_key().alias("invoice"))
     parsed, source = _totals_once(parsed, labels, computed)
     parsed, found = _statuses(parsed, labels)
@@ -296,9 +296,10 @@ def _usable(parsed: pl.DataFrame, labels: Labels, today: dt.date) -> Found:
     return parsed.filter(~unusable), issues
 
 
-def _values_ignored(parsed: pl.DataFrame, labels: Labels) -> list[pl.DataFrame]:
+def _values_ignored(parsed: pl.DataFrame, labels: Labels, numbered: bool) -> list[pl.DataFrame]:
     """Optional cells that cannot be read are ignored, their rows kept; a missing invoice
-    number is noted."""
+    number is noted where the sheet has a number column (a sales log has none: each row is a
+    sale of its own)."""
     issues = [
         issue_rows(
             parsed,
@@ -317,7 +318,7 @@ def _values_ignored(parsed: pl.DataFrame, labels: Labels) -> list[pl.DataFrame]:
     issues.append(
         issue_rows(
             parsed,
-            pl.col("invoice_no").is_null(),
+            pl.col("invoice_no").is_null() & pl.lit(numbered),
             labels["invoice_no"],
             pl.lit(None),
             "no invoice number",

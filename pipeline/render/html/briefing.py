@@ -73,7 +73,7 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
             (warning_text(x, cur, w) for x in analysis.warnings if x.code == "dates_ambiguous"),
             None,
         ),
-        "config_items": config.items(),
+        "config_items": config.shown_items(),
         "currency": cur,
         "charts": _charts(analysis, w),
         "trend_lines": trend_sentences(analysis, w),

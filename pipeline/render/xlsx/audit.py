@@ -145,9 +145,7 @@ def method_facts(
     ]
     for note in notes:
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
-    for name, value, why in analysis.config.items():
-        if name == "rates":
-            value = ", ".join(f"{code}={rate:g}" for code, rate in value) or None
+    for name, value, why in analysis.config.shown_items():
         facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
     return facts
 
