@@ -81,6 +81,14 @@ def inspect(path: Path, mapping_items: tuple[str, ...] = (), dates: str | None =
         if refused.closest is not None:
             lines.append("closest to an invoice table:")
             lines.extend(_columns(refused.closest, mapping))
+        for sheet, rows in refused.first_rows:
+            lines.append(f"first rows of sheet '{_plain(sheet)}':")
+            lines.extend(
+                f"  {n}: " + " | ".join(_plain(cell)[:40] for cell in row[:12])
+                for n, row in enumerate(rows, 1)
+            )
+            if not rows:
+                lines.append("  (empty)")
         lines.append(f"a report would be refused: {_plain(refused)}")
         return "\n".join(lines) + "\n"
     lines = [f"{raw.path.name}: {raw.format}" + (f" ({raw.detail})" if raw.detail else "")]

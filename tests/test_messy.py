@@ -319,6 +319,29 @@ def test_mixed_currencies_are_never_summed(tmp_path):
     assert data["data_issues"] == []
 
 
+def test_the_ledger_ends_at_its_last_invoice_in_any_currency(tmp_path):
+    """The as-of date is the last invoice of the books, not of the counted currency: a USD
+    invoice after the last EUR one moves the window as it would if it were counted."""
+    header = ("Invoice No", "Client", "Invoice Date", "Amount", "Currency")
+    rows = [
+        ("1", "A", D("2025-01-10"), 500, "EUR"),
+        ("2", "B", D("2025-11-20"), 400, "EUR"),
+        ("3", "C", D("2026-02-01"), 100, "USD"),
+    ]
+    path = write_workbook(tmp_path / "late.xlsx", rows, header=header)
+    data = issues_of(path, tmp_path, "--currency", "EUR")
+    assert data["as_of"] == "2026-02-01"
+    assert data["window"]["start"] == "2025-02-02"  # A's January 2025 invoice falls outside
+    assert data["totals"]["revenue"] == 400
+    assert data["currencies"][1] == {
+        "currency": "USD",
+        "invoices": 1,
+        "revenue": 100.0,
+        "counted": False,
+        "rate": None,
+    }
+
+
 def test_long_emoji_and_right_to_left_names_are_read_and_written_back(tmp_path):
     names = ["Café ☕ Ltd 🚀", "شركة الأفق", "x" * 5000]
     rows = [inv(str(i), n, f"2026-0{i + 1}-05", 100 * (i + 1)) for i, n in enumerate(names)]

@@ -273,6 +273,15 @@ def _headline_last(points: pl.DataFrame, revenue: float, conc: Concentration) ->
     )
 
 
+def _ledger_end(latest: dt.date, set_aside: pl.DataFrame | None, basis: str) -> dt.date:
+    """The ledger ends at its last invoice in any currency: invoices left out for want of a
+    rate still show how far the books run, so they move the window as they would if counted."""
+    if set_aside is None or set_aside.height == 0:
+        return latest
+    aside = counted_invoices(set_aside, basis)["revenue_date"].max()
+    return max(latest, aside) if isinstance(aside, dt.date) else latest
+
+
 def analyse(ledger: Ledger, config: Config) -> Analysis:
     """Compute every figure and label of one workbook; nothing here knows files or formats."""
     mapping = account_map(ledger.invoices, ledger.clients)
@@ -298,6 +307,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         )
     first, latest = counted["revenue_date"].min(), counted["revenue_date"].max()
     assert isinstance(first, dt.date) and isinstance(latest, dt.date)  # counted is non-empty
+    latest = _ledger_end(latest, ledger.set_aside, config.basis)
     as_of = config.as_of or latest
     w = windows(as_of, config.window_months)
     ranked = shares(client_figures(counted, w, config))

@@ -61,11 +61,16 @@ class NoInvoiceTable(InputError):
     was found, so ``inspect`` can show it before saying why a report would be refused."""
 
     def __init__(
-        self, message: str, sheet_names: tuple[str, ...] = (), closest: RawTable | None = None
+        self,
+        message: str,
+        sheet_names: tuple[str, ...] = (),
+        closest: RawTable | None = None,
+        first_rows: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (),
     ) -> None:
         super().__init__(message)
         self.sheet_names = sheet_names
         self.closest = closest  # the sheet whose header came nearest, when one did
+        self.first_rows = first_rows  # (sheet, its first non-empty rows as text) when none did
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,24 @@ def _load(reader: Reader, sheet: str, n_rows: int | None = None) -> pl.DataFrame
     if isinstance(reader, CalamineBook):
         return reader.load(sheet, n_rows)
     return reader.load(n_rows)
+
+
+FIRST_SHEETS, FIRST_ROWS = 5, 5  # what inspect shows of a file where no header was found
+
+
+def _first_rows(reader: Reader, sheet: str) -> tuple[tuple[str, ...], ...]:
+    """A sheet's first non-empty rows as text, blank cells as '', trailing blanks dropped."""
+    head = _load(reader, sheet, HEADER_SCAN_ROWS)
+    rows = []
+    for row in head.iter_rows():
+        cells = ["" if cell is None else str(cell) for cell in row]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
+            rows.append(tuple(cells))
+        if len(rows) == FIRST_ROWS:
+            break
+    return tuple(rows)
 
 
 def _normalised_name(name: str) -> str:
@@ -277,8 +300,8 @@ def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> I
         near = nearest_alias(field, unclaimed)
         name = FIELD_NAMES.get(field, field)
         names.append(f"'{name}'")
-        if near:
-            tries.append(f'--map "{near}={name}"')
+        if near or len(unclaimed) == 1:
+            tries.append(f'--map "{near or unclaimed[0]}={name}"')
         elif unclaimed:
             tries.append(
                 f'--map "LABEL={name}" with LABEL one of ' + ", ".join(repr(x) for x in unclaimed)
@@ -375,8 +398,12 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         raise NoInvoiceTable(
             f"{path.name}: no sheet holds an invoice table (looked in {', '.join(repr(n) for n in names)}). "
             "An invoice table needs a header row with at least these columns: client, invoice "
-            "date and amount (or quantity and unit price); an invoice number where there is one.",
+            "date and amount (or quantity and unit price); an invoice number where there is one. "
+            f"'tierbook inspect {path.name}' shows the first rows of each sheet; name the columns "
+            'that hold them with --map "LABEL=client", --map "LABEL=invoice date" and '
+            '--map "LABEL=amount".',
             tuple(names),
+            first_rows=tuple((name, _first_rows(reader, name)) for name in names[:FIRST_SHEETS]),
         )
     invoices.sort(key=lambda t: names.index(t.sheet))
     layout = _layout(invoices[0])
