@@ -145,7 +145,7 @@ def test_one_workbook_is_one_line_and_no_table(tmp_path):
     result = CliRunner().invoke(main, ["report", str(book), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"b1.xlsx: 100.00 from 1 clients, top client 100.0% (very high dependence), "
+        f"b1.xlsx: 100.00 from 1 client, top client 100.0% (very high dependence), "
         f"0 data issues -> {tmp_path / 'out' / 'b1'}"
     ]
 

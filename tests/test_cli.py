@@ -46,7 +46,7 @@ def test_report_writes_three_files_per_input_under_out(runner, workbook, tmp_pat
             f"{name}.briefing.html",
             f"{name}.summary.json",
         ]
-    assert "a.xlsx: 100.00 from 1 clients" in result.output
+    assert "a.xlsx: 100.00 from 1 client" in result.output
 
 
 def test_a_folder_means_every_workbook_in_it(runner, workbook, tmp_path):

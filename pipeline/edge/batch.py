@@ -136,10 +136,11 @@ def _report(
     a = result.analysis
     issues = a.issues.height
     verdict = verdict_label(a.concentration.verdict)
+    clients = f"{a.totals.clients} client{'' if a.totals.clients == 1 else 's'}"
     return Outcome(
         source,
         "done",
-        f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {a.totals.clients} clients, "
+        f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {clients}, "
         f"top client {ENGLISH.percent(a.concentration.top1_share)} "
         f"({verdict.lower()}), "
         f"{issues} data issue{'s' if issues != 1 else ''}{_currency_note(a)}{_dates_note(a.dates)}"

@@ -69,8 +69,9 @@ MAP_OPTION = click.option(
     multiple=True,
     metavar="LABEL=FIELD",
     help="Read the column headed LABEL as FIELD, e.g. --map 'Customer full name=client' "
-    "(repeatable; fields: invoice number, client, invoice date, amount, currency, due date, "
-    "paid date, status, project, deposit, description). A Settings sheet row 'map' does the same.",
+    "(repeatable; fields: invoice number, client, invoice date, amount, quantity, unit price, "
+    "discount, currency, due date, paid date, status, project, deposit, description). A Settings "
+    "sheet row 'map' does the same.",
 )
 
 
