@@ -158,13 +158,14 @@ def test_rates_from_the_settings_sheet_and_the_command_line(tmp_path):
         ("1", "A", D("2026-01-05"), 100, "EUR"),
         ("2", "B", D("2026-01-06"), 50, "USD"),
         ("3", "C", D("2026-01-07"), 10, "GBP"),
+        ("4", "A", D("2026-01-08"), 20, "USD"),  # one client, billed in two currencies
     ]
     path = write_workbook(
         tmp_path / "rates.xlsx", rows, header=header, settings=[("rate", "USD=0.9, GBP=1.2")]
     )
     data = summary(path, tmp_path)
     assert data["currency"] == "EUR"
-    assert revenue_by_client(data) == pytest.approx({"A": 100, "B": 45, "C": 12})
+    assert revenue_by_client(data) == pytest.approx({"A": 118, "B": 45, "C": 12})
     assert {c["currency"]: c["rate"] for c in data["currencies"]} == {
         "EUR": None,
         "USD": 0.9,
@@ -172,7 +173,7 @@ def test_rates_from_the_settings_sheet_and_the_command_line(tmp_path):
     }
     # a --rate wins over the sheet's for the currency it names, the sheet's others stand
     data = summary(path, tmp_path / "cli", "--rate", "USD=0.5")
-    assert revenue_by_client(data) == pytest.approx({"A": 100, "B": 25, "C": 12})
+    assert revenue_by_client(data) == pytest.approx({"A": 110, "B": 25, "C": 12})
     assert data["config"]["rates"] == {"GBP": 1.2, "USD": 0.5}
 
 

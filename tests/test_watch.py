@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.edge.inputs import is_input_name
+from pipeline.edge.inputs import find_inputs, is_input, is_input_name
 from tests.conftest import inv, write_workbook
 
 TIERBOOK = str(Path(sys.executable).with_name("tierbook"))
@@ -23,11 +23,24 @@ def test_lock_hidden_and_temporary_files_are_not_candidates():
         ".hidden.xlsx",
         "book.xlsx.part",
         "a.tmp",
-        "notes.txt",
     ):
         assert not is_input_name(Path(name)), name
-    for name in ("book.xlsx", "Book.XLSM", "export.csv", "old.xls", "calc.ods"):
+    for name in ("book.xlsx", "Book.XLSM", "export.csv", "old.xls", "calc.ods", "export.txt"):
         assert is_input_name(Path(name)), name
+
+
+def test_a_txt_file_is_an_input_only_when_it_holds_a_table(tmp_path):
+    """A tab-delimited export saved as .txt is read; a note beside the workbooks is not, even
+    one with commas in it."""
+    export = tmp_path / "export.txt"
+    export.write_text("Num\tName\tDate\tAmount\n1\tAcme\t2026-01-05\t100\n2\tB\t2026-02-05\t5\n")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Call Acme, about the retainer, soon.\nSend Beta the invoice.\nDone.\n")
+    two_lines = tmp_path / "todo.txt"
+    two_lines.write_text("a, b, c\nthe end\n")
+    assert is_input(export)
+    assert not is_input(notes) and not is_input(two_lines)
+    assert find_inputs(tmp_path) == [export]
 
 
 def _wait_for(condition, timeout: float) -> bool:

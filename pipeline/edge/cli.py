@@ -195,7 +195,7 @@ def report_command(
     jobs: int | None,
     executor: Where,
 ) -> None:
-    """Analyse each INPUT: a workbook (.xlsx, .xlsm, .xls, .ods), a text export (.csv, .tsv)
+    """Analyse each INPUT: a workbook (.xlsx, .xlsm, .xls, .ods), a text export (.csv, .tsv, .txt)
     or a Parquet file (.parquet), or a folder of them (every such file directly in it; see
     'tierbook inputs FOLDER').
 

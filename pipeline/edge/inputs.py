@@ -2,7 +2,7 @@
 
 A file is an input when its extension is one tierbook reads and it is not a lock, hidden,
 temporary or partly downloaded file, nor a workbook tierbook itself wrote (the portfolio, when
-a folder is both the input and the output). ``tierbook inputs FOLDER`` lists them, so the
+a folder is both the input and the output), nor a ``.txt`` that holds no table. ``tierbook inputs FOLDER`` lists them, so the
 Makefile asks rather than keeping its own list.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.naming import RESERVED_NAMES, unique
+from pipeline.read.delimited import looks_like_a_table
 from pipeline.read.guard import SUPPORTED
 
 
@@ -38,8 +39,13 @@ def made_by_tierbook(path: Path) -> bool:
 
 
 def is_input(path: Path) -> bool:
-    """Whether ``path`` is a file tierbook would report."""
-    return path.is_file() and is_input_name(path) and not made_by_tierbook(path)
+    """Whether ``path`` is a file tierbook would report: a ``.txt`` only where it holds a
+    table (an export), never a note left beside the workbooks."""
+    if not (path.is_file() and is_input_name(path)):
+        return False
+    if path.suffix.lower() == ".txt":
+        return looks_like_a_table(path)
+    return not made_by_tierbook(path)
 
 
 def find_inputs(folder: Path) -> list[Path]:

@@ -19,7 +19,9 @@ import polars as pl
 
 from pipeline.errors import InputError
 
-DELIMITED = {".csv", ".tsv"}  # not .txt: folders of workbooks often hold notes
+DELIMITED = {".csv", ".tsv", ".txt"}  # .txt: many packages' tab-delimited export
+# A .txt in a folder is read only when it looks like a table: folders of workbooks hold notes.
+TABLE_SNIFF_BYTES, TABLE_MIN_LINES, TABLE_MIN_FIELDS = 16384, 3, 3
 SEPARATORS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
 # Read as Python text and cells, a CSV takes about 17 times its size in memory (a 100 MB file
@@ -77,6 +79,30 @@ def sniff_separator(text: str) -> str:
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+def looks_like_a_table(path: Path) -> bool:
+    """Whether a text file's first lines are a table: one separator splits at least three of
+    them into the same number of fields, three or more. A note or a README has prose lines of
+    any width; an export's lines all have its header's."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(TABLE_SNIFF_BYTES)
+        text, _ = decode(head, path.name)
+    except (OSError, InputError, UnicodeDecodeError):
+        return False
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
+    if len(head) == TABLE_SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    for sep in SEPARATORS:
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        except csv.Error:
+            continue
+        common = Counter(w for w in widths if w >= TABLE_MIN_FIELDS).most_common(1)
+        if common and common[0][1] >= min(TABLE_MIN_LINES, len(widths)) and len(widths) >= 2:
+            return True
+    return False
 
 
 def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
