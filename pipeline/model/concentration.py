@@ -18,7 +18,11 @@ def shares(clients: pl.DataFrame) -> pl.DataFrame:
     positive = pl.col("revenue") > 0
     base = series_total(clients.filter(positive)["revenue"])
     ranked = clients.sort(["revenue", "client"], descending=[True, False], nulls_last=True)
-    share = pl.when(positive).then(pl.col("revenue") / base if base else None)
+    # Money is summed as decimals and a float's decimal is not always itself again: a lone
+    # client's revenue over that sum can come out a hair above 1, which no share can be.
+    share = pl.when(positive).then(
+        (pl.col("revenue") / base).clip(upper_bound=1.0) if base else None
+    )
     ranked = ranked.with_columns(share.cast(pl.Float64).alias("share"))
     ranked = ranked.with_columns(
         pl.when(positive).then(pl.col("share").cum_sum()).alias("cumulative_share"),

@@ -123,7 +123,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     )
     positive = pl.col("revenue") > 0
     base = total(pl.col("revenue").filter(positive))
-    share = (pl.col("revenue") / base).filter(positive)
+    share = (pl.col("revenue") / base).clip(upper_bound=1.0).filter(positive)  # see shares()
     hhi = ordered_sum(share**2) * 10_000
     billed_since = pl.col("first_billed")
     anchor = (
