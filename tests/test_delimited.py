@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from click.testing import CliRunner
+
+from pipeline.edge.cli import main
 from pipeline.errors import InputError
 from pipeline.read.delimited import decode, sniff_separator
 from pipeline.report import report
@@ -89,3 +93,58 @@ def test_a_csv_report_holds_the_analysis_sheets_and_says_why_not_the_original(tm
     method = {r[0]: r[1] for r in book["Method"].iter_rows(min_row=2, values_only=True)}
     book.close()
     assert any("csv" in str(v) for k, v in method.items() if k == "Not carried over")
+
+
+def _summary(path, tmp_path, *options):
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "o"), *options])
+    assert result.exit_code == 0, result.output
+    return json.loads((tmp_path / "o" / path.stem / f"{path.stem}.summary.json").read_text())
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_quoted_fields_hold_separators_quotes_and_line_breaks(tmp_path, newline):
+    """RFC 4180: a shop's billing address on three lines is one cell of one record."""
+    lines = [
+        "Invoice No,Client,Date,Amount,Address",
+        f'1,"Acme, Ltd",2026-01-05,100.00,"1 High St{newline}Flat 2{newline}Leeds"',
+        f'2,"The ""Best"" Co",2026-02-05,50.00,"2 Low St, ""The Yard""{newline}York"',
+        "3,Acme,2026-03-05,25.00,x",
+    ]
+    path = tmp_path / "shop.csv"
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    data = _summary(path, tmp_path)
+    assert {c["client"]: c["revenue"] for c in data["clients"]} == {
+        "Acme, Ltd": 100.0,
+        'The "Best" Co': 50.0,
+        "Acme": 25.0,
+    }
+    assert data["data_issues"] == []
+
+
+def test_a_stray_first_line_and_blank_lines_between_records_are_skipped_and_listed(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text(
+        "{}\nInvoice No,Client,Date,Amount\n1,Acme,2026-01-05,100\n\n2,Beta,2026-02-05,50\n"
+    )
+    data = _summary(path, tmp_path)
+    assert data["totals"]["revenue"] == 150
+    assert [(i["row"], i["problem"], i["action"]) for i in data["data_issues"]] == [
+        (1, "a line above the header with no words, not part of the table", "skipped"),
+        (4, "a blank line between records", "skipped"),
+    ]
+
+
+def test_a_title_above_the_header_is_not_a_data_issue(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("Sales for 2026\n\nInvoice No,Client,Date,Amount\n1,Acme,2026-01-05,100\n")
+    assert _summary(path, tmp_path)["data_issues"] == []
+
+
+def test_a_quote_left_open_is_refused_with_the_line_it_opened_on(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text(
+        'Invoice,Client,Date,Amount\n1,Acme,2026-01-05,100\n2,"Beta,2026-02-05,200\n'
+        "3,Gamma,2026-02-06,300\n4,Delta,2026-02-07,400\n"
+    )
+    with pytest.raises(InputError, match="a quoted cell opened on line 3 .* not closed"):
+        report(path, tmp_path / "out")

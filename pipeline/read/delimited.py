@@ -105,8 +105,48 @@ def looks_like_a_table(path: Path) -> bool:
     return False
 
 
+MAX_CELL_LINES = 50  # an address or a note in one quoted cell; more is a quote left open
+
+
+def _records(text: str, sep: str, name: str) -> list[list[str]]:
+    """The records of RFC 4180 text: a quoted field may hold the separator, doubled quotes and
+    line breaks (an address on three lines is one cell, its record one row, as a spreadsheet
+    program shows it). A quote left open swallows the records after it into one cell; that is
+    refused with the line it opened on, never guessed at."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    last = 0  # the line the previous record ended on
+    try:
+        for row in reader:
+            starts.append(last + 1)
+            last = reader.line_num
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(
+            f"{name}: the text cannot be read as {sep!r}-separated values ({exc})."
+        ) from None
+    widths = Counter(len(r) for r in rows if len(r) > 1)
+    width = widths.most_common(1)[0][0] if widths else 1
+    for row, start in zip(rows, starts, strict=True):
+        for cell in row:
+            if "\n" not in cell:
+                continue
+            inner = cell.split("\n")
+            # Whole records inside one cell: lines holding as many separators as a record has.
+            records = sum(1 for line in inner if width > 2 and line.count(sep) >= width - 1)
+            if records >= 2 or len(inner) > MAX_CELL_LINES:
+                raise InputError(
+                    f"{name}: a quoted cell opened on line {start} runs over {len(inner)} lines "
+                    f"and holds what look like {records or 'many'} records; a quote is probably "
+                    "not closed there. Fix the quote, or export the file again."
+                )
+    return rows
+
+
 def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
-    """Every line as a row of text cells ``c0..cN`` (short rows padded), the encoding and separator."""
+    """Every record as a row of text cells ``c0..cN`` (short rows padded), the encoding and
+    separator."""
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise InputError(
@@ -118,19 +158,7 @@ def read_delimited(path: Path) -> tuple[pl.DataFrame, str, str]:
     if not text.strip():
         raise InputError(f"{path.name}: the file holds no text, so there is nothing to read.")
     sep = sniff_separator(text)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
-    except csv.Error as exc:
-        raise InputError(
-            f"{path.name}: the text cannot be read as {sep!r}-separated values ({exc})."
-        ) from None
-    # A quote never closed swallows every line after it into one cell: say where, never guess.
-    for number, row in enumerate(rows, start=1):
-        if any(cell.count("\n") > 2 for cell in row):
-            raise InputError(
-                f"{path.name}: a quoted cell from line {number} runs over several lines; a quote "
-                "is probably not closed there. Fix the quote, or export the file again."
-            )
+    rows = _records(text, sep, path.name)
     width = max((len(r) for r in rows), default=0)
     columns = {
         f"c{i}": [(r[i] if i < len(r) and r[i] != "" else None) for r in rows] for i in range(width)

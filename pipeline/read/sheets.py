@@ -236,9 +236,17 @@ def _table(
     frame = _collect(
         rows.select([ROW, *(c for c in renames if c in present_columns)]).rename(renames), sheet
     )
+    noted = _text_oddities(head, header_index, frame) if isinstance(reader, TextSheet) else None
+    if noted is not None and noted.height:
+        frame = frame.filter(~pl.col(ROW).is_in(noted[ROW].implode()))
     if profile is None:
         return RawTable(
-            sheet=sheet, kind=kind, header_row=header_index + 1, columns=columns, frame=frame
+            sheet=sheet,
+            kind=kind,
+            header_row=header_index + 1,
+            columns=columns,
+            frame=frame,
+            left_out=noted if noted is not None and noted.height else None,
         )
     first = renames.get("c0", FIRST)
     frame = frame.with_columns(pl.exclude(ROW).cast(pl.String))  # exports' layouts are text
@@ -246,6 +254,8 @@ def _table(
         if needed not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(needed))
     frame, left_out = reshape(frame, profile, first)
+    if noted is not None and noted.height:
+        left_out = pl.concat([noted, left_out])
     if "client" not in columns.fields:  # taken from the heading rows
         columns = ColumnMap(
             {**columns.fields, "client": (0, "(client heading rows)")}, columns.unmapped
@@ -264,6 +274,31 @@ def _table(
         left_out=left_out,
         date_order=profile.dates,
     )
+
+
+def _text_oddities(head: pl.DataFrame, header_index: int, frame: pl.DataFrame) -> pl.DataFrame:
+    """Lines of a text export that are neither title, header nor record: a line of no words
+    above the header (a stray ``{}``), and blank lines between records. Each is skipped and
+    listed, where a spreadsheet's blank rows and titles are simply not data."""
+    above = head.head(header_index).with_row_index(ROW, offset=1)
+    cells = pl.concat_str(pl.exclude(ROW).fill_null(""), separator="")
+    stray = above.filter(
+        (cells.str.strip_chars() != "") & ~cells.str.contains(r"[^\W\d_]")
+    ).select(
+        pl.col(ROW).cast(pl.UInt32),
+        pl.lit("a line above the header with no words, not part of the table").alias("problem"),
+    )
+    data = [c for c in frame.columns if c != ROW]
+    blank = pl.all_horizontal(pl.col(c).is_null() for c in data) if data else pl.lit(True)
+    last = frame.filter(~blank)[ROW].max()
+    gaps = (
+        frame.filter(blank & (pl.col(ROW) < last)).select(
+            pl.col(ROW).cast(pl.UInt32), pl.lit("a blank line between records").alias("problem")
+        )
+        if last is not None
+        else stray.head(0)
+    )
+    return pl.concat([stray, gaps])
 
 
 def _collect(rows: pl.LazyFrame, sheet: str) -> pl.DataFrame:

@@ -394,12 +394,13 @@ def _paid_without_date(parsed: pl.DataFrame, labels: Labels) -> pl.DataFrame:
 
 
 def _set_aside_by_profile(table: RawTable, left_out: pl.DataFrame) -> pl.DataFrame:
-    """The rows an export's profile set aside (payments, headings, footers), with its reasons."""
+    """The rows an export's profile set aside (payments, headings, footers), or the reader
+    skipped (a text export's stray lines), with the reasons."""
     return left_out.select(
         pl.lit(table.sheet).alias("sheet"),
         pl.col("_row").cast(pl.Int64).alias("row"),
         pl.lit("(row)").alias("column"),
         pl.lit(None, dtype=pl.String).alias("value"),
         pl.col("problem"),
-        pl.lit(f"row left out ({table.profile})").alias("action"),
+        pl.lit(f"row left out ({table.profile})" if table.profile else "skipped").alias("action"),
     ).cast(dict(ISSUE_SCHEMA))  # type: ignore[arg-type]
