@@ -213,3 +213,34 @@ def test_inspect_shows_the_first_rows_where_no_header_was_found(tmp_path):
     assert "  2: 1 | Acme | 2026-01-05 | 100" in lines
     assert lines[-1].startswith("a report would be refused: odd.csv: no sheet holds an invoice")
     assert '--map "LABEL=client"' in lines[-1]
+
+
+def test_a_refusal_lists_each_likely_column_with_its_map_line(tmp_path):
+    path = csv_file(
+        tmp_path / "two.csv",
+        "Ref,Customer,Posted Time,Modified Time,Notes Count,Gross",
+        "1,Acme,2026-01-05,2026-01-06,3,100",
+    )
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert '--map "Posted Time=invoice date" or --map "Modified Time=invoice date"' in result.output
+    assert "Notes Count=invoice date" not in result.output
+
+
+def test_names_shops_and_processors_use_are_read_where_nothing_nearer_stands(tmp_path):
+    path = csv_file(
+        tmp_path / "shop.csv",
+        "Order,Billing Name,Email,Created at,Gross",
+        "1,Acme Ltd,a@x.com,2026-01-05,100",
+        "2,Beta,b@x.com,2026-02-05,50",
+    )
+    data = summary(path, tmp_path)
+    assert data["totals"]["revenue"] == 150
+    assert "Acme Ltd" in revenue_by_client(data)  # the billing name, not the e-mail
+    plain = csv_file(
+        tmp_path / "plain.csv",
+        "Invoice No,Client,Invoice Date,Created,Amount,Gross",
+        "1,Acme,2026-01-05,2025-12-01,100,120",
+    )
+    data = summary(plain, tmp_path / "plain")
+    assert data["as_of"] == "2026-01-05" and data["totals"]["revenue"] == 100

@@ -7,6 +7,7 @@ it cannot parse. ``skip_rows=0`` keeps leading blank rows, so frame row *i* is E
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,9 +283,7 @@ def _text_oddities(head: pl.DataFrame, header_index: int, frame: pl.DataFrame) -
     listed, where a spreadsheet's blank rows and titles are simply not data."""
     above = head.head(header_index).with_row_index(ROW, offset=1)
     cells = pl.concat_str(pl.exclude(ROW).fill_null(""), separator="")
-    stray = above.filter(
-        (cells.str.strip_chars() != "") & ~cells.str.contains(r"[^\W\d_]")
-    ).select(
+    stray = above.filter((cells.str.strip_chars() != "") & ~cells.str.contains(r"[^\W\d_]")).select(
         pl.col(ROW).cast(pl.UInt32),
         pl.lit("a line above the header with no words, not part of the table").alias("problem"),
     )
@@ -324,6 +323,14 @@ def _candidates(names: list[str], kind: str) -> list[str]:
     return named + [n for n in names if n not in named]
 
 
+# Words in a header that make a column a candidate for a missing field, for the --map hint.
+_HINTS = {
+    "client": re.compile(r"(?i)customer|client|buyer|name|e-?mail|contact|account|payer|party"),
+    "invoice_date": re.compile(r"(?i)date|created|paid at|time|day|posted"),
+    "amount": re.compile(r"(?i)amount|total|gross|net|price|value|sum|paid|revenue|sales"),
+}
+
+
 def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> InputError:
     """Which columns are missing, the columns there are, and the ``--map`` line that would
     read a column as each missing field: the nearest name where one is near, else every
@@ -335,8 +342,13 @@ def _missing_columns_error(path: Path, table: RawTable, missing: list[str]) -> I
         near = nearest_alias(field, unclaimed)
         name = FIELD_NAMES.get(field, field)
         names.append(f"'{name}'")
-        if near or len(unclaimed) == 1:
-            tries.append(f'--map "{near or unclaimed[0]}={name}"')
+        hinted = [x for x in unclaimed if _HINTS[field].search(str(x))] if field in _HINTS else []
+        if near and (field not in _HINTS or near in hinted):
+            tries.append(f'--map "{near}={name}"')
+        elif len(unclaimed) == 1:
+            tries.append(f'--map "{unclaimed[0]}={name}"')
+        elif hinted:
+            tries.append(" or ".join(f'--map "{x}={name}"' for x in hinted[:4]))
         elif unclaimed:
             tries.append(
                 f'--map "LABEL={name}" with LABEL one of ' + ", ".join(repr(x) for x in unclaimed)
