@@ -39,6 +39,22 @@ class Profile:
     blank_first: bool = False  # the first header cell is blank (client headings stand there)
     gapped: bool = False  # QuickBooks Desktop: a blank header cell between labelled ones
     dates: str | None = None  # the order the export writes a date's numbers in (US: mdy)
+    # Shops and processors: where the customer is, first non-blank wins (billing name, e-mail).
+    client_columns: tuple[str, ...] = ()
+    # An order's fields (total, status, customer, date) on its first line only, its other lines
+    # carrying the items: those fields are carried down and the total taken once.
+    first_line_only: bool = False
+    status_label: str | None = None  # the column saying whether an order or payment happened
+    # Status values (normalised) that are no sale, each with why: pending, voided, failed.
+    not_sales: Mapping[str, str] = field(default_factory=dict)
+    # Status values that are the only sales (Wave's income lines); others set aside with why.
+    only_statuses: tuple[str, ...] = ()
+    other_status: str = "a row with status '{}', not a sale"
+    refunded_label: str | None = None  # an amount refunded (or debited), taken off the amount
+    sale_pattern: str | None = None  # types (normalised) that are sales, as a pattern
+    # A processor's own outgoings (a negative amount of a type that is no refund) are no sale.
+    incoming_only: bool = False
+    paid: bool = False  # every sale it keeps was paid when it happened (shops, processors)
 
     def matches(
         self, labels: set[str], header_index: int, first_blank: bool, gapped: bool = False
@@ -173,6 +189,125 @@ PROFILES: tuple[Profile, ...] = (
             "description": "description",
         },
     ),
+    Profile(
+        name="Shopify: orders export",
+        detect=("name", "email", "financialstatus", "lineitemquantity", "total", "createdat"),
+        columns={
+            "name": "invoice_no",
+            "createdat": "invoice_date",
+            "paidat": "paid_date",
+            "total": "amount",
+            "currency": "currency",
+            "financialstatus": "status",
+            "lineitemname": "description",
+        },
+        client_columns=("billingname", "email"),
+        first_line_only=True,
+        status_label="financialstatus",
+        not_sales={
+            "pending": "an order not paid yet (pending), not a sale",
+            "authorized": "a payment authorised, never captured, not a sale",
+            "voided": "a voided order, not a sale",
+            "expired": "an order whose payment expired, not a sale",
+        },
+        refunded_label="refundedamount",
+        paid=True,
+    ),
+    Profile(
+        name="Etsy: sold orders",
+        dates="mdy",
+        detect=("saledate", "orderid", "buyeruserid", "ordertotal"),
+        columns={
+            "saledate": "invoice_date",
+            "orderid": "invoice_no",
+            "ordertotal": "amount",
+            "currency": "currency",
+            "status": "status",
+        },
+        client_columns=("fullname", "buyer", "buyeruserid"),
+        status_label="status",
+        not_sales={
+            "canceled": "a cancelled order, not a sale",
+            "cancelled": "a cancelled order, not a sale",
+        },
+        paid=True,
+    ),
+    Profile(
+        name="Stripe: payments export",
+        detect=("id", "amount", "amountrefunded", "currency", "captured", "status"),
+        columns={
+            "id": "invoice_no",
+            "created(utc)": "invoice_date",
+            "createddate(utc)": "invoice_date",
+            "amount": "amount",
+            "currency": "currency",
+            "status": "status",
+            "description": "description",
+        },
+        client_columns=("customerdescription", "customeremail", "customerid", "cardname"),
+        status_label="status",
+        not_sales={
+            "failed": "a failed charge, not a sale",
+            "canceled": "a cancelled charge, not a sale",
+            "requirespaymentmethod": "a charge never paid, not a sale",
+            "uncaptured": "a hold on a card, never captured, not a sale",
+            "blocked": "a blocked charge, not a sale",
+        },
+        refunded_label="amountrefunded",
+        paid=True,
+    ),
+    Profile(
+        name="PayPal: activity download",
+        detect=("date", "time", "timezone", "name", "type", "status", "gross", "fee", "net"),
+        columns={
+            "date": "invoice_date",
+            "name": "client",
+            "gross": "amount",
+            "currency": "currency",
+            "transactionid": "invoice_no",
+            "status": "status",
+            "itemtitle": "description",
+        },
+        client_columns=("name", "fromemailaddress"),
+        type_label="type",
+        sale_pattern=r"payment|received|virtualterminal|donation",
+        credit_types=("paymentrefund", "refund", "chargeback", "paymentreversal", "reversal"),
+        status_label="status",
+        only_statuses=("completed", "refunded", "partiallyrefunded", "cleared"),
+        other_status="a payment with status '{}' (not completed), not a sale",
+        incoming_only=True,
+        paid=True,
+    ),
+    Profile(
+        name="Square: transactions",
+        detect=("date", "time", "grosssales", "netsales", "totalcollected", "eventtype"),
+        columns={
+            "date": "invoice_date",
+            "netsales": "amount",
+            "transactionid": "invoice_no",
+            "description": "description",
+        },
+        client_columns=("customername", "customerid"),
+        type_label="eventtype",
+        sale_types=("payment",),
+        credit_types=("refund",),
+        paid=True,
+    ),
+    Profile(
+        name="Wave: transactions export",
+        detect=("transactionid", "transactiondate", "accountname", "accountgroup", "customer"),
+        columns={
+            "transactiondate": "invoice_date",
+            "customer": "client",
+            "invoicenumber": "invoice_no",
+            "creditamount(twocolumnapproach)": "amount",
+            "transactiondescription": "description",
+        },
+        status_label="accountgroup",
+        only_statuses=("income",),
+        other_status="a line of a '{}' account (bank, tax, receivable), not income",
+        refunded_label="debitamount(twocolumnapproach)",
+    ),
 )
 
 
@@ -185,7 +320,9 @@ def find_profile(labels: list[str | None], header_index: int = 0) -> Profile | N
     return next((p for p in PROFILES if p.matches(found, header_index, first_blank, gapped)), None)
 
 
-def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def reshape(
+    frame: pl.DataFrame, profile: Profile, first: str, where: Mapping[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows as the ledger expects them, and the rows left out (``_row``, problem) with why.
 
     ``frame`` holds the field columns and pass-through columns; ``first`` is the sheet's first
@@ -248,14 +385,17 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
         )
     )
     frame = frame.filter(~footer)
+    frame, found = _sales_rules(frame, profile, where or {})
+    left_out += found
     kinds = [c for c in frame.columns if normalise(c) == profile.type_label]
     if kinds:
         kind_column = kinds[0]
-        kind = (
-            pl.col(kind_column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.]+", "")
-        )
-        if profile.sale_types:
-            other = kind.is_not_null() & ~kind.is_in(list(profile.sale_types))
+        kind = _kind(kind_column)
+        if profile.sale_types or profile.sale_pattern:
+            sale = kind.is_in([*profile.sale_types, *profile.credit_types])
+            if profile.sale_pattern:
+                sale = sale | kind.str.contains(profile.sale_pattern)
+            other = kind.is_not_null() & ~sale
             left_out.append(
                 frame.filter(other).select(
                     "_row",
@@ -292,6 +432,22 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
             )
             .alias("status"),
         )
+    if profile.incoming_only:
+        credit_kind = (
+            _kind(kinds[0]).is_in(list(profile.credit_types)).fill_null(False)
+            if kinds
+            else pl.lit(False)
+        )
+        outgoing = (_number(pl.col("amount")) < 0).fill_null(False) & ~credit_kind
+        left_out.append(
+            frame.filter(outgoing).select(
+                "_row",
+                pl.lit("money the business paid out (a purchase or a fee), not a sale").alias(
+                    "problem"
+                ),
+            )
+        )
+        frame = frame.filter(~outgoing)
     if profile.void_memo is not None and "description" in frame.columns:
         memo = pl.col("description").cast(pl.String).str.strip_chars().str.to_lowercase()
         frame = frame.with_columns(
@@ -303,3 +459,94 @@ def reshape(frame: pl.DataFrame, profile: Profile, first: str) -> tuple[pl.DataF
     return frame, pl.concat(left_out) if left_out else pl.DataFrame(
         schema={"_row": pl.UInt32, "problem": pl.String}
     )
+
+
+def _kind(column: str) -> pl.Expr:
+    """A type or status as compared: lower case, no spaces, underscores, dashes or dots."""
+    return pl.col(column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.]+", "")
+
+
+def _number(text: pl.Expr) -> pl.Expr:
+    """An export's plain amount (``1,234.56``, ``$12.00``, ``-3.5``) as a number, else null."""
+    return text.cast(pl.String).str.replace_all(r"[^0-9.\-]", "").cast(pl.Float64, strict=False)
+
+
+def _column(frame: pl.DataFrame, label: str | None, where: Mapping[str, str]) -> str | None:
+    """The frame's column for a normalised header label: the field it was read as, or the
+    column kept under the label itself."""
+    if label is None:
+        return None
+    found = where.get(label)
+    return found if found is not None and found in frame.columns else None
+
+
+def _sales_rules(
+    frame: pl.DataFrame, profile: Profile, where: Mapping[str, str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Shops' and processors' rules for what is a sale: the customer from the first filled of
+    several columns, an order's fields carried from its first line to the others (its total
+    taken once), orders or payments that did not happen set aside with why, refunds taken off,
+    and what was paid at the sale marked paid that day."""
+    left_out: list[pl.DataFrame] = []
+    clients = [c for c in (_column(frame, x, where) for x in profile.client_columns) if c]
+    status = _column(frame, profile.status_label, where)
+    refunded = _column(frame, profile.refunded_label, where)
+    if profile.first_line_only and "invoice_no" in frame.columns:
+        # An order's own fields are those of its first line, whatever its other lines hold.
+        first = pl.col("_row") == pl.col("_row").min().over("invoice_no")
+        fields = ["client", "invoice_date", "currency", "status", "due_date", "paid_date"]
+        carried = [
+            c
+            for c in dict.fromkeys([*fields, *clients, status, refunded])
+            if c is not None and c in frame.columns
+        ]
+        frame = frame.with_columns(
+            *(
+                pl.when(first).then(pl.col(c)).otherwise(None).forward_fill().over("invoice_no")
+                for c in carried
+                if c != refunded
+            ),
+            pl.when(first).then(pl.col("amount")).otherwise(pl.lit("0")).alias("amount"),
+            *([pl.when(first).then(pl.col(refunded)).alias(refunded)] if refunded else []),
+        )
+    if clients:
+        blank = [
+            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.col(c))
+            for c in clients
+        ]
+        frame = frame.with_columns(pl.coalesce(*blank).cast(pl.String).alias("client"))
+    if status is not None and profile.only_statuses:
+        other = ~_kind(status).is_in(list(profile.only_statuses)).fill_null(False)
+        left_out.append(
+            frame.filter(other).select(
+                "_row",
+                pl.format(profile.other_status, pl.col(status).cast(pl.String).fill_null("")).alias(
+                    "problem"
+                ),
+            )
+        )
+        frame = frame.filter(~other)
+    if status is not None and profile.not_sales:
+        value = _kind(status)
+        skip = value.is_in(list(profile.not_sales)).fill_null(False)
+        why = value.replace_strict(dict(profile.not_sales), default=None, return_dtype=pl.String)
+        left_out.append(frame.filter(skip).select("_row", why.alias("problem")))
+        frame = frame.filter(~skip)
+    if refunded is not None:
+        amount, back = _number(pl.col("amount")), _number(pl.col(refunded))
+        frame = frame.with_columns(
+            pl.when(back.fill_null(0) != 0)
+            .then((amount.fill_null(0) - back).round(2).cast(pl.String))
+            .otherwise(pl.col("amount"))
+            .alias("amount")
+        )
+    if profile.paid:
+        frame = frame.with_columns(
+            pl.lit("paid").alias("status"),
+            (
+                pl.coalesce("paid_date", "invoice_date")
+                if "paid_date" in frame.columns
+                else pl.col("invoice_date")
+            ).alias("paid_date"),
+        )
+    return frame, left_out

@@ -254,7 +254,12 @@ def _table(
     for needed in ("client", "invoice_date", "amount", "status"):
         if needed not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(needed))
-    frame, left_out = reshape(frame, profile, first)
+    where = {
+        normalise(label): renames[f"c{pos}"]
+        for pos, label in [*columns.fields.values(), *columns.unmapped]
+        if f"c{pos}" in renames
+    }
+    frame, left_out = reshape(frame, profile, first, where)
     if noted is not None and noted.height:
         left_out = pl.concat([noted, left_out])
     if "client" not in columns.fields:  # taken from the heading rows
