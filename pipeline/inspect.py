@@ -58,7 +58,11 @@ def _dates(order: DateOrder) -> str:
 
 def _columns(table: RawTable, mapping: Mapping[str, str]) -> list[str]:
     """The table's header row, and what each of its columns is read as, and why."""
-    layout = f"; layout: {table.profile}" if table.profile else ""
+    layout = (
+        f"; layout: {table.profile}"
+        if table.profile
+        else "; layout: no export recognised, read as a plain table"
+    )
     lines = [f"invoices: sheet '{table.sheet}', header on row {table.header_row}{layout}"]
     for field, (position, label) in sorted(table.columns.fields.items(), key=lambda f: f[1][0]):
         where = f"{xl_col_to_name(position)} " if position >= 0 else ""

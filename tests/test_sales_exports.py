@@ -227,4 +227,4 @@ def test_a_users_own_sheet_with_export_like_names_stays_a_plain_ledger(tmp_path,
     }
     path = write(tmp_path / "own.csv", header, ",".join(values[x] for x in labels))
     result = CliRunner().invoke(main, ["inspect", str(path)])
-    assert "layout:" not in result.output, result.output
+    assert "layout: no export recognised" in result.output, result.output
