@@ -27,6 +27,13 @@ def summary(path: Path, tmp_path: Path, *options: str) -> dict:
     return json.loads((out / path.stem / f"{path.stem}.summary.json").read_text())
 
 
+def refusal(path: Path, tmp_path: Path) -> str:
+    """The message of a report that is refused (exit 1)."""
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
 def revenue_by_client(data: dict) -> dict[str, float]:
     return {c["client"]: c["revenue"] for c in data["clients"]}
 
@@ -192,9 +199,7 @@ def test_a_refusal_names_the_map_line_that_would_read_the_file(tmp_path):
         "Invoice No,Customer,Date,Betrag",
         "1,Acme,2026-01-05,100",
     )
-    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
-    assert '--map "Betrag=amount"' in result.output
+    assert '--map "Betrag=amount"' in refusal(path, tmp_path)
     mapped = summary(path, tmp_path, "--map", "Betrag=amount")
     assert revenue_by_client(mapped) == {"Acme": 100}
 
@@ -221,10 +226,9 @@ def test_a_refusal_lists_each_likely_column_with_its_map_line(tmp_path):
         "Ref,Customer,Posted Time,Modified Time,Notes Count,Gross",
         "1,Acme,2026-01-05,2026-01-06,3,100",
     )
-    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
-    assert '--map "Posted Time=invoice date" or --map "Modified Time=invoice date"' in result.output
-    assert "Notes Count=invoice date" not in result.output
+    message = refusal(path, tmp_path)
+    assert '--map "Posted Time=invoice date" or --map "Modified Time=invoice date"' in message
+    assert "Notes Count=invoice date" not in message
 
 
 def test_names_shops_and_processors_use_are_read_where_nothing_nearer_stands(tmp_path):

@@ -217,3 +217,34 @@ def test_cdnow_sales_log_fits_the_published_bgnbd(tmp_path):
     assert {i["action"] for i in data["data_issues"]} == {
         "kept: a repeat sale, or a copy to remove from the sheet"
     }
+
+
+def test_paypal_activity_counts_completed_customer_payments_only(tmp_path):
+    """A real PayPal activity download (an Odoo importer's fixture): only completed payments
+    from customers are sales; conversions, withdrawals, a hold and its release, and the
+    business's own purchases are set aside, each with why."""
+    path = REAL / "paypal-activity" / "activity_en.csv"
+    table = rows(path)
+    assert len(table) == 76
+
+    def gross(r: dict[str, str]) -> Decimal:
+        return Decimal(r["Gross"].replace(",", ""))
+
+    sales = [
+        (
+            r["Transaction ID"],
+            r["Name"],
+            dt.datetime.strptime(r["Date"], "%d/%m/%Y").date(),
+            gross(r),
+        )
+        for r in table
+        if r["Status"] == "Completed"
+        and r["Type"] in ("Website Payment", "General Payment")
+        and gross(r) > 0
+    ]
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["currency"] == "USD"
+    assert len(data["data_issues"]) == len(table) - len(sales) == 50
+    reasons = {i["problem"] for i in data["data_issues"]}
+    assert "a Payment Hold, not a sale" in reasons and "a Payment Release, not a sale" in reasons

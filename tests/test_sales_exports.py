@@ -228,3 +228,26 @@ def test_a_users_own_sheet_with_export_like_names_stays_a_plain_ledger(tmp_path,
     path = write(tmp_path / "own.csv", header, ",".join(values[x] for x in labels))
     result = CliRunner().invoke(main, ["inspect", str(path)])
     assert "layout: no export recognised" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234.56", 1234.56),
+        ("$12.00", 12.0),
+        ("-3.5", -3.5),
+        ("(7.00)", -7.0),
+        ("1.234,56", 1234.56),
+        ("12,5", 12.5),
+        ("-12,431.37", -12431.37),
+        ("1,234", 1234.0),
+        ("abc", None),
+    ],
+)
+def test_a_refund_or_an_outgoing_amount_is_read_in_any_common_writing(text, value):
+    import polars as pl
+
+    from pipeline.read.profiles import _number
+
+    got = pl.DataFrame({"t": [text]}).select(_number(pl.col("t"))).item()
+    assert got == (pytest.approx(value) if value is not None else None)

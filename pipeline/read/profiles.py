@@ -52,6 +52,7 @@ class Profile:
     other_status: str = "a row with status '{}', not a sale"
     refunded_label: str | None = None  # an amount refunded (or debited), taken off the amount
     sale_pattern: str | None = None  # types (normalised) that are sales, as a pattern
+    not_sale_pattern: str | None = None  # ... unless they match this (holds, releases)
     # A processor's own outgoings (a negative amount of a type that is no refund) are no sale.
     incoming_only: bool = False
     paid: bool = False  # every sale it keeps was paid when it happened (shops, processors)
@@ -271,6 +272,7 @@ PROFILES: tuple[Profile, ...] = (
         client_columns=("name", "fromemailaddress"),
         type_label="type",
         sale_pattern=r"payment|received|virtualterminal|donation",
+        not_sale_pattern=r"hold|release|conversion|withdrawal|transfer|deposit|authori[sz]",
         credit_types=("paymentrefund", "refund", "chargeback", "paymentreversal", "reversal"),
         status_label="status",
         only_statuses=("completed", "refunded", "partiallyrefunded", "cleared"),
@@ -395,6 +397,8 @@ def reshape(
             sale = kind.is_in([*profile.sale_types, *profile.credit_types])
             if profile.sale_pattern:
                 sale = sale | kind.str.contains(profile.sale_pattern)
+            if profile.not_sale_pattern:
+                sale = sale & ~kind.str.contains(profile.not_sale_pattern)
             other = kind.is_not_null() & ~sale
             left_out.append(
                 frame.filter(other).select(
@@ -463,12 +467,24 @@ def reshape(
 
 def _kind(column: str) -> pl.Expr:
     """A type or status as compared: lower case, no spaces, underscores, dashes or dots."""
-    return pl.col(column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.]+", "")
+    return pl.col(column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.:*]+", "")
 
 
 def _number(text: pl.Expr) -> pl.Expr:
-    """An export's plain amount (``1,234.56``, ``$12.00``, ``-3.5``) as a number, else null."""
-    return text.cast(pl.String).str.replace_all(r"[^0-9.\-]", "").cast(pl.Float64, strict=False)
+    """An export's plain amount as a number, else null: ``1,234.56``, ``$12.00``, ``-3.5``,
+    ``(7.00)`` negative, and a decimal comma where the last comma has one or two digits after
+    it and no point (``1.234,56``, ``12,5``)."""
+    bare = text.cast(pl.String).str.strip_chars()
+    negative = bare.str.starts_with("(") & bare.str.ends_with(")")
+    digits = bare.str.replace_all(r"[^0-9.,\-]", "")
+    comma_decimal = digits.str.contains(r",\d{1,2}$")
+    plain = (
+        pl.when(comma_decimal)
+        .then(digits.str.replace_all(r"\.", "").str.replace(",", ".", literal=True))
+        .otherwise(digits.str.replace_all(",", "", literal=True))
+        .cast(pl.Float64, strict=False)
+    )
+    return pl.when(negative).then(-plain).otherwise(plain)
 
 
 def _column(frame: pl.DataFrame, label: str | None, where: Mapping[str, str]) -> str | None:
