@@ -248,3 +248,31 @@ def test_paypal_activity_counts_completed_customer_payments_only(tmp_path):
     assert len(data["data_issues"]) == len(table) - len(sales) == 50
     reasons = {i["problem"] for i in data["data_issues"]}
     assert "a Payment Hold, not a sale" in reasons and "a Payment Release, not a sale" in reasons
+
+
+def test_stripe_payments_counted_in_the_settlement_currency(tmp_path):
+    """A real Stripe payments export with dashboard-chosen columns, charged in euros, dollars
+    and pesos and paid out in baht: revenue is what the account was paid, in baht, and a
+    payment with no customer is listed, not counted."""
+    path = REAL / "stripe-payments" / "payments.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        table = list(csv.DictReader(f, delimiter=";"))
+    assert len(table) == 622
+    assert {r["Converted Currency"] for r in table} == {"thb"}
+    sales = [
+        (
+            # A payment without an invoice number is a sale of its own.
+            r["Invoice Number"] or f"row {i}",
+            r["Customer ID"],
+            dt.date.fromisoformat(r["Created date (UTC)"][:10]),
+            Decimal(r["Converted Amount"]),
+        )
+        for i, r in enumerate(table)
+        if r["Status"] == "Paid" and r["Customer ID"]
+    ]
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["currency"] == "THB"
+    assert data["totals"]["revenue"] == pytest.approx(270358.97, abs=0.005)
+    missing = [i for i in data["data_issues"] if i["problem"] == "no client name"]
+    assert len(missing) == len(table) - len(sales) == 15

@@ -123,6 +123,68 @@ def test_stripe_payments_failed_charges_out_refunds_off(tmp_path):
     assert set_aside(data) == [(4, "a failed charge, not a sale")]
 
 
+def test_stripe_payments_in_the_currency_the_account_was_paid_in(tmp_path):
+    """Charged in dollars and euros, paid out in pounds: the converted amounts are the sales,
+    and a refund is taken off in pounds too."""
+    path = write(
+        tmp_path / "payments.csv",
+        "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,"
+        "Converted Amount Refunded,Converted Currency,Status,Customer ID,Customer Email",
+        # 100 USD paid as 78.00 GBP
+        "ch_1,2026-01-05 10:00:00,100.00,0.00,usd,true,78.00,0.00,gbp,Paid,cus_A,a@x.com",
+        # 50 EUR paid as 42.50 GBP, 20 EUR refunded as 17.00 GBP: 25.50
+        "ch_2,2026-01-06 10:00:00,50.00,20.00,eur,true,42.50,17.00,gbp,Partially refunded,"
+        "cus_B,b@x.com",
+    )
+    data = summary(path, tmp_path)
+    assert data["currency"] == "GBP"
+    assert revenue(data) == {"a@x.com": 78.0, "b@x.com": 25.5}
+
+
+def test_stripe_payments_with_chosen_columns(tmp_path):
+    """The dashboard lets a user choose columns: without the charge id and refunds it is still
+    Stripe's (Captured, Converted Amount), read the same way."""
+    path = write(
+        tmp_path / "payments.csv",
+        "Created date (UTC);Amount;Currency;Captured;Converted Amount;Converted Currency;Fee;"
+        "Status;Customer ID;Invoice Number",
+        "2026-01-05 10:00:00;9.00;eur;TRUE;350.00;thb;26.00;Paid;cus_A;A-0001",
+        "2026-01-06 10:00:00;15.00;usd;TRUE;530.00;thb;35.00;Paid;cus_A;A-0002",
+        "2026-01-07 10:00:00;15.00;usd;FALSE;530.00;thb;0.00;Failed;cus_B;B-0001",
+    )
+    data = summary(path, tmp_path)
+    assert data["currency"] == "THB"
+    assert revenue(data) == {"cus_A": 880.0}
+    assert set_aside(data) == [(4, "a failed charge, not a sale")]
+
+
+def test_quickbooks_online_transaction_list_counts_invoices_not_payments(tmp_path):
+    """QuickBooks Online's Transaction List by Customer: each customer's invoices beside the
+    payments that settle them. Only invoices (less credit memos) are sales; the ledger
+    account ("Accounts Receivable", "Cash") is never read as the client."""
+    path = write(
+        tmp_path / "Transaction_List_by_Customer.csv",
+        "Plenty Ltd,,,,,,,",
+        "Transaction List by Customer,,,,,,,",
+        "January 1 - May 20 2026,,,,,,,",
+        ",,,,,,,",
+        ",Date,Transaction Type,Num,Posting,Memo/Description,Account,Amount",
+        "Corner Shop,,,,,,,",
+        ",01/08/2026,Invoice,3-1,Yes,,Accounts Receivable (A/R),339.17",
+        ",01/10/2026,Payment,,Yes,,Cash,339.17",
+        ",02/09/2026,Credit Memo,3-2,Yes,,Accounts Receivable (A/R),39.17",
+        "Total for Corner Shop,,,,,,,",
+        "Deli Two,,,,,,,",
+        ",03/01/2026,Invoice,3-3,Yes,,Accounts Receivable (A/R),500.00",
+        "Total for Deli Two,,,,,,,",
+    )
+    data = summary(path, tmp_path)
+    # Corner Shop 339.17 - 39.17 = 300.00; Deli Two 500.00
+    assert revenue(data) == {"Corner Shop": 300.0, "Deli Two": 500.0}
+    assert data["dates"]["order"] == "mdy"
+    assert (8, "a Payment, not a sale") in set_aside(data)
+
+
 def test_square_transactions_net_sales_payments_and_refunds(tmp_path):
     path = write(
         tmp_path / "transactions.csv",
@@ -203,6 +265,9 @@ def test_etsy_sold_orders_month_first_and_cancelled_out(tmp_path):
         "Date,Name,Type,Status,Gross,Net",  # PayPal-like, without its time and fee columns
         "id,Created,Amount,Currency,Status,Customer",  # Stripe-like, without refunds or capture
         "Transaction Date,Account Name,Customer,Amount",  # Wave-like, without its account group
+        # Stripe-like, without Stripe's capture flag and converted amount
+        "Created date (UTC),Amount,Currency,Status,Customer ID",
+        "Date,Transaction Type,Num,Account,Amount",  # QuickBooks-like, no posting flag or titles
     ],
 )
 def test_a_users_own_sheet_with_export_like_names_stays_a_plain_ledger(tmp_path, header):
@@ -224,6 +289,11 @@ def test_a_users_own_sheet_with_export_like_names_stays_a_plain_ledger(tmp_path,
         "id": "1",
         "Currency": "EUR",
         "Account Name": "Sales",
+        "Created date (UTC)": "2026-01-05",
+        "Customer ID": "Acme",
+        "Transaction Type": "Invoice",
+        "Num": "1",
+        "Account": "Acme",
     }
     path = write(tmp_path / "own.csv", header, ",".join(values[x] for x in labels))
     result = CliRunner().invoke(main, ["inspect", str(path)])
@@ -247,7 +317,7 @@ def test_a_users_own_sheet_with_export_like_names_stays_a_plain_ledger(tmp_path,
 def test_a_refund_or_an_outgoing_amount_is_read_in_any_common_writing(text, value):
     import polars as pl
 
-    from pipeline.read.profiles import _number
+    from pipeline.read.reshape import _number
 
     got = pl.DataFrame({"t": [text]}).select(_number(pl.col("t"))).item()
     assert got == (pytest.approx(value) if value is not None else None)

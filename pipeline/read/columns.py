@@ -199,7 +199,7 @@ _RANK = {**_ranks(CLIENT_ALIASES), **_ranks(INVOICE_ALIASES)}
 def map_header(
     labels: list[str | None],
     kind: str,
-    chosen: Mapping[str, str] | None = None,
+    chosen: Mapping[str, str | None] | None = None,
     given: Mapping[str, str] | None = None,
 ) -> ColumnMap:
     """Map one header row: each field to one column, the others passing through.
@@ -216,13 +216,22 @@ def map_header(
         for position, label in enumerate(labels)
         if label is not None and str(label).strip()
     ]
-    # The user's mapping first (given is a prefix of chosen), then the export's, then aliases.
+    # The user's mapping first, then the export's in the profile's order (where two of its
+    # labels name one field, as Stripe's "Converted Amount" and "Amount", the first present
+    # wins), then aliases.
+    by_label: dict[str, tuple[int, str]] = {}
+    for position, label in cells:
+        by_label.setdefault(normalise(label), (position, label))
     for first in (True, False):
-        for position, label in cells:
-            field = chosen.get(normalise(label))
-            if field is None or field in fields or (first and normalise(label) not in given):
+        for key, field in chosen.items():
+            if (
+                key not in by_label
+                or field is None
+                or field in fields
+                or (first and key not in given)
+            ):
                 continue
-            fields[field] = (position, label)
+            fields[field] = by_label[key]
     # Then the aliases: where two columns name one field, the name nearer the top of its
     # alias list wins ('Invoice Number' over 'Invoice ID'), then the one further left.
     claimed = {position for position, _ in fields.values()}

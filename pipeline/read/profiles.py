@@ -10,26 +10,17 @@ export from a known ledger; the reader has no branch per package.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-import polars as pl
+from dataclasses import dataclass, field, replace
 
 from pipeline.read.columns import normalise
-
-TOTAL_LINE = r"(?i)^\s*(grand\s+|sub[-\s]?)?totals?\b"
-# Report footers: "Accrual Basis Monday, 23 November 2026 10:15 AM GMT+00:00", "Cash basis ...":
-# the weekday after the basis keeps a client called "Cash Basis Ltd" a client.
-FOOTER_LINE = (
-    r"(?i)^\s*(accrual|cash)\s+basis\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-)
-VOIDED = ("void", "voided", "deleted", "draft", "cancelled", "canceled")
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     detect: tuple[str, ...]  # header labels (normalised) that together identify the export
-    columns: Mapping[str, str] = field(default_factory=dict)  # label (normalised) -> field
+    # label (normalised) -> field; None keeps a column that names no field from an alias
+    columns: Mapping[str, str | None] = field(default_factory=dict)
     client_from_headings: bool = False  # the client stands on a heading row above its lines
     type_label: str | None = None  # the transaction-type column (normalised label)
     sale_types: tuple[str, ...] = ()  # types that are sales; other types are left out
@@ -50,7 +41,9 @@ class Profile:
     # Status values that are the only sales (Wave's income lines); others set aside with why.
     only_statuses: tuple[str, ...] = ()
     other_status: str = "a row with status '{}', not a sale"
-    refunded_label: str | None = None  # an amount refunded (or debited), taken off the amount
+    # An amount refunded (or debited), taken off the amount: the first of these labels present,
+    # in the same order as the amounts the profile prefers (converted before charged).
+    refunded_labels: tuple[str, ...] = ()
     sale_pattern: str | None = None  # types (normalised) that are sales, as a pattern
     not_sale_pattern: str | None = None  # ... unless they match this (holds, releases)
     # A processor's own outgoings (a negative amount of a type that is no refund) are no sale.
@@ -68,6 +61,37 @@ class Profile:
             and (not self.blank_first or first_blank)
             and (not self.gapped or gapped)
         )
+
+
+_STRIPE = Profile(
+    name="Stripe: payments export",
+    detect=("id", "amount", "amountrefunded", "currency", "captured", "status"),
+    columns={
+        "id": "invoice_no",
+        "invoicenumber": "invoice_no",
+        "created(utc)": "invoice_date",
+        "createddate(utc)": "invoice_date",
+        # What the account was paid in its own (settlement) currency, where the export has
+        # it: a business charging in euros, dollars and pesos is paid in one currency.
+        "convertedamount": "amount",
+        "convertedcurrency": "currency",
+        "amount": "amount",
+        "currency": "currency",
+        "status": "status",
+        "description": "description",
+    },
+    client_columns=("customerdescription", "customeremail", "customerid", "cardname"),
+    status_label="status",
+    not_sales={
+        "failed": "a failed charge, not a sale",
+        "canceled": "a cancelled charge, not a sale",
+        "requirespaymentmethod": "a charge never paid, not a sale",
+        "uncaptured": "a hold on a card, never captured, not a sale",
+        "blocked": "a blocked charge, not a sale",
+    },
+    refunded_labels=("convertedamountrefunded", "amountrefunded"),
+    paid=True,
+)
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -126,6 +150,27 @@ PROFILES: tuple[Profile, ...] = (
         credit_types=("creditmemo",),
         titled=True,
         void_memo="voided",  # a voided invoice stays in the list at 0.00 with the memo "Voided"
+    ),
+    Profile(
+        name="QuickBooks Online: Transaction List by Customer",
+        dates="mdy",
+        # Every transaction of each customer: invoices beside the payments that settle them,
+        # which are the same money again and no sale.
+        detect=("date", "transactiontype", "num", "posting", "account", "amount"),
+        columns={
+            "date": "invoice_date",
+            "num": "invoice_no",
+            "amount": "amount",
+            "memo/description": "description",
+            "duedate": "due_date",
+            "account": None,  # the ledger account (A/R, Cash), never the client
+        },
+        client_from_headings=True,
+        titled=True,
+        blank_first=True,
+        type_label="transactiontype",
+        sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
+        credit_types=("creditmemo", "refundreceipt", "refund"),
     ),
     Profile(
         name="Xero: sales invoice export",
@@ -211,7 +256,7 @@ PROFILES: tuple[Profile, ...] = (
             "voided": "a voided order, not a sale",
             "expired": "an order whose payment expired, not a sale",
         },
-        refunded_label="refundedamount",
+        refunded_labels=("refundedamount",),
         paid=True,
     ),
     Profile(
@@ -233,29 +278,13 @@ PROFILES: tuple[Profile, ...] = (
         },
         paid=True,
     ),
-    Profile(
-        name="Stripe: payments export",
-        detect=("id", "amount", "amountrefunded", "currency", "captured", "status"),
-        columns={
-            "id": "invoice_no",
-            "created(utc)": "invoice_date",
-            "createddate(utc)": "invoice_date",
-            "amount": "amount",
-            "currency": "currency",
-            "status": "status",
-            "description": "description",
-        },
-        client_columns=("customerdescription", "customeremail", "customerid", "cardname"),
-        status_label="status",
-        not_sales={
-            "failed": "a failed charge, not a sale",
-            "canceled": "a cancelled charge, not a sale",
-            "requirespaymentmethod": "a charge never paid, not a sale",
-            "uncaptured": "a hold on a card, never captured, not a sale",
-            "blocked": "a blocked charge, not a sale",
-        },
-        refunded_label="amountrefunded",
-        paid=True,
+    _STRIPE,
+    # The same export with columns chosen in the dashboard: no charge id or refunds, but
+    # Stripe's own "Captured" and "Converted Amount" beside the date.
+    replace(
+        _STRIPE,
+        name="Stripe: payments export (chosen columns)",
+        detect=("createddate(utc)", "amount", "currency", "captured", "convertedamount", "status"),
     ),
     Profile(
         name="PayPal: activity download",
@@ -308,7 +337,7 @@ PROFILES: tuple[Profile, ...] = (
         status_label="accountgroup",
         only_statuses=("income",),
         other_status="a line of a '{}' account (bank, tax, receivable), not income",
-        refunded_label="debitamount(twocolumnapproach)",
+        refunded_labels=("debitamount(twocolumnapproach)",),
     ),
 )
 
@@ -320,249 +349,3 @@ def find_profile(labels: list[str | None], header_index: int = 0) -> Profile | N
     filled = [i for i, label in enumerate(labels) if label is not None and str(label).strip()]
     gapped = len(filled) > 2 and all(b - a == 2 for a, b in zip(filled, filled[1:], strict=False))
     return next((p for p in PROFILES if p.matches(found, header_index, first_blank, gapped)), None)
-
-
-def reshape(
-    frame: pl.DataFrame, profile: Profile, first: str, where: Mapping[str, str] | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows as the ledger expects them, and the rows left out (``_row``, problem) with why.
-
-    ``frame`` holds the field columns and pass-through columns; ``first`` is the sheet's first
-    column (where headings, totals and footers stand).
-    """
-    cell = pl.col(first).cast(pl.String).str.strip_chars()
-    left_out: list[pl.DataFrame] = []
-    if profile.client_from_headings:
-        # A heading names a client on a row with no date and no amount; its lines follow.
-        # "Total Fitness" with no amount is a client's heading; "Total for X" rows carry one.
-        heading = (
-            cell.is_not_null()
-            & pl.col("invoice_date").is_null()
-            & pl.col("amount").is_null()
-            & ~cell.str.contains(FOOTER_LINE)
-        )
-        named = (
-            pl.col("client").cast(pl.String)
-            if "client" in frame.columns
-            else pl.lit(None, dtype=pl.String)
-        )
-        frame = frame.with_columns(
-            pl.coalesce(
-                named,
-                # Only lines take the heading's client: a blank row stays blank.
-                pl.when(pl.col("invoice_date").is_not_null() | pl.col("amount").is_not_null()).then(
-                    pl.when(heading).then(cell).forward_fill()
-                ),
-            ).alias("client"),
-            heading.alias("_heading"),
-        )
-        left_out.append(
-            frame.filter(pl.col("_heading")).select(
-                "_row",
-                pl.format("the heading of client '{}' (its lines follow)", cell).alias("problem"),
-            )
-        )
-        frame = frame.filter(~pl.col("_heading")).drop("_heading")
-    # "TOTAL", "Total for Acme" or Desktop's "Total Acme" in the first column, with no date or
-    # number beside it, is a subtotal: listed and left out.
-    # The first column's own text aside, the row names no date and no invoice number.
-    nothing_else = pl.lit(True)
-    for column in ("invoice_date", "invoice_no"):
-        if column != first and column in frame.columns:
-            nothing_else = nothing_else & pl.col(column).is_null()
-    total = (cell.str.contains(TOTAL_LINE) & nothing_else).fill_null(False)
-    left_out.append(
-        frame.filter(total).select(
-            "_row", pl.lit("a total or subtotal row, not an invoice").alias("problem")
-        )
-    )
-    frame = frame.filter(~total)
-    # A footer stands alone on its row: no date, no amount, no invoice number.
-    footer = (cell.str.contains(FOOTER_LINE) & nothing_else & pl.col("amount").is_null()).fill_null(
-        False
-    )
-    left_out.append(
-        frame.filter(footer).select(
-            "_row", pl.lit("the export's footer (basis and time)").alias("problem")
-        )
-    )
-    frame = frame.filter(~footer)
-    frame, found = _sales_rules(frame, profile, where or {})
-    left_out += found
-    kinds = [c for c in frame.columns if normalise(c) == profile.type_label]
-    if kinds:
-        kind_column = kinds[0]
-        kind = _kind(kind_column)
-        if profile.sale_types or profile.sale_pattern:
-            sale = kind.is_in([*profile.sale_types, *profile.credit_types])
-            if profile.sale_pattern:
-                sale = sale | kind.str.contains(profile.sale_pattern)
-            if profile.not_sale_pattern:
-                sale = sale & ~kind.str.contains(profile.not_sale_pattern)
-            other = kind.is_not_null() & ~sale
-            left_out.append(
-                frame.filter(other).select(
-                    "_row",
-                    pl.format("a {}, not a sale", pl.col(kind_column)).alias("problem"),
-                )
-            )
-            frame = frame.filter(~other.fill_null(False))
-        credit = kind.is_in(list(profile.credit_types)).fill_null(False)
-        amount = pl.col("amount").cast(pl.String).str.strip_chars()
-        frame = frame.with_columns(
-            # Exports write a credit note's amount positive; the ledger counts credits negative.
-            pl.when(
-                credit
-                & amount.is_not_null()
-                & ~amount.str.starts_with("-")
-                & ~amount.str.starts_with("(")
-            )
-            .then(pl.concat_str(pl.lit("-"), amount))
-            .otherwise(pl.col("amount"))
-            .alias("amount"),
-            # A voided or draft credit note stays void: only a live one reduces revenue.
-            pl.when(
-                credit
-                & ~pl.col("status")
-                .cast(pl.String)
-                .str.to_lowercase()
-                .str.strip_chars()
-                .is_in(VOIDED)
-                .fill_null(False)
-            )
-            .then(pl.lit("credit note"))
-            .otherwise(
-                pl.col("status") if "status" in frame.columns else pl.lit(None, dtype=pl.String)
-            )
-            .alias("status"),
-        )
-    if profile.incoming_only:
-        credit_kind = (
-            _kind(kinds[0]).is_in(list(profile.credit_types)).fill_null(False)
-            if kinds
-            else pl.lit(False)
-        )
-        outgoing = (_number(pl.col("amount")) < 0).fill_null(False) & ~credit_kind
-        left_out.append(
-            frame.filter(outgoing).select(
-                "_row",
-                pl.lit("money the business paid out (a purchase or a fee), not a sale").alias(
-                    "problem"
-                ),
-            )
-        )
-        frame = frame.filter(~outgoing)
-    if profile.void_memo is not None and "description" in frame.columns:
-        memo = pl.col("description").cast(pl.String).str.strip_chars().str.to_lowercase()
-        frame = frame.with_columns(
-            pl.when(memo == profile.void_memo)
-            .then(pl.lit("void"))
-            .otherwise(pl.col("status"))
-            .alias("status")
-        )
-    return frame, pl.concat(left_out) if left_out else pl.DataFrame(
-        schema={"_row": pl.UInt32, "problem": pl.String}
-    )
-
-
-def _kind(column: str) -> pl.Expr:
-    """A type or status as compared: lower case, no spaces, underscores, dashes or dots."""
-    return pl.col(column).cast(pl.String).str.to_lowercase().str.replace_all(r"[\s_\-.:*]+", "")
-
-
-def _number(text: pl.Expr) -> pl.Expr:
-    """An export's plain amount as a number, else null: ``1,234.56``, ``$12.00``, ``-3.5``,
-    ``(7.00)`` negative, and a decimal comma where the last comma has one or two digits after
-    it and no point (``1.234,56``, ``12,5``)."""
-    bare = text.cast(pl.String).str.strip_chars()
-    negative = bare.str.starts_with("(") & bare.str.ends_with(")")
-    digits = bare.str.replace_all(r"[^0-9.,\-]", "")
-    comma_decimal = digits.str.contains(r",\d{1,2}$")
-    plain = (
-        pl.when(comma_decimal)
-        .then(digits.str.replace_all(r"\.", "").str.replace(",", ".", literal=True))
-        .otherwise(digits.str.replace_all(",", "", literal=True))
-        .cast(pl.Float64, strict=False)
-    )
-    return pl.when(negative).then(-plain).otherwise(plain)
-
-
-def _column(frame: pl.DataFrame, label: str | None, where: Mapping[str, str]) -> str | None:
-    """The frame's column for a normalised header label: the field it was read as, or the
-    column kept under the label itself."""
-    if label is None:
-        return None
-    found = where.get(label)
-    return found if found is not None and found in frame.columns else None
-
-
-def _sales_rules(
-    frame: pl.DataFrame, profile: Profile, where: Mapping[str, str]
-) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Shops' and processors' rules for what is a sale: the customer from the first filled of
-    several columns, an order's fields carried from its first line to the others (its total
-    taken once), orders or payments that did not happen set aside with why, refunds taken off,
-    and what was paid at the sale marked paid that day."""
-    left_out: list[pl.DataFrame] = []
-    clients = [c for c in (_column(frame, x, where) for x in profile.client_columns) if c]
-    status = _column(frame, profile.status_label, where)
-    refunded = _column(frame, profile.refunded_label, where)
-    if profile.first_line_only and "invoice_no" in frame.columns:
-        # An order's own fields are those of its first line, whatever its other lines hold.
-        first = pl.col("_row") == pl.col("_row").min().over("invoice_no")
-        fields = ["client", "invoice_date", "currency", "status", "due_date", "paid_date"]
-        carried = [
-            c
-            for c in dict.fromkeys([*fields, *clients, status, refunded])
-            if c is not None and c in frame.columns
-        ]
-        frame = frame.with_columns(
-            *(
-                pl.when(first).then(pl.col(c)).otherwise(None).forward_fill().over("invoice_no")
-                for c in carried
-                if c != refunded
-            ),
-            pl.when(first).then(pl.col("amount")).otherwise(pl.lit("0")).alias("amount"),
-            *([pl.when(first).then(pl.col(refunded)).alias(refunded)] if refunded else []),
-        )
-    if clients:
-        blank = [
-            pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.col(c))
-            for c in clients
-        ]
-        frame = frame.with_columns(pl.coalesce(*blank).cast(pl.String).alias("client"))
-    if status is not None and profile.only_statuses:
-        other = ~_kind(status).is_in(list(profile.only_statuses)).fill_null(False)
-        left_out.append(
-            frame.filter(other).select(
-                "_row",
-                pl.format(profile.other_status, pl.col(status).cast(pl.String).fill_null("")).alias(
-                    "problem"
-                ),
-            )
-        )
-        frame = frame.filter(~other)
-    if status is not None and profile.not_sales:
-        value = _kind(status)
-        skip = value.is_in(list(profile.not_sales)).fill_null(False)
-        why = value.replace_strict(dict(profile.not_sales), default=None, return_dtype=pl.String)
-        left_out.append(frame.filter(skip).select("_row", why.alias("problem")))
-        frame = frame.filter(~skip)
-    if refunded is not None:
-        amount, back = _number(pl.col("amount")), _number(pl.col(refunded))
-        frame = frame.with_columns(
-            pl.when(back.fill_null(0) != 0)
-            .then((amount.fill_null(0) - back).round(2).cast(pl.String))
-            .otherwise(pl.col("amount"))
-            .alias("amount")
-        )
-    if profile.paid:
-        frame = frame.with_columns(
-            pl.lit("paid").alias("status"),
-            (
-                pl.coalesce("paid_date", "invoice_date")
-                if "paid_date" in frame.columns
-                else pl.col("invoice_date")
-            ).alias("paid_date"),
-        )
-    return frame, left_out

@@ -30,7 +30,8 @@ from pipeline.read.columns import (
 from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
 from pipeline.read.guard import check_workbook
-from pipeline.read.profiles import find_profile, reshape
+from pipeline.read.profiles import find_profile
+from pipeline.read.reshape import reshape
 
 HEADER_SCAN_ROWS = 30
 ROW = "_row"  # Excel row number (1-based) carried by every data row
