@@ -93,6 +93,16 @@ def test_an_empty_workbook_and_a_header_without_rows_are_refused(tmp_path):
     refused(header_only, tmp_path / "h", "no invoice rows can be counted")
 
 
+def test_a_ledger_with_no_usable_row_names_the_problem_most_rows_share(tmp_path):
+    """An export whose customer column was emptied (anonymised) has every row without a
+    client: the refusal says so and names the column, not only how many issues there are."""
+    rows = [(str(i), None, D("2026-01-05"), 10) for i in range(3)] + [
+        ("9", "Acme", "not a date", 10)
+    ]
+    path = write_workbook(tmp_path / "anon.xlsx", rows)
+    refused(path, tmp_path, "most of them: 3 rows with no client name in 'Client'")
+
+
 def test_a_missing_column_names_it_the_columns_found_and_the_nearest_alias(tmp_path):
     path = write_workbook(
         tmp_path / "cols.xlsx",

@@ -258,6 +258,24 @@ def test_etsy_sold_orders_month_first_and_cancelled_out(tmp_path):
     assert set_aside(data) == [(4, "a cancelled order, not a sale")]
 
 
+def test_etsy_sold_order_items_add_up_to_their_orders(tmp_path):
+    path = write(
+        tmp_path / "EtsySoldOrderItems2026.csv",
+        "Sale Date,Item Name,Buyer,Quantity,Price,Coupon Code,Coupon Details,Discount Amount,"
+        "Shipping Discount,Order Shipping,Order Sales Tax,Item Total,Currency,Transaction ID,"
+        "Listing ID,Date Paid,Date Shipped,Ship Name,Order ID",
+        # order 1: two items, 2 x 14 = 28 and 16, so 44 from ann
+        "01/15/2026,Mask - Cats,ann,2,14,,,0,0,3.64,0,28,USD,11,101,01/15/2026,,Ann Smith,1",
+        "01/15/2026,Mask - Dogs,ann,1,16,,,0,0,3.64,0,16,USD,12,102,01/15/2026,,Ann Smith,1",
+        # order 2: no buyer name, so the name it was shipped to; 13 January, month first
+        "01/13/2026,Mask - Cats,,1,14,,,0,0,3.54,0,14,USD,13,101,01/13/2026,,Bob Jones,2",
+    )
+    data = summary(path, tmp_path)
+    assert revenue(data) == {"ann": 44.0, "Bob Jones": 14.0}
+    assert data["totals"]["invoices"] == 2
+    assert data["as_of"] == "2026-01-15"
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -302,8 +302,8 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
             )
         raise InputError(
             f"sheet '{ledger.invoice_sheet}': no invoice rows can be counted "
-            f"({ledger.rows_read} rows read, {ledger.issues.height} data issues). "
-            "Each invoice needs a client, a date and an amount."
+            f"({ledger.rows_read} rows read, {ledger.issues.height} data issues"
+            f"{_commonest(ledger.issues)}). Each invoice needs a client, a date and an amount."
         )
     first, latest = counted["revenue_date"].min(), counted["revenue_date"].max()
     assert isinstance(first, dt.date) and isinstance(latest, dt.date)  # counted is non-empty
@@ -422,3 +422,17 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
             pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),
         ),
     )
+
+
+def _commonest(issues: pl.DataFrame) -> str:
+    """The data issue most rows share, said with its column, so a refusal names the fix."""
+    if not issues.height or not {"problem", "column"} <= set(issues.columns):
+        return ""
+    top = (
+        issues.group_by("problem", "column")
+        .len()
+        .sort(["len", "problem"], descending=[True, False])
+        .row(0, named=True)
+    )
+    column = f" in '{top['column']}'" if top["column"] else ""
+    return f", most of them: {top['len']:,} rows with {top['problem']}{column}"

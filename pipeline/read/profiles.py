@@ -278,6 +278,26 @@ PROFILES: tuple[Profile, ...] = (
         },
         paid=True,
     ),
+    Profile(
+        name="Etsy: sold order items",
+        dates="mdy",
+        # One line per item sold, the order's id on each: its items' totals are the order's.
+        detect=("saledate", "itemname", "buyer", "itemtotal", "listingid", "orderid"),
+        columns={
+            "saledate": "invoice_date",
+            "orderid": "invoice_no",
+            "itemtotal": "amount",
+            "currency": "currency",
+            "datepaid": "paid_date",
+            "itemname": "description",
+            # The item total is the line's amount; its parts are not read again.
+            "quantity": None,
+            "price": None,
+            "discountamount": None,
+        },
+        client_columns=("buyer", "shipname"),
+        paid=True,
+    ),
     _STRIPE,
     # The same export with columns chosen in the dashboard: no charge id or refunds, but
     # Stripe's own "Captured" and "Converted Amount" beside the date.
