@@ -276,3 +276,23 @@ def test_stripe_payments_counted_in_the_settlement_currency(tmp_path):
     assert data["totals"]["revenue"] == pytest.approx(270358.97, abs=0.005)
     missing = [i for i in data["data_issues"] if i["problem"] == "no client name"]
     assert len(missing) == len(table) - len(sales) == 15
+
+
+def test_erpnext_sales_invoices_once_each_items_below_not_counted_again(tmp_path):
+    """A real ERPNext Data Export of Sales Invoices: an invoice's fields on its first row, its
+    other items on rows below with the invoice's columns blank. Each invoice is counted once,
+    before tax, under the customer's name."""
+    path = REAL / "erpnext-sales-invoice" / "Sales Invoice.csv"
+    table = rows(path)
+    assert len(table) == 10
+    sales = [
+        (r["ID"], r["Customer Name"], dt.date.fromisoformat(r["Date"]), Decimal(r["Net Total"]))
+        for r in table
+        if r["ID"] and r["Status"] not in ("Draft", "Cancelled")
+    ]
+    assert len(sales) == 5
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["currency"] == "ILS"
+    assert data["totals"]["revenue"] == pytest.approx(363000.0)
+    assert data["data_issues"] == []

@@ -276,6 +276,37 @@ def test_etsy_sold_order_items_add_up_to_their_orders(tmp_path):
     assert data["as_of"] == "2026-01-15"
 
 
+def test_erpnext_invoices_returns_and_cancelled(tmp_path):
+    """ERPNext's Data Export of Sales Invoices: one row per invoice with its first item, more
+    items below with the invoice columns blank; a return is written negative, a cancelled
+    invoice stays in the list."""
+    path = write(
+        tmp_path / "Sales Invoice.csv",
+        '"ID","Series","Company","Date","Currency","Grand Total","Debit To","Customer",'
+        '"Customer Name","Payment Due Date","Is Return (Credit Note)","Total","Net Total",'
+        '"Status","Amount (Items)"',
+        # 1: two items 600 + 400, net 1,000 (grand total 1,170 with tax), partly paid
+        '"S-1","ACC-SINV-.YYYY.-","Demo","2026-01-10","EUR",1170.0,"Debtors","C-1","Acme Ltd",'
+        '"2026-02-09",0,1000.0,1000.0,"Partly Paid",600.0',
+        '"","","","","",,"","","","",,,,"",400.0',
+        # 2: a return of 200 against S-1
+        '"S-2","ACC-SINV-.YYYY.-","Demo","2026-01-20","EUR",-234.0,"Debtors","C-1","Acme Ltd",'
+        '"2026-01-20",1,-200.0,-200.0,"Return",-200.0',
+        # 3: cancelled, no revenue
+        '"S-3","ACC-SINV-.YYYY.-","Demo","2026-01-25","EUR",117.0,"Debtors","C-2","Birch Co",'
+        '"2026-02-24",0,100.0,100.0,"Cancelled",100.0',
+        # 4: 300, unpaid
+        '"S-4","ACC-SINV-.YYYY.-","Demo","2026-01-30","EUR",351.0,"Debtors","C-2","Birch Co",'
+        '"2026-03-01",0,300.0,300.0,"Unpaid",300.0',
+    )
+    data = summary(path, tmp_path)
+    assert data["currency"] == "EUR"
+    # Acme 1,000 - 200 = 800; Birch 300 (the cancelled 100 is void)
+    assert revenue(data) == {"Acme Ltd": 800.0, "Birch Co": 300.0}
+    assert data["totals"]["credits"] == -200.0
+    assert data["totals"]["invoices"] == 3
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -236,6 +236,27 @@ PROFILES: tuple[Profile, ...] = (
         },
     ),
     Profile(
+        name="ERPNext: Sales Invoice data export",
+        # Frappe's Data Export: the invoice's fields on its first row, its further items on
+        # rows below with those fields blank (read as no row of their own).
+        detect=("id", "series", "company", "customer", "nettotal", "grandtotal", "debitto"),
+        columns={
+            "id": "invoice_no",
+            "customername": "client",
+            "customer": "client",
+            "postingdate": "invoice_date",
+            "date": "invoice_date",
+            "paymentduedate": "due_date",
+            "duedate": "due_date",
+            # Before tax, as the line amounts of the other packages; a return is negative.
+            "nettotal": "amount",
+            "currency": "currency",
+            "status": "status",
+            "project": "project",
+            "total": None,
+        },
+    ),
+    Profile(
         name="Shopify: orders export",
         detect=("name", "email", "financialstatus", "lineitemquantity", "total", "createdat"),
         columns={

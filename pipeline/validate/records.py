@@ -25,6 +25,11 @@ STATUS_WORDS: Mapping[str, str] = {
     "awaiting payment": "open",
     "partial": "open",
     "partially paid": "open",
+    "partly paid": "open",  # ERPNext
+    "unpaid and discounted": "open",
+    "partly paid and discounted": "open",
+    "not paid": "open",  # Odoo's payment state
+    "in payment": "open",
     "submitted": "open",
     "authorised": "open",
     "authorized": "open",
@@ -46,6 +51,7 @@ STATUS_WORDS: Mapping[str, str] = {
     "credit memo": "credit_note",
     "refund": "credit_note",
     "credit-note": "credit_note",
+    "return": "credit_note",  # ERPNext's credit note
 }
 EXCLUDED_STATUSES = ("void", "draft")  # never revenue
 PAYMENT_STATUSES = ("paid", "open", "written_off")  # statuses that say whether it was paid
