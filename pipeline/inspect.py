@@ -18,6 +18,7 @@ from pipeline.config import resolve_config
 from pipeline.read.columns import FIELD_NAMES, INVOICE_ALIASES, normalise, parse_mapping
 from pipeline.read.profiles import PROFILES
 from pipeline.read.sheets import NoInvoiceTable, RawTable, read_workbook
+from pipeline.read.snapshot import snapshot
 from pipeline.validate.ledger import build_ledger
 from pipeline.validate.records import ORDER_NAMES, DateOrder
 
@@ -78,8 +79,13 @@ def _columns(table: RawTable, mapping: Mapping[str, str]) -> list[str]:
 def inspect(path: Path, mapping_items: tuple[str, ...] = (), dates: str | None = None) -> str:
     """The report of how ``path`` reads, as lines of text; ``dates`` as ``--dates``."""
     mapping = parse_mapping(mapping_items, "--map")
+    with snapshot(Path(path)) as copy:  # read once: a file saved meanwhile is never mixed
+        return _inspect(copy.path, mapping, dates)
+
+
+def _inspect(path: Path, mapping: Mapping[str, str], dates: str | None) -> str:
     try:
-        raw = read_workbook(Path(path), mapping)
+        raw = read_workbook(path, mapping)
     except NoInvoiceTable as refused:  # show what was found, then why a report would stop
         lines = [f"{Path(path).name}: sheets: " + ", ".join(map(_plain, refused.sheet_names))]
         if refused.closest is not None:

@@ -9,7 +9,6 @@ process settings, ``pipeline.edge.tuning``, and turns errors into messages).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pipeline.model.analysis import Analysis, analyse
 from pipeline.read.columns import parse_mapping
 from pipeline.read.guard import check_workbook
 from pipeline.read.sheets import read_workbook
+from pipeline.read.snapshot import Snapshot, snapshot
 from pipeline.render.html.briefing import render_briefing
 from pipeline.render.json import render_summary
 from pipeline.render.provenance import Provenance
@@ -55,12 +55,6 @@ class ReportResult:
     folder: Path
     files: tuple[Path, ...]
     analysis: Analysis
-
-
-def sha256_of(path: Path) -> str:
-    """The input's SHA-256, as the Method sheet and summary.json record it."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _read_ahead(source: Path) -> WorkbookAhead | None:
@@ -103,7 +97,20 @@ def report(
         raise InputError(
             f"Language '{options.lang}' is not available; choose one of: {', '.join(LANGUAGES)}."
         )
-    digest_before = sha256_of(source) if source.is_file() else ""
+    with snapshot(source) as copy:
+        return _report(source, copy, Path(out_dir), options, name, stage)
+
+
+def _report(
+    source: Path,
+    copy: Snapshot,
+    out_dir: Path,
+    options: Options,
+    name: str | None,
+    stage: Callable[[str], None],
+) -> ReportResult:
+    """One report from the private copy; ``source`` only names it."""
+    result_source, source = source, copy.path
     ahead = _read_ahead(source)
     try:
         raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
@@ -129,7 +136,7 @@ def report(
             raise InputError(f"{source.name}, {exc}") from None
         provenance = Provenance(
             file_name=source.name,
-            sha256=digest_before,
+            sha256=copy.sha256,
             version=__version__,
             format=raw.format,
             invoice_sheets=ledger.invoice_sheets,
@@ -157,7 +164,9 @@ def report(
         folder = Path(out_dir) / name
         stage("write")
         files = write_outputs(folder, outputs)
-        return ReportResult(source=source, folder=folder, files=tuple(files), analysis=analysis)
+        return ReportResult(
+            source=result_source, folder=folder, files=tuple(files), analysis=analysis
+        )
     except BaseException:
         if ahead is not None:  # nothing is written: the sheet read ahead is not needed
             ahead.cancel()

@@ -125,11 +125,11 @@ def test_an_unreadable_input_says_so_in_a_batch_and_in_inspect(
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr("pipeline.report.sha256_of", denied)
+    monkeypatch.setattr("pipeline.report.snapshot", denied)
     result = runner.invoke(main, ["report", str(path), "--out", str(tmp_path / "r")])
     assert result.exit_code == 1, result.output
     assert "book.xlsx: the file could not be read (Permission denied)" in result.output
-    monkeypatch.setattr("pipeline.inspect.read_workbook", denied)
+    monkeypatch.setattr("pipeline.inspect.snapshot", denied)
     result = runner.invoke(main, ["inspect", str(path)])
     assert result.exit_code == 1, result.output
     assert "book.xlsx: the file could not be read (Permission denied)" in result.output

@@ -1,0 +1,69 @@
+"""The input read once: a private copy hashed as it is made, which every later step opens.
+
+The readers open a workbook several times (the guard, the cells, the formulas check, the
+annotated copy of its sheets). Opened by its own path each time, a file replaced or rewritten
+during the run would give a report of two files under one file's SHA-256. The copy is made
+once, its digest taken from the same bytes, and the original checked unchanged around the copy;
+what changed while it was copied is refused, never mixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+_CHUNK = 1024**2
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path  # the private copy, under the input's own file name
+    sha256: str
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@contextlib.contextmanager
+def snapshot(source: Path) -> Iterator[Snapshot]:
+    """A private copy of ``source`` and its SHA-256 for the run, removed afterwards.
+
+    A source that is not a regular file is given back as is (the guard says what is wrong).
+    """
+    source = Path(source)
+    if not source.is_file():
+        yield Snapshot(path=source, sha256="")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tierbook-input-"))  # mode 0700: private
+    try:
+        copy = folder / source.name
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            before = _identity(os.fstat(handle.fileno()))
+            with copy.open("wb") as out:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            during = _identity(os.fstat(handle.fileno()))
+        try:
+            after = _identity(os.stat(source))
+        except FileNotFoundError:
+            after = None
+        if not before == during == after:
+            raise InputError(
+                f"{source.name}: the file changed while it was being read (it was saved, "
+                "replaced or moved during the run), so it was not reported. Run again once "
+                "it is saved."
+            )
+        yield Snapshot(path=copy, sha256=digest.hexdigest())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
