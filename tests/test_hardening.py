@@ -6,7 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
+import subprocess
+import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -69,3 +73,114 @@ def test_the_digest_recorded_is_of_the_bytes_analysed(tmp_path):
     data = json.loads((tmp_path / "out" / "book" / "book.summary.json").read_text())
     assert data["input"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert not list(Path(tempfile.gettempdir()).glob("tierbook-input-*/book.xlsx"))
+
+
+def repack(path: Path, extra: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    """The workbook at ``path`` with more parts added (as a hostile tool could write them)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            if name not in extra:  # a part given again replaces the workbook's own
+                out.writestr(name, data)
+        for name, data in extra.items():
+            out.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return path
+
+
+def lie_about_size(path: Path, name: str, size: int) -> Path:
+    """Rewrite a part's uncompressed size in its local header and the directory, nothing else."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    at = data.find(encoded)
+    while at != -1:
+        if data[at - 30 : at - 26] == b"PK\x03\x04":
+            struct.pack_into("<I", data, at - 30 + 22, size)
+        if data[at - 46 : at - 42] == b"PK\x01\x02":
+            struct.pack_into("<I", data, at - 46 + 24, size)
+        at = data.find(encoded, at + 1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def book(tmp_path: Path, name: str = "book.xlsx") -> Path:
+    return write_workbook(tmp_path / name, [inv("1", "Acme", "2026-01-05", 100)])
+
+
+def peak_of_a_run(*args: str) -> tuple[int, str, int]:
+    """Exit code, output and peak memory (KiB) of one ``tierbook`` run in a child of its own."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(done.stdout + done.stderr)\n"
+    )
+    tool = Path(sys.executable).with_name("tierbook")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tool), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a speed goal (that is in the README's table)
+    )
+    first, _, said = done.stdout.partition("\n")
+    code, peak = first.split()
+    return int(code), said, int(peak)
+
+
+@pytest.mark.slow
+def test_a_part_that_lies_about_its_size_is_refused_by_what_it_inflates_to(tmp_path):
+    """A shared-strings part that says 8.7 KB but inflates to 400 MB: the directory is
+    believed by nothing; the part is refused by what it measures, in bounded memory."""
+    path = repack(book(tmp_path), {"xl/bomb.xml": b"<a>" + b"x" * (400 * 1024**2) + b"</a>"})
+    lie_about_size(path, "xl/bomb.xml", 8_700)
+    code, said, peak = peak_of_a_run("report", str(path), "--out", str(tmp_path / "out"))
+    assert code == 1, said
+    assert "part 'xl/bomb.xml' unpacks to more than" in said and "the mark of a zip bomb" in said
+    assert peak < 500 * 1024, f"peak {peak / 1024:.0f} MiB"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [("xl/custom.XML", 5_000), ("customXml/item9.xml", 100_000), ("docProps/app.xml", 0)],
+)
+def test_a_dtd_anywhere_in_any_part_is_refused(tmp_path, name, where):
+    dtd = b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    path = repack(book(tmp_path), {name: b" " * where + dtd + b"<r>&b;</r>"})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert f"part '{name}' declares XML entities" in result.output
+
+
+def test_a_dtd_in_utf16_text_is_refused(tmp_path):
+    text = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "b">]><r/>'
+    path = repack(book(tmp_path), {"xl/extra.xml": text.encode("utf-16")})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "declares XML entities" in result.output, result.output
+
+
+def test_an_svg_image_naming_its_public_dtd_is_read(tmp_path):
+    svg = (
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg/>'
+    )
+    path = repack(book(tmp_path), {"xl/media/image1.svg": svg})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "name", ["../../evil.txt", "/etc/evil.xml", "xl\\..\\evil.xml", "C:/evil.xml", "xl/../../e"]
+)
+def test_a_part_named_outside_the_package_is_refused(tmp_path, name):
+    path = repack(book(tmp_path), {name: b"<x/>"})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "has a name that points outside the workbook" in result.output
+
+
+def test_a_part_packed_with_a_method_no_spreadsheet_uses_is_refused(tmp_path):
+    path = repack(book(tmp_path), {"xl/odd.xml": b"<x/>" * 100}, method=zipfile.ZIP_BZIP2)
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "zip method 12" in result.output

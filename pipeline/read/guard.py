@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import InputError, UnsafeWorkbook
 from pipeline.read.delimited import DELIMITED
@@ -14,11 +17,17 @@ OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 
 # A workbook at Excel's row limit unpacks to a few hundred MB, its XML compressed 5-30 times;
-# a zip bomb is far past either limit. Both are read from the zip directory before any parser.
+# a zip bomb is far past either limit. Both are measured by inflating each part, counting,
+# before any parser; the directory's sizes only refuse early what says it is too big.
 MAX_UNCOMPRESSED_BYTES = 1024**3
 MAX_MEMBER_RATIO = 150  # for members over 10 MB
 _RATIO_FLOOR_BYTES = 10 * 1024**2
-_PROLOGUE_BYTES = 4096  # where a DOCTYPE would have to be
+_CHUNK = 1024**2
+_LOCAL_HEADER = 30  # a zip local file header before its name and extra field
+# A DTD anywhere in any part, in any case (an SVG image may name its public DTD, no entities).
+_DTD = re.compile(rb"<!(doctype|entity)", re.IGNORECASE)
+_DTD_CARRY = 16  # bytes kept from one chunk to the next, so a split keyword is still seen
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def check_workbook(path: Path) -> str:
@@ -69,7 +78,8 @@ def check_workbook(path: Path) -> str:
 
 
 def _check_zip(path: Path) -> None:
-    """Read only the zip directory: sizes and ratios betray a bomb before anything inflates."""
+    """Every part inflated once, as a reader would, before any reader sees it: what its
+    directory entry says is never trusted (a part that says 8 KB may inflate to gigabytes)."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -78,12 +88,14 @@ def _check_zip(path: Path) -> None:
             f"{path.name}: the workbook is damaged or truncated and cannot be opened ({exc}). "
             "Export or save it again from your spreadsheet program."
         ) from None
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNCOMPRESSED_BYTES:
         raise UnsafeWorkbook(
-            f"{path.name}: the workbook would unpack to {total / 1024**3:.1f} GiB, more than the "
-            f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit; it was refused unread."
+            f"{path.name}: the workbook would unpack to {declared / 1024**3:.1f} GiB, more than "
+            f"the {MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit; it was refused unread."
         )
+    for member in members:
+        _check_name(path, member.filename)
     locked = next((m.filename for m in members if m.flag_bits & 0x1), None)
     if locked is not None:  # zip encryption: no spreadsheet program writes it
         raise InputError(
@@ -91,36 +103,95 @@ def _check_zip(path: Path) -> None:
             "which tierbook cannot open. Save the workbook again from your spreadsheet program, "
             "without a password."
         )
-    _check_no_doctype(path, members)
-    for member in members:
-        if member.file_size > _RATIO_FLOOR_BYTES and member.compress_size > 0:
-            ratio = member.file_size / member.compress_size
-            if ratio > MAX_MEMBER_RATIO:
-                raise UnsafeWorkbook(
-                    f"{path.name}: part '{member.filename}' unpacks {ratio:,.0f} times its packed "
-                    f"size ({member.file_size / 1024**2:,.0f} MB), the mark of a zip bomb; "
-                    "the workbook was refused unread."
-                )
-
-
-def _check_no_doctype(path: Path, members: list[zipfile.ZipInfo]) -> None:
-    """Office XML never declares a DTD; one that does is an entity bomb or worse. Only the first
-    few KB of each part are inflated to look."""
-    with zipfile.ZipFile(path) as archive:
+    total = 0
+    with path.open("rb") as handle:
         for member in members:
-            if not member.filename.endswith((".xml", ".rels", ".vml")) or member.is_dir():
-                continue
-            try:
-                with archive.open(member) as handle:
-                    head = handle.read(_PROLOGUE_BYTES)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
-                raise InputError(
-                    f"{path.name}: part '{member.filename}' of the workbook is damaged ({exc}). "
-                    "Export or save it again from your spreadsheet program."
-                ) from None
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise UnsafeWorkbook(
-                    f"{path.name}: part '{member.filename}' declares XML entities (a DOCTYPE), which no "
-                    "spreadsheet program writes and which can expand without bound; the workbook was "
-                    "refused unread."
-                )
+            if not member.is_dir():
+                total = _inflate(path, handle, member, total)
+
+
+def _check_name(path: Path, name: str) -> None:
+    """A part name that would climb out of a folder when the output is unzipped naively."""
+    parts = name.split("/")
+    if name.startswith("/") or "\\" in name or "\0" in name or ".." in parts or _DRIVE.match(name):
+        raise UnsafeWorkbook(
+            f"{path.name}: part '{name[:120]}' of the workbook has a name that points outside "
+            "the workbook (an absolute path, '..', a backslash or a drive letter), which no "
+            "spreadsheet program writes; the workbook was refused unread."
+        )
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024**2:,.1f} MB" if count >= 1024**2 else f"{count / 1024:,.1f} KB"
+
+
+def _damaged(path: Path, name: str, why: object) -> InputError:
+    return InputError(
+        f"{path.name}: part '{name}' of the workbook is damaged ({why}). Export or save it "
+        "again from your spreadsheet program."
+    )
+
+
+def _inflate(path: Path, handle: BinaryIO, member: zipfile.ZipInfo, total: int) -> int:
+    """Inflate one part from its own bytes, counting, and stop at the first limit it passes:
+    the whole package's, or its ratio to its packed size; look for a DTD on the way. The
+    running total of the package is returned."""
+    handle.seek(member.header_offset)
+    local = handle.read(_LOCAL_HEADER)
+    if len(local) < _LOCAL_HEADER or not local.startswith(ZIP_MAGIC):
+        raise _damaged(path, member.filename, "its header is missing")
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    handle.seek(member.header_offset + _LOCAL_HEADER + name_length + extra_length)
+    if member.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    elif member.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    else:
+        raise UnsafeWorkbook(
+            f"{path.name}: part '{member.filename}' is packed with a method no spreadsheet "
+            f"program uses (zip method {member.compress_type}); the workbook was refused unread."
+        )
+    limit = max(_RATIO_FLOOR_BYTES, MAX_MEMBER_RATIO * member.compress_size)
+    svg = member.filename.lower().endswith(".svg")
+    left, size, carry = member.compress_size, 0, b""
+    while left > 0 or (inflater is not None and inflater.unconsumed_tail):
+        if inflater is not None and inflater.unconsumed_tail:
+            packed = inflater.unconsumed_tail
+        else:
+            packed = handle.read(min(_CHUNK, left))
+            if not packed:
+                raise _damaged(path, member.filename, "it is cut short")
+            left -= len(packed)
+        try:
+            chunk = packed if inflater is None else inflater.decompress(packed, _CHUNK)
+        except zlib.error as exc:
+            raise _damaged(path, member.filename, exc) from None
+        size += len(chunk)
+        total += len(chunk)
+        if size > limit:
+            raise UnsafeWorkbook(
+                f"{path.name}: part '{member.filename}' unpacks to more than "
+                f"{_size(limit)}, over {MAX_MEMBER_RATIO} times its packed size "
+                f"({_size(member.compress_size)}; its directory said {_size(member.file_size)}), "
+                "the mark of a zip bomb; the workbook was refused unread."
+            )
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise UnsafeWorkbook(
+                f"{path.name}: the workbook unpacks to more than the "
+                f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB limit (measured, whatever its "
+                "directory says); it was refused unread."
+            )
+        window = carry + chunk
+        if b"\0" in window:  # UTF-16 text: its ASCII letters with a zero byte beside each
+            window = window.replace(b"\0", b"")
+        found = _DTD.search(window)
+        if found and not (svg and found.group(1).lower() == b"doctype"):
+            raise UnsafeWorkbook(
+                f"{path.name}: part '{member.filename}' declares XML entities (a DOCTYPE), "
+                "which no spreadsheet program writes and which can expand without bound; the "
+                "workbook was refused unread."
+            )
+        carry = window[-_DTD_CARRY:]
+        if inflater is not None and inflater.eof:
+            break
+    return total
