@@ -6,15 +6,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.edge.cli import main
 from pipeline.read import snapshot as snapshot_module
@@ -184,3 +188,62 @@ def test_a_part_packed_with_a_method_no_spreadsheet_uses_is_refused(tmp_path):
     result = run("report", path, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output
     assert "zip method 12" in result.output
+
+
+# The check for formulas without values, as it was written before its scan was made linear:
+# the same answers on well-formed cells, quadratic on hostile text.
+_OLD_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_PIECES = [
+    b'<c r="A1">',
+    b'<c r="B2" t="str">',
+    b"<x:c>",
+    b'<c r="C3"/>',
+    b"<f>SUM(A1:A2)</f>",
+    b'<f t="shared" si="0"/>',
+    b"<x:f>A1</x:f>",
+    b"<v>12</v>",
+    b"<v></v>",
+    b"<v> </v>",
+    b"<v/>",
+    b"</c>",
+    b"</x:c>",
+    b" ",
+    b"\n",
+    b"<is><t>x</t></is>",
+    b"<col/>",
+    b"<cfRule/>",
+    b"text",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_the_linear_formula_scan_finds_what_the_old_pattern_found(pieces):
+    from pipeline.read.formulas import _uncalculated
+
+    data = b"".join(pieces)
+    old = [m.start() for m in _OLD_FORMULA_WITHOUT_VALUE.finditer(data)]
+    new = list(_uncalculated(data))
+    assert len(new) == len(old), data
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        b"<c " * 3_500_000,  # cells that never close their tag
+        b"<c>" + b" " * 10_000_000,  # a cell followed by nothing but space
+        b"<c><f>" * 1_700_000,  # formulas that never close
+        b'<c r="A1"><f>' + b"x" * 10_000_000,  # one unclosed formula of 10 MB
+    ],
+    ids=["open-tags", "spaces", "open-formulas", "long-formula"],
+)
+def test_a_10_mb_hostile_sheet_is_scanned_once_through(hostile):
+    """10 MB of text built to make a backtracking pattern go quadratic (the old one would take
+    hours on these). The bound is a hang guard far above a linear scan's time, not a goal."""
+    from pipeline.read.formulas import _uncalculated
+
+    started = time.monotonic()
+    assert list(_uncalculated(hostile)) == []
+    assert time.monotonic() - started < 20
