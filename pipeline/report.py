@@ -163,7 +163,7 @@ def _report(
         }
         folder = Path(out_dir) / name
         stage("write")
-        files = write_outputs(folder, outputs)
+        files = write_outputs(folder, outputs, like=copy.mode)
         return ReportResult(
             source=result_source, folder=folder, files=tuple(files), analysis=analysis
         )

@@ -295,11 +295,11 @@ def test_a_failed_report_write_keeps_the_previous_report_whole(tmp_path, monkeyp
 
     real = write.write_atomic
 
-    def flaky(path, data):
+    def flaky(path, data, mode=None):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        real(path, data)
+        real(path, data, mode)
 
     monkeypatch.setattr(write, "write_atomic", flaky)
     with pytest.raises(OSError, match="disk full"):

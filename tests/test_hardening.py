@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import struct
 import subprocess
 import sys
@@ -247,3 +248,134 @@ def test_a_10_mb_hostile_sheet_is_scanned_once_through(hostile):
     started = time.monotonic()
     assert list(_uncalculated(hostile)) == []
     assert time.monotonic() - started < 20
+
+
+def test_outputs_are_no_more_readable_than_the_umask_and_the_input_allow(tmp_path):
+    path = book(tmp_path)
+    cases = [
+        (0o022, 0o644, 0o644, 0o755),
+        (0o077, 0o644, 0o600, 0o700),
+        (0o022, 0o600, 0o600, 0o700),
+    ]
+    for umask, input_mode, file_mode, dir_mode in cases:
+        os.chmod(path, input_mode)
+        out = tmp_path / f"out-{umask:o}-{input_mode:o}"
+        previous = os.umask(umask)
+        try:
+            result = run("report", path, "--out", out)
+        finally:
+            os.umask(previous)
+        assert result.exit_code == 0, result.output
+        folder = out / "book"
+        assert stat.S_IMODE(folder.stat().st_mode) == dir_mode, (umask, input_mode)
+        for file in folder.iterdir():
+            assert stat.S_IMODE(file.stat().st_mode) == file_mode, (umask, input_mode, file.name)
+
+
+def test_a_long_file_name_fits_its_temporary_names(tmp_path):
+    path = book(tmp_path, "r" * 225 + ".xlsx")
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out" / ("r" * 225)).iterdir())) == 3
+    assert leftovers(tmp_path / "out") == []
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name.endswith((".tmp", ".old")))
+
+
+def test_leftovers_of_dead_runs_are_put_back_or_removed_and_said(tmp_path):
+    out = tmp_path / "out"
+    first = run("report", book(tmp_path), "--out", out)
+    assert first.exit_code == 0, first.output
+    dead = 2**22 + 12345  # above the kernel's largest process id, so no process has it
+    os.replace(out / "book", out / f".book.{dead}.old")  # killed between two renames
+    (out / f".book.{dead}.k2j4h5g6.tmp").mkdir()  # killed while writing
+    (out / f".book.{dead}.k2j4h5g6.tmp" / "book.summary.json").write_text("{")
+    (out / "acme").mkdir()
+    stale = out / ".acme.1.old"  # process 1 is alive, but a day is long enough
+    stale.mkdir()
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
+    live = out / f".other.{os.getpid()}.abcdefgh.tmp"  # a live run's: untouched
+    live.mkdir()
+    result = run("report", book(tmp_path, "two.xlsx"), "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "put back the report 'book' an interrupted run had moved" in result.output
+    assert f"removed '.book.{dead}.k2j4h5g6.tmp', left by an interrupted run" in result.output
+    assert "removed '.acme.1.old'" in result.output
+    assert leftovers(out) == [live.name]
+    assert json.loads((out / "book" / "book.summary.json").read_text())["totals"]["revenue"] == 100
+
+
+KILLED = """
+import os, sys
+import pipeline.write as write
+from pipeline.edge.cli import run
+write._exchange = lambda a, b: False  # a kernel or file system without the exchange
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if str(src).endswith("book") and str(dst).endswith(".old"):
+        os._exit(9)  # killed between the two renames
+os.replace = replace
+sys.argv = ["tierbook", "report", sys.argv[1], "--out", sys.argv[2]]
+run()
+"""
+
+
+def test_a_run_killed_between_the_two_renames_loses_no_report(tmp_path):
+    out = tmp_path / "out"
+    path = book(tmp_path)
+    assert run("report", path, "--out", out).exit_code == 0
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED, str(path), str(out)], capture_output=True, timeout=120
+    )
+    assert killed.returncode == 9, killed.stderr
+    assert not (out / "book").exists() and len(leftovers(out)) == 2  # the gap, as it was
+    again = run("report", path, "--out", out)
+    assert again.exit_code == 0, again.output
+    assert "put back the report 'book'" in again.output
+    assert leftovers(out) == [] and len(list((out / "book").iterdir())) == 3
+
+
+@pytest.mark.slow
+def test_killed_at_any_point_the_old_report_or_the_new_one_is_whole(tmp_path):
+    """SIGKILL at twelve points of a run over an existing report: each time the folder holds
+    one run's three files, complete; the next run leaves nothing behind."""
+    out = tmp_path / "out"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    old = write_workbook(tmp_path / "a" / "book.xlsx", [inv("1", "Acme", "2026-01-05", 100)])
+    new = write_workbook(tmp_path / "b" / "book.xlsx", [inv("1", "Acme", "2026-01-05", 900)])
+    tool = str(Path(sys.executable).with_name("tierbook"))
+    assert subprocess.run([tool, "report", str(old), "--out", str(out)]).returncode == 0
+    for step in range(12):
+        source = new if step % 2 else old
+        child = subprocess.Popen([tool, "report", str(source), "--out", str(out)])
+        time.sleep(0.15 * step + 0.3)
+        child.kill()
+        child.wait()
+        folder = out / "book"
+        names = sorted(p.name for p in folder.iterdir())
+        assert names == ["book.annotated.xlsx", "book.briefing.html", "book.summary.json"]
+        revenue = json.loads((folder / "book.summary.json").read_text())["totals"]["revenue"]
+        assert revenue in (100, 900)
+        with zipfile.ZipFile(folder / "book.annotated.xlsx") as archive:
+            assert archive.testzip() is None
+    assert subprocess.run([tool, "report", str(new), "--out", str(out)]).returncode == 0
+    assert leftovers(out) == []
+
+
+@pytest.mark.slow
+def test_two_runs_of_one_input_at_once_both_succeed(tmp_path):
+    out = tmp_path / "out"
+    path = book(tmp_path)
+    tool = str(Path(sys.executable).with_name("tierbook"))
+    runs = [
+        subprocess.Popen([tool, "report", str(path), "--out", str(out)], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for child in runs:
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+    assert leftovers(out) == [] and len(list((out / "book").iterdir())) == 3

@@ -32,6 +32,7 @@ from pipeline.model.portfolio import Failure
 from pipeline.portfolio import write_portfolio
 from pipeline.read.guard import SUPPORTED
 from pipeline.report import Options
+from pipeline.write import clean_leftovers
 
 FORMATS = ", ".join(sorted(SUPPORTED))
 PARALLEL_BYTES = 2 * 1024**2  # inputs above this, in all, are reported one per core by default
@@ -235,6 +236,7 @@ def report_command(
         display.finished(done, outcome)
         return outcome.status != "config"  # a bad setting is the same for every input: stop
 
+    _tidy(out_dir)
     try:
         with display:
             outcomes = run_batch(
@@ -259,6 +261,16 @@ def report_command(
     if failed == len(paths):
         sys.exit(Exit.REFUSED)
     sys.exit(Exit.PARTIAL if failed or not written else Exit.DONE)
+
+
+def _tidy(out_dir: Path) -> None:
+    """Say what an interrupted run left in the output folder and was put back or removed."""
+    try:
+        done = clean_leftovers(out_dir)
+    except OSError:  # a folder that cannot be tidied is said when a report is written there
+        return
+    for line in done:
+        click.echo(f"{out_dir}: {line}")
 
 
 def _portfolio(
@@ -348,6 +360,7 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None, dates: str | No
             click.echo(f"{stamp} error: {outcome.message}", err=True)
 
     click.echo(f"watching {folder} (reports in {out_dir}); stop with Ctrl-C")
+    _tidy(out_dir)
     try:
         options = Options(
             lang=lang.lower() if lang else None, dates=dates.lower() if dates else None

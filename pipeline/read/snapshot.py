@@ -27,6 +27,7 @@ _CHUNK = 1024**2
 class Snapshot:
     path: Path  # the private copy, under the input's own file name
     sha256: str
+    mode: int | None = None  # the input's st_mode: outputs are readable by no more people
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -48,7 +49,8 @@ def snapshot(source: Path) -> Iterator[Snapshot]:
         copy = folder / source.name
         digest = hashlib.sha256()
         with source.open("rb") as handle:
-            before = _identity(os.fstat(handle.fileno()))
+            first = os.fstat(handle.fileno())
+            before = _identity(first)
             with copy.open("wb") as out:
                 while chunk := handle.read(_CHUNK):
                     digest.update(chunk)
@@ -64,6 +66,6 @@ def snapshot(source: Path) -> Iterator[Snapshot]:
                 "replaced or moved during the run), so it was not reported. Run again once "
                 "it is saved."
             )
-        yield Snapshot(path=copy, sha256=digest.hexdigest())
+        yield Snapshot(path=copy, sha256=digest.hexdigest(), mode=first.st_mode)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
