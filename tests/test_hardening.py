@@ -77,7 +77,7 @@ def test_the_digest_recorded_is_of_the_bytes_analysed(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "out" / "book" / "book.summary.json").read_text())
     assert data["input"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert not list(Path(tempfile.gettempdir()).glob("tierbook-input-*/book.xlsx"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"tierbook-input-{os.getpid()}-*"))
 
 
 def repack(path: Path, extra: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -364,6 +364,9 @@ def test_killed_at_any_point_the_old_report_or_the_new_one_is_whole(tmp_path):
             assert archive.testzip() is None
     assert subprocess.run([tool, "report", str(new), "--out", str(out)]).returncode == 0
     assert leftovers(out) == []
+    # The private copies of the input the killed runs made are gone too.
+    copies = Path(tempfile.gettempdir()).glob("tierbook-input-*/book.xlsx")
+    assert not [c for c in copies if c.stat().st_uid == os.getuid()]
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,28 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 _CHUNK = 1024**2
+_PREFIX = "tierbook-input-"
+_COPY = re.compile(rf"^{_PREFIX}(\d+)-")
+
+
+def _remove_dead_copies() -> None:
+    """Copies left by runs that were killed (a kill leaves no time to remove them): a client's
+    ledger should not stay in the temporary folder."""
+    with contextlib.suppress(OSError):
+        for entry in Path(tempfile.gettempdir()).iterdir():
+            found = _COPY.match(entry.name)
+            if found is None or int(found[1]) == os.getpid():
+                continue
+            try:
+                os.kill(int(found[1]), 0)
+                continue  # its run is alive
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue  # another user's run
+            with contextlib.suppress(OSError):
+                if entry.lstat().st_uid == os.getuid() and entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,8 @@ def snapshot(source: Path) -> Iterator[Snapshot]:
     if not source.is_file():
         yield Snapshot(path=source, sha256="")
         return
-    folder = Path(tempfile.mkdtemp(prefix="tierbook-input-"))  # mode 0700: private
+    _remove_dead_copies()
+    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))  # mode 0700: private
     try:
         copy = folder / source.name
         digest = hashlib.sha256()
