@@ -243,6 +243,9 @@ class Config:
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
 
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(9000, 12, 31))
+
+
 def _bounded(name: str, value: float) -> Any:
     low, high = _FIELDS[name].metadata.get("low"), _FIELDS[name].metadata.get("high")
     if (low is not None and value < low) or (high is not None and value > high):
@@ -258,10 +261,16 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             if raw is None or raw == "":
                 return None
             if isinstance(raw, dt.datetime):
-                return raw.date()
-            if isinstance(raw, dt.date):
-                return raw
-            return dt.date.fromisoformat(str(raw).strip()[:10])
+                day = raw.date()
+            elif isinstance(raw, dt.date):
+                day = raw
+            else:
+                day = dt.date.fromisoformat(str(raw).strip()[:10])
+            if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+                # The windows reach years back and the trend ahead: outside, dates overflow.
+                first, last = AS_OF_RANGE
+                raise ValueError(f"expected a date from {first} to {last}")
+            return day
         if name == "basis":
             basis = str(raw).strip().lower()
             if basis not in BASES:
@@ -297,8 +306,9 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             return _bounded(name, value)
         raise ValueError("not a setting tierbook knows how to read")
     except (TypeError, ValueError) as exc:
+        shown = raw.isoformat() if isinstance(raw, dt.date) else repr(raw)
         raise ConfigError(
-            f"{source}: setting '{name}' has the value {raw!r}, which cannot be used ({exc})."
+            f"{source}: setting '{name}' has the value {shown}, which cannot be used ({exc})."
         ) from None
     return raw
 
@@ -411,6 +421,8 @@ def resolve_config(
     if config_file is not None:
         config = load_toml(config_file, config)
     changes = {k: v for k, v in (overrides or {}).items() if v is not None}
+    if "as_of" in changes:  # the option is a date already, but may be one no window fits
+        changes["as_of"] = _coerce("as_of", changes["as_of"], "--as-of")
     if changes.get("rates"):  # --rate adds to the workbook's rates, and wins where both name one
         changes["rates"] = tuple(sorted({**dict(config.rates), **dict(changes["rates"])}.items()))
     return config.replace(**changes), (

@@ -382,3 +382,20 @@ def test_two_runs_of_one_input_at_once_both_succeed(tmp_path):
         _, err = child.communicate(timeout=120)
         assert child.returncode == 0, err
     assert leftovers(out) == [] and len(list((out / "book").iterdir())) == 3
+
+
+@pytest.mark.parametrize("where", ["option", "config"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_an_as_of_date_no_window_fits_is_a_usage_error(tmp_path, where, day):
+    path = book(tmp_path)
+    if where == "option":
+        args = ["--as-of", day]
+    else:
+        (tmp_path / "c.toml").write_text(f"as_of = {day}\n")
+        args = ["--config", str(tmp_path / "c.toml")]
+    result = run("report", path, "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert f"has the value {day}, which cannot be used (expected a date from 1900-01-01" in (
+        result.output
+    )
+    assert "failed unexpectedly" not in result.output
