@@ -399,3 +399,86 @@ def test_an_as_of_date_no_window_fits_is_a_usage_error(tmp_path, where, day):
         result.output
     )
     assert "failed unexpectedly" not in result.output
+
+
+def hog(path: Path, rows: int = 1_500_000) -> Path:
+    """A plain CSV ledger that takes far more memory to read than the limit the tests set."""
+    with path.open("w") as out:
+        out.write("Invoice No,Client,Invoice Date,Amount\n")
+        out.writelines(
+            f"{i},Client {i % 5000},2026-01-{i % 28 + 1:02d},{i % 997}.50\n" for i in range(rows)
+        )
+    return path
+
+
+def test_a_worker_that_crashes_fails_its_job_alone():
+    from concurrent.futures import wait
+
+    from pipeline.edge.isolated import IsolatedPool, WorkerStopped
+
+    with IsolatedPool(1) as pool:
+        jobs = [pool.submit(os.getpid), pool.submit(os.abort), pool.submit(os.getpid)]
+        wait(jobs, timeout=120)
+        first, crashed, after = jobs
+        with pytest.raises(WorkerStopped, match="signal 6"):
+            crashed.result()
+        assert first.result() != after.result()  # a fresh worker took the job after the crash
+        assert os.getpid() not in (first.result(), after.result())
+
+
+@pytest.mark.slow
+def test_a_batch_reports_the_good_workbooks_around_one_that_exhausts_memory(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book(folder, "a.xlsx")
+    hog(folder / "b.csv")
+    book(folder, "c.xlsx")
+    tool = str(Path(sys.executable).with_name("tierbook"))
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        done = subprocess.run(
+            [tool, "report", str(folder), "--out", str(out), "--jobs", jobs],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "TIERBOOK_MEMORY_LIMIT_MB": "500"},
+        )
+        assert done.returncode == 3, done.stdout + done.stderr
+        said = done.stdout + done.stderr
+        assert (
+            "b.csv: the process reading it ended without an answer (it took more than 500 MB"
+            in said
+        )
+        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["a", "c"]
+        assert "Traceback" not in said
+
+
+@pytest.mark.slow
+def test_the_watcher_survives_a_workbook_that_exhausts_memory(tmp_path, monkeypatch):
+    import threading
+
+    from pipeline.edge.watch import watch
+    from pipeline.report import Options
+
+    monkeypatch.setenv("TIERBOOK_MEMORY_LIMIT_MB", "500")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book(folder, "a.xlsx")
+    hog(folder / "b.csv")
+    book(folder, "c.xlsx")
+    outcomes, stop = [], threading.Event()
+
+    def log(outcome) -> None:
+        outcomes.append(outcome)
+        if len(outcomes) == 3:
+            stop.set()
+
+    watcher = threading.Thread(target=watch, args=(folder, tmp_path / "out", Options(), log, stop))
+    watcher.start()
+    watcher.join(timeout=300)
+    stop.set()
+    assert [(o.source.name, o.status) for o in outcomes] == [
+        ("a.xlsx", "done"),
+        ("b.csv", "refused"),
+        ("c.xlsx", "done"),
+    ]

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from pipeline.edge import batch, cli, tuning
+from pipeline.edge import cli, tuning
+from pipeline.edge.isolated import IsolatedPool
 from pipeline.edge.tuning import REPORT_SWITCH_INTERVAL, REPORT_THRESHOLD
 from pipeline.errors import InputError
 from pipeline.report import report
@@ -61,6 +62,6 @@ def test_the_command_sets_its_process_for_reporting_before_it_parses_a_word(monk
 
 
 def test_each_worker_process_is_set_as_the_command_is():
-    with batch.local_pool(1) as pool:
+    with IsolatedPool(1) as pool:
         assert pool.submit(gc.get_threshold).result() == REPORT_THRESHOLD
         assert pool.submit(sys.getswitchinterval).result() == REPORT_SWITCH_INTERVAL

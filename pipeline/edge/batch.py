@@ -18,14 +18,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.edge.isolated import IsolatedPool
 from pipeline.edge.messages import is_panic, refusal, worker_lost
-from pipeline.edge.tuning import tune_for_reports
 from pipeline.errors import Exit, TierbookError
 from pipeline.model.analysis import Analysis
 from pipeline.report import Options, report
@@ -119,6 +119,15 @@ def report_one(
         return dataclasses.replace(outcome, seconds=time.perf_counter() - start)
 
 
+def report_isolated(
+    pool: Executor, source: Path, out_dir: Path, options: Options, name: str
+) -> Outcome:
+    """``report_one`` in a pool's worker; a worker that dies is this workbook's refusal."""
+    return _outcome_of(
+        pool.submit(report_one, source, out_dir, options, name), source, out_dir, name
+    )
+
+
 def _report(
     source: Path,
     out_dir: Path,
@@ -192,19 +201,6 @@ class _StageSender:
             self.queue.put((self.source, stage))
 
 
-# A fresh interpreter per worker: forking a process that holds polars' threads can hang.
-START_METHOD = "spawn"
-
-
-def local_pool(workers: int) -> ProcessPoolExecutor:
-    """This machine's worker processes, each set for reporting as the command's own is."""
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(START_METHOD),
-        initializer=tune_for_reports,
-    )
-
-
 def run_batch(
     sources: Sequence[Path],
     out_dir: Path,
@@ -218,20 +214,23 @@ def run_batch(
 ) -> list[Outcome]:
     """Report every source; ``on_outcome(done_so_far, outcome)`` returning False stops the batch.
 
-    ``jobs`` is the local pool's size (1: one after another, in this process). ``on_stage(source,
+    ``jobs`` is the local pool's size (1: one after another); with more than one source each is
+    reported in a worker process (``IsolatedPool``), a single one in this process. ``on_stage(source,
     stage)`` hears each workbook's stages as they begin, from this machine's processes; a Dask
     cluster's workers do not send them. Raises ``ExecutorError`` when the Dask scheduler cannot
     be reached (before any workbook is read).
     """
-    if where.address is None and (jobs <= 1 or len(sources) <= 1):
+    if where.address is None and len(sources) <= 1:
         return _serial(sources, out_dir, options, names, on_outcome, on_stage)
     with contextlib.ExitStack() as stack:
         events: _Queue | None = None
         if where.address is None:
-            context = multiprocessing.get_context(START_METHOD)
+            context = multiprocessing.get_context("spawn")
             if on_stage is not None:  # a Manager's queue proxy pickles into the workers
                 events = stack.enter_context(context.Manager()).Queue()
-            pool: Executor = stack.enter_context(local_pool(min(jobs, len(sources))))
+            # Each workbook in a worker process of its own: one that exhausts memory or makes
+            # a reader abort is its own refusal, and the batch goes on.
+            pool: Executor = stack.enter_context(IsolatedPool(max(1, min(jobs, len(sources)))))
             jobs_of = {s: (s, out_dir, names[s]) for s in sources}
         else:
             pool = stack.enter_context(_dask_executor(where.address))

@@ -160,12 +160,13 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
     type=click.IntRange(min=0),
     default=None,
     metavar="N",
-    help="How many workbooks to report at the same time on this machine, each in its own "
-    "process: 0 means one per CPU core (never more than there are workbooks), 1 one after "
-    "another in this process. Default: one per CPU core when the workbooks come to more than "
-    f"{PARALLEL_BYTES // 1024**2} MB in all, else one at a time (an extra process takes a "
-    "second or two to start, more than a small workbook takes). Ignored with "
-    "--executor dask://..., where the cluster's workers decide.",
+    help="How many workbooks to report at the same time on this machine: 0 means one per CPU "
+    "core (never more than there are workbooks), 1 one after another. With more than one "
+    "workbook each is read in a worker process with a memory limit, so one that exhausts "
+    "memory or crashes a reader is refused and the others are still reported. Default: one "
+    f"per CPU core when the workbooks come to more than {PARALLEL_BYTES // 1024**2} MB in all, "
+    "else one at a time (a worker process takes a second or two to start, more than a small "
+    "workbook takes). Ignored with --executor dask://..., where the cluster's workers decide.",
 )
 @click.option(
     "--executor",

@@ -39,6 +39,8 @@ def refusal(exc: BaseException, source: Path, out_dir: Path | None = None) -> Re
         return Refusal("refused", exc.exit_code, str(exc))
     if isinstance(exc, OSError):
         return Refusal("refused", Exit.REFUSED, _os_error(exc, source, out_dir))
+    if isinstance(exc, MemoryError) or _out_of_memory(exc):
+        return Refusal("refused", Exit.REFUSED, out_of_memory(source))
     # A PackageError is caught where the package is made (the workbook falls back to the
     # analysis sheets): one that gets this far is a bug, and its message is no paragraph.
     written = " No report was written for it." if out_dir is not None else ""
@@ -46,6 +48,21 @@ def refusal(exc: BaseException, source: Path, out_dir: Path | None = None) -> Re
         "refused",
         Exit.REFUSED,
         f"{source.name}: tierbook failed unexpectedly ({type(exc).__name__}: {exc}).{written} {BUG}",
+    )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A Rust reader's way of saying it could not allocate (a panic or an error naming it)."""
+    text = str(exc).lower()
+    return is_panic(exc) and ("alloc" in text or "memory" in text) or "capacity overflow" in text
+
+
+def out_of_memory(source: Path) -> str:
+    return (
+        f"{source.name}: reading it took more memory than one report may use, so it was "
+        "refused and nothing was written for it. A workbook built to exhaust memory is refused "
+        "this way; a genuine ledger this large can be split by year, or saved as CSV or "
+        "Parquet, which are read in bounded memory."
     )
 
 
@@ -68,6 +85,12 @@ def _os_error(exc: OSError, source: Path, out_dir: Path | None) -> str:
 
 def worker_lost(exc: BaseException, source: Path) -> str:
     """A worker process that stopped (out of memory, killed) while reporting ``source``."""
+    if type(exc).__name__ == "WorkerStopped":
+        return (
+            f"{source.name}: the process reading it ended without an answer ({exc}), so it was "
+            "refused and nothing was written for it; the other workbooks are not affected. A "
+            "workbook built to exhaust memory or to crash a reader is refused this way."
+        )
     return (
         f"{source.name}: the worker reporting it stopped ({type(exc).__name__}: {exc}). No "
         "report was written for it; the other workbooks are not affected. Run it again, "

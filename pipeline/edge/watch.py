@@ -24,8 +24,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from pipeline.edge.batch import Outcome, report_one
+from pipeline.edge.batch import Outcome, report_isolated
 from pipeline.edge.inputs import is_input, is_input_name, output_names
+from pipeline.edge.isolated import IsolatedPool
 from pipeline.report import Options
 
 STABLE_SECONDS = 2.0
@@ -106,6 +107,9 @@ def watch(
     observer = Observer()
     observer.schedule(_Handler(pending), str(folder), recursive=False)
     observer.start()
+    # Each workbook in a worker process: one that exhausts memory or crashes a reader is its
+    # own refusal, and the watcher goes on.
+    pool = IsolatedPool(1)
     try:
         while not stop.is_set():
             for path in pending.ready(stable):
@@ -119,8 +123,9 @@ def watch(
                 if not is_input(path):  # a portfolio tierbook wrote, copied in
                     continue
                 reported[path] = version
-                log(report_one(path, out_dir, options, name_of(path)))
+                log(report_isolated(pool, path, out_dir, options, name_of(path)))
             stop.wait(POLL_SECONDS)
     finally:
         observer.stop()
         observer.join(timeout=5)
+        pool.shutdown()
