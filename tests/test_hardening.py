@@ -201,7 +201,6 @@ _PIECES = [
     b'<c r="A1">',
     b'<c r="B2" t="str">',
     b"<x:c>",
-    b'<c r="C3"/>',
     b"<f>SUM(A1:A2)</f>",
     b'<f t="shared" si="0"/>',
     b"<x:f>A1</x:f>",
@@ -218,6 +217,14 @@ _PIECES = [
     b"<cfRule/>",
     b"text",
 ]
+
+
+def test_a_self_closed_cell_holds_no_formula():
+    """The old pattern read ``<c r="C3"/>`` as a cell left open; it is an empty cell."""
+    from pipeline.read.formulas import _uncalculated
+
+    assert list(_uncalculated(b'<c r="C3"/><f>SUM(A1:A2)</f></c>')) == []
+    assert list(_uncalculated(b'<c r="C3"><f>SUM(A1:A2)</f></c>')) == [b'<c r="C3">']
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=12))
@@ -482,3 +489,23 @@ def test_the_watcher_survives_a_workbook_that_exhausts_memory(tmp_path, monkeypa
         ("b.csv", "refused"),
         ("c.xlsx", "done"),
     ]
+
+
+def test_a_right_to_left_override_in_a_file_name_is_isolated_wherever_it_is_shown(tmp_path):
+    """U+202E reverses what follows it until the paragraph ends unless it is isolated: in the
+    portfolio's table, chart labels, chart description and caption the name stands alone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book(folder, "acme\u202eslx.xlsx")
+    book(folder, "plain.xlsx")
+    result = run("report", folder, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    name = "acme\u202eslx"
+    places = [i for i in range(len(page)) if page.startswith(name, i)]
+    assert len(places) >= 4  # table, chart label, description, caption
+    for at in places:
+        before = page[:at]
+        if before.endswith('="'):
+            continue  # an attribute's value is never shown
+        assert before.endswith(("\u2068", "<bdi>")), page[at - 40 : at + 20]

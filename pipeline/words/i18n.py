@@ -34,6 +34,12 @@ ISOLATE = "\u2068\\g<0>\u2069"
 RLM = "\u200f"
 
 
+def isolate(text: str) -> str:
+    """``text`` between first-strong and pop isolates: a user's string in a sentence or a
+    chart, whatever direction marks it holds, never reorders what stands around it."""
+    return f"\u2068{text}\u2069"
+
+
 def _dash() -> str:
     return "–"
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.model.tiers import TIERS
-from pipeline.words.i18n import Words
+from pipeline.words.i18n import Words, isolate
 from pipeline.words.labels import tier_label
 
 # One colour and one hatch per tier, so print in grey and colour-blind readers still tell them apart.
@@ -506,7 +506,7 @@ def portfolio_top1(
         # The table's verdict decides the colour, so a bar never disagrees with its row.
         c.rect(f.x(0), y - 9, f.x(share) - f.x(0), 18, VERDICT_COLOURS[verdict])
         c.text(f.x(share) + 5, y, w.percent(share), TINY)
-        c.text(f.left - 7, y, label, TINY, "end")
+        c.text(f.left - 7, y, isolate(label), TINY, "end")
     for band in (0.1, 0.2, 0.3):
         c.line([(f.x(band), f.top), (f.x(band), f.bottom)], MUTED, 0.8, "1.5 2.5")
     c.line([(f.left, f.top), (f.left, f.bottom)], MUTED, 0.8)
@@ -525,5 +525,8 @@ def portfolio_top1(
         TEXT,
         "middle",
     )
-    description = w.join([f"{n} {w.percent(s)}" for n, s in zip(names, shares, strict=True)])
+    # A name is the user's text: isolated, a right-to-left mark in it cannot turn the rest.
+    description = w.join(
+        [f"{isolate(n)} {w.percent(s)}" for n, s in zip(names, shares, strict=True)]
+    )
     return Chart("portfolio", title, description, c.svg(title, description))
