@@ -509,3 +509,51 @@ def test_a_right_to_left_override_in_a_file_name_is_isolated_wherever_it_is_show
         if before.endswith('="'):
             continue  # an attribute's value is never shown
         assert before.endswith(("\u2068", "<bdi>")), page[at - 40 : at + 20]
+
+
+def test_issues_of_one_kind_past_the_cap_are_counted_not_listed():
+    import polars as pl
+
+    from pipeline.model.issues import listed
+
+    issues = pl.DataFrame(
+        {
+            "sheet": ["S"] * 7,
+            "row": [2, 3, 4, 5, 6, 7, 8],
+            "column": ["Client"] * 6 + ["Amount"],
+            "value": ["a", "b", "c", "d", "e", "f", "x"],
+            "problem": [f"identical to row {n}" for n in (1, 1, 2, 2, 3, 3)] + ["not a number"],
+            "action": ["kept"] * 6 + ["row left out"],
+        }
+    )
+    shown = listed(issues, per_kind=2)
+    assert shown["row"].to_list() == [2, 3, None, 8]
+    assert shown["problem"].to_list()[2] == (
+        "and 4 more rows with the same kind of problem (such as: identical to row 2), "
+        "not listed one by one"
+    )
+    assert listed(issues, per_kind=6).equals(issues)
+
+
+@pytest.mark.slow
+def test_ten_million_copies_of_one_sale_are_reported_with_their_count(tmp_path):
+    """A 30 KB Parquet file of ten million identical rows of a sales log: each copy is a data
+    issue, counted in full and listed up to the cap (it was a 24 GB run, killed)."""
+    import polars as pl
+
+    n = 10_000_000
+    path = tmp_path / "copies.parquet"
+    pl.DataFrame(
+        {
+            "Client": pl.repeat("Acme", n, eager=True),
+            "Invoice Date": pl.repeat("2026-01-05", n, eager=True),
+            "Amount": pl.repeat(100.0, n, eager=True),
+        }
+    ).write_parquet(path, row_group_size=n)
+    code, said, peak = peak_of_a_run("report", str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, said
+    data = json.loads((tmp_path / "out" / "copies" / "copies.summary.json").read_text())
+    assert data["data_issues_total"] == n - 1 and len(data["data_issues"]) == 1_001
+    assert data["data_issues"][-1]["problem"].startswith("and 9,998,999 more rows")
+    assert data["totals"]["revenue"] == pytest.approx(100.0 * n)
+    assert peak < 8 * 1024**2, f"peak {peak / 1024:.0f} MiB"  # KiB: under 8 GiB

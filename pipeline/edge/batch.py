@@ -152,7 +152,7 @@ def _report(
         f"{source.name}: {ENGLISH.money(a.totals.revenue, a.currency)} from {clients}, "
         f"top client {ENGLISH.percent(a.concentration.top1_share)} "
         f"({verdict.lower()}), "
-        f"{issues} data issue{'s' if issues != 1 else ''}{_currency_note(a)}{_dates_note(a.dates)}"
+        f"{issues:,} data issue{'s' if issues != 1 else ''}{_currency_note(a)}{_dates_note(a.dates)}"
         f" -> {result.folder}",
         folder=result.folder,
         clients=a.totals.clients,

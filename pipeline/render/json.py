@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from pipeline.model.analysis import Analysis
+from pipeline.model.issues import listed
 from pipeline.render.provenance import Provenance
 from pipeline.words.labels import verdict_label
 from pipeline.words.rows import client_rows
@@ -167,7 +168,8 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         },
         "check_ins": [row["client"] for row in rows if row["check_in"]],
         "advice": balance_advice(analysis),
-        "data_issues": analysis.issues.to_dicts(),
+        "data_issues": listed(analysis.issues).to_dicts(),
+        "data_issues_total": analysis.issues.height,
         "config": analysis.config.as_dict(),
     }
     if analysis.model is not None:

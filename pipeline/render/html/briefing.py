@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.model.analysis import Analysis
+from pipeline.model.issues import listed
 from pipeline.model.tiers import TIERS
 from pipeline.render.html import charts
 from pipeline.render.provenance import Provenance
@@ -67,7 +68,7 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "d_grade": [c for c in clients if c["grade"] == "D"],
         "check_ins": [c for c in clients if c["check_in"]],
         "styled": [c for c in clients if c["style_line"] and c["tier"] != "lapsed"],
-        "issues": analysis.issues.head(ISSUES_SHOWN).to_dicts(),
+        "issues": listed(analysis.issues).head(ISSUES_SHOWN).to_dicts(),
         "issues_total": analysis.issues.height,
         "dates_note": next(
             (warning_text(x, cur, w) for x in analysis.warnings if x.code == "dates_ambiguous"),

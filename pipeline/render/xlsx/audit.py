@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.model.analysis import Analysis
+from pipeline.model.issues import listed
 from pipeline.render.provenance import Provenance
 from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book
 
@@ -154,9 +155,9 @@ def issues_sheet(book: Book, name: str, analysis: Analysis) -> None:
     ws = book.wb.add_worksheet(name)
     rows = [
         list(r)
-        for r in analysis.issues.select(
-            "sheet", "row", "column", "value", "problem", "action"
-        ).iter_rows()
+        for r in listed(analysis.issues)
+        .select("sheet", "row", "column", "value", "problem", "action")
+        .iter_rows()
     ]
     if not rows:
         rows = [
@@ -171,7 +172,7 @@ def issues_sheet(book: Book, name: str, analysis: Analysis) -> None:
                 None,
                 None,
                 f"{more:,} more data issues: more than a sheet can hold",
-                "every one is in summary.json (data_issues)",
+                "counted in summary.json (data_issues_total)",
             ]
         ]
     columns = [
