@@ -557,3 +557,44 @@ def test_ten_million_copies_of_one_sale_are_reported_with_their_count(tmp_path):
     assert data["data_issues"][-1]["problem"].startswith("and 9,998,999 more rows")
     assert data["totals"]["revenue"] == pytest.approx(100.0 * n)
     assert peak < 8 * 1024**2, f"peak {peak / 1024:.0f} MiB"  # KiB: under 8 GiB
+
+
+def test_links_out_of_the_workbook_are_said_on_method(tmp_path):
+    """Links to other files, a DDE link, data connections and a web-service formula: all
+    carried byte for byte (tierbook follows none) and each said on Method by its target."""
+    import openpyxl
+
+    path = book(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Web")["A1"] = '=WEBSERVICE("https://example.org/rates")'
+    wb.save(path)
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        b'schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        b'Target="file:///C:/Clients/Acme/rates.xlsx" TargetMode="External"/></Relationships>'
+    )
+    dde = (
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<ddeLink ddeService="cmd" ddeTopic="/c calc.exe"/></externalLink>'
+    )
+    repack(
+        path,
+        {
+            "xl/externalLinks/externalLink1.xml": b"<externalLink/>",
+            "xl/externalLinks/_rels/externalLink1.xml.rels": rels,
+            "xl/externalLinks/externalLink2.xml": dde,
+            "xl/connections.xml": b"<connections/>",
+        },
+    )
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out" / "book" / "book.annotated.xlsx"
+    rows = openpyxl.load_workbook(out)["Method"].iter_rows(min_row=2, values_only=True)
+    said = " / ".join(str(r[1]) for r in rows if r[0] == "Reaches outside the workbook")
+    assert "links to other files ('file:///C:/Clients/Acme/rates.xlsx')" in said
+    assert "DDE links, which ask another program for data" in said and "'cmd|/c calc.exe'" in said
+    assert "data connections" in said
+    assert "web-service formulas (WEBSERVICE, FILTERXML) in 'sheet2.xml'" in said
+    with zipfile.ZipFile(out) as archive:  # carried, as promised, byte for byte
+        assert archive.read("xl/externalLinks/externalLink2.xml") == dde

@@ -31,7 +31,10 @@ def _currencies(analysis: Analysis) -> str:
 
 
 def method_facts(
-    analysis: Analysis, provenance: Provenance, notes: list[str]
+    analysis: Analysis,
+    provenance: Provenance,
+    notes: list[str],
+    outside: Sequence[str] = (),
 ) -> list[tuple[str, Any, str]]:
     """Everything an auditor needs to re-derive the figures, for the Method sheet."""
     w = analysis.windows
@@ -146,6 +149,8 @@ def method_facts(
     ]
     for note in notes:
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
+    for note in outside:
+        facts.append(("Reaches outside the workbook", note, "tierbook opened and refreshed none"))
     for name, value, why in analysis.config.shown_items():
         facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
     return facts
