@@ -598,3 +598,24 @@ def test_links_out_of_the_workbook_are_said_on_method(tmp_path):
     assert "web-service formulas (WEBSERVICE, FILTERXML) in 'sheet2.xml'" in said
     with zipfile.ZipFile(out) as archive:  # carried, as promised, byte for byte
         assert archive.read("xl/externalLinks/externalLink2.xml") == dde
+
+
+def test_a_parquet_file_past_the_row_limit_is_refused_from_its_footer(tmp_path, monkeypatch):
+    import polars as pl
+
+    from pipeline.read import columnar
+
+    monkeypatch.setattr(columnar, "MAX_PARQUET_ROWS", 1_000)
+    path = tmp_path / "many.parquet"
+    pl.DataFrame(
+        {
+            "Client": ["Acme"] * 1_001,
+            "Invoice Date": ["2026-01-05"] * 1_001,
+            "Amount": [1.0] * 1_001,
+        }
+    ).write_parquet(path)
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert (
+        "the Parquet file holds 1,001 rows of 3 columns, more than the 1,000 rows" in result.output
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, UnsafeWorkbook
 from pipeline.read.delimited import decode, sniff_separator
 
 PARQUET = {".parquet"}
@@ -27,6 +27,9 @@ PARQUET = {".parquet"}
 LAZY_TEXT_BYTES = 64 * 1024**2
 _HEAD_BYTES = 1024**2  # enough of a text file to sniff and to find its header in
 _ROW = "_row"
+# Ten times the largest ledger tierbook is measured on (10M invoices, 2 GiB at most); a sheet
+# holds 16,384 columns.
+MAX_PARQUET_ROWS, MAX_COLUMNS = 100_000_000, 16_384
 
 
 class ScannedSheet:
@@ -51,6 +54,16 @@ class ScannedSheet:
                 raise InputError(
                     f"{path.name}: the Parquet file cannot be read ({first})."
                 ) from None
+            # Parquet compresses repeated values to nothing: ten million copies of one row
+            # fit in 30 KB. Its footer says how many rows there are, before any is read.
+            rows = self.scan.select(pl.len()).collect().item()
+            if rows > MAX_PARQUET_ROWS or len(names) > MAX_COLUMNS:
+                raise UnsafeWorkbook(
+                    f"{path.name}: the Parquet file holds {rows:,} rows of {len(names):,} "
+                    f"columns, more than the {MAX_PARQUET_ROWS:,} rows and {MAX_COLUMNS:,} "
+                    "columns tierbook reads (its own footer says so; nothing was read). Split "
+                    "it by year."
+                )
             self.width = len(names)
             self.scan = self.scan.rename({n: f"c{i}" for i, n in enumerate(names)})
             self.names = names
