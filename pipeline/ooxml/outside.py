@@ -18,7 +18,9 @@ _TARGET = re.compile(
 _DDE = re.compile(
     rb'<(?:\w+:)?ddeLink\b[^>]{0,2000}ddeService="([^"]{0,200})"[^>]{0,2000}ddeTopic="([^"]{0,500})"'
 )
-_WEB = re.compile(rb"\b(?:_xlfn\.)?(WEBSERVICE|FILTERXML)\(", re.IGNORECASE)
+# Excel writes function names in capitals in the file, whatever the user typed.
+_WEB = (b"WEBSERVICE(", b"FILTERXML(")
+_CHUNK, _CARRY = 1024**2, 16
 SHOWN = 10  # links named one by one; more are counted
 
 
@@ -38,7 +40,7 @@ def outside_links(files: Package) -> list[str]:
         elif _LINK_PART.match(name):
             for found in _DDE.finditer(files[name]):
                 dde.append(f"{_text(found.group(1))}|{_text(found.group(2))}")
-        elif _SHEET.match(name) and _WEB.search(files[name]):
+        elif _SHEET.match(name) and _holds_web_formula(files, name):
             web.append(name.rsplit("/", 1)[-1])
     notes = []
     carried = "carried unchanged, never followed by tierbook"
@@ -54,6 +56,18 @@ def outside_links(files: Package) -> list[str]:
     if web:
         notes.append(f"web-service formulas (WEBSERVICE, FILTERXML) in {_listed(web)}: {carried}")
     return notes
+
+
+def _holds_web_formula(files: Package, name: str) -> bool:
+    """Streamed in chunks with plain searches: a sheet may be hundreds of MB, read once here."""
+    carry = b""
+    with files.opener(name)() as handle:
+        while chunk := handle.read(_CHUNK):
+            window = carry + chunk
+            if any(word in window for word in _WEB):
+                return True
+            carry = window[-_CARRY:]
+    return False
 
 
 def _listed(items: list[str]) -> str:

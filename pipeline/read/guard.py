@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
@@ -73,8 +74,16 @@ def check_workbook(path: Path) -> str:
             "a spreadsheet's). If it is a CSV or text export, open it in a spreadsheet program "
             "and save it as .xlsx."
         )
-    _check_zip(path)
+    info = path.stat()
+    _check_zip_once(path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
     return "ods" if suffix == ".ods" else "xlsx"
+
+
+@functools.lru_cache(maxsize=16)
+def _check_zip_once(path: Path, identity: tuple[int, int, int, int]) -> None:
+    """The package checked once per run (the reader and the read-ahead both ask): the same
+    file, unchanged, needs no second inflation. A refusal is never remembered: it is raised."""
+    _check_zip(path)
 
 
 def _check_zip(path: Path) -> None:
