@@ -147,6 +147,7 @@ def _report(
             },
             rows_read=ledger.rows_read,
             sheet_names=raw.sheet_names,
+            outside=raw.outside,
         )
         name = name or source.stem
         when = fixed_time(analysis.windows.as_of)

@@ -598,6 +598,11 @@ def test_links_out_of_the_workbook_are_said_on_method(tmp_path):
     assert "web-service formulas (WEBSERVICE, FILTERXML) in 'sheet2.xml'" in said
     with zipfile.ZipFile(out) as archive:  # carried, as promised, byte for byte
         assert archive.read("xl/externalLinks/externalLink2.xml") == dde
+    # and listed among the data issues, where a user reading the briefing sees them
+    data = json.loads((tmp_path / "out" / "book" / "book.summary.json").read_text())
+    links = [i for i in data["data_issues"] if i["column"] == "(links out)"]
+    assert len(links) == 4 and all(i["sheet"] == "(workbook)" for i in links)
+    assert any("rates.xlsx" in i["problem"] for i in links)
 
 
 def test_a_parquet_file_past_the_row_limit_is_refused_from_its_footer(tmp_path, monkeypatch):

@@ -21,7 +21,6 @@ import polars as pl
 
 from pipeline.errors import PackageError, SheetError
 from pipeline.ooxml import sheetdata
-from pipeline.ooxml.outside import outside_links
 from pipeline.ooxml.parts import Package, sheet_parts
 from pipeline.ooxml.styles import AnnotationStyles, annotation_styles
 from pipeline.ooxml.xmltext import attrs, col_index, col_letter, collection, prefix, with_prefix
@@ -68,7 +67,6 @@ class MergePlan:
     sheets: tuple[SheetPlan, ...]
     notes: tuple[str, ...]
     styles: AnnotationStyles  # where the annotation styles will be in the merged styles
-    outside: tuple[str, ...] = ()  # links out of the workbook, carried and never followed
 
 
 def guarded(action: Callable[[], T]) -> T:
@@ -278,12 +276,11 @@ def plan_merge(
                     continue
                 sheets.append(sheet)
                 notes.extend(found)
-            outside = tuple(outside_links(files))
             if b"macroEnabled.main" in files["[Content_Types].xml"]:
                 notes.append(
                     "macros (the VBA project): an .xlsx cannot hold them; they remain in the input file"
                 )
             styles = annotation_styles(files["xl/styles.xml"].decode("utf-8"))
-        return MergePlan(original, tuple(sheets), tuple(notes), styles, outside)
+        return MergePlan(original, tuple(sheets), tuple(notes), styles)
 
     return guarded(plan)

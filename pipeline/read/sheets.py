@@ -8,6 +8,8 @@ it cannot parse. ``skip_rows=0`` keeps leading blank rows, so frame row *i* is E
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ import polars as pl
 
 from pipeline.errors import ConfigError, InputError
 from pipeline.naming import unique
+from pipeline.ooxml.parts import Package
 from pipeline.read.columnar import ScannedSheet, scanned
 from pipeline.read.columns import (
     FIELD_NAMES,
@@ -30,6 +33,7 @@ from pipeline.read.columns import (
 from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
 from pipeline.read.guard import check_workbook
+from pipeline.read.outside import outside_links
 from pipeline.read.profiles import find_profile
 from pipeline.read.reshape import reshape
 
@@ -87,6 +91,7 @@ class RawWorkbook:
     settings: tuple[tuple[int, str, str], ...]  # (Excel row, key, value)
     detail: str = ""  # how a text export was read: its encoding and separator
     map_issues: tuple[tuple[int, str, str], ...] = ()  # Settings map rows that could not be used
+    outside: tuple[str, ...] = ()  # links out of the workbook, named (never followed)
 
 
 class TextSheet:
@@ -490,7 +495,17 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         settings=settings,
         map_issues=tuple(map_issues),
         detail=_detail(reader),
+        outside=_outside(path) if fmt == "xlsx" else (),
     )
+
+
+def _outside(path: Path) -> tuple[str, ...]:
+    """What in the package reaches outside it (links, DDE, connections, web formulas)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return tuple(outside_links(Package(archive)))
+    except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError):
+        return ()  # the reader has read the sheets; a link it cannot see is no refusal
 
 
 def _detail(reader: Reader) -> str:

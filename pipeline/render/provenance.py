@@ -20,6 +20,7 @@ class Provenance:
     header_rows: Mapping[str, int]  # sheet -> Excel row of its header
     rows_read: int
     sheet_names: tuple[str, ...]
+    outside: tuple[str, ...] = ()  # links out of the workbook, for Method
 
     @property
     def invoice_sheet(self) -> str:

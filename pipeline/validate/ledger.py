@@ -60,6 +60,17 @@ def build_ledger(
         rows_read += count
         sources.append(source)
     issues += [_skipped(table, raw.invoices[0]) for table in raw.skipped]
+    issues += [
+        one_issue(
+            "(workbook)",
+            1,
+            "(links out)",
+            None,
+            f"the workbook reaches outside itself: {note}",
+            "carried into the annotated workbook unchanged; tierbook followed none",
+        )
+        for note in raw.outside
+    ]
     combined = pl.concat(parts, how="diagonal_relaxed")
     combined, found, currency, set_aside = one_currency(combined, raw.invoices, config)
     issues += found

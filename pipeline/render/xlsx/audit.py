@@ -31,10 +31,7 @@ def _currencies(analysis: Analysis) -> str:
 
 
 def method_facts(
-    analysis: Analysis,
-    provenance: Provenance,
-    notes: list[str],
-    outside: Sequence[str] = (),
+    analysis: Analysis, provenance: Provenance, notes: list[str]
 ) -> list[tuple[str, Any, str]]:
     """Everything an auditor needs to re-derive the figures, for the Method sheet."""
     w = analysis.windows
@@ -149,7 +146,7 @@ def method_facts(
     ]
     for note in notes:
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
-    for note in outside:
+    for note in provenance.outside:
         facts.append(("Reaches outside the workbook", note, "tierbook opened and refreshed none"))
     for name, value, why in analysis.config.shown_items():
         facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))

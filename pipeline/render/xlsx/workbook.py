@@ -111,7 +111,7 @@ def start_workbook(
     bodies = pool.submit(sheet_bodies, plan)
     pool.shutdown(wait=False)  # the thread ends with its one job
     try:
-        facts = method_facts(analysis, provenance, list(plan.notes), plan.outside)
+        facts = method_facts(analysis, provenance, list(plan.notes))
         book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
     except BaseException:
         bodies.cancel()
