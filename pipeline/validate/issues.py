@@ -27,7 +27,7 @@ def issue_rows(
 
 
 def one_issue(
-    sheet: str, row: int, column: str, value: str | None, problem: str, action: str
+    sheet: str, row: int | None, column: str, value: str | None, problem: str, action: str
 ) -> pl.DataFrame:
     """One issue about a whole column or sheet, as a frame like ``issue_rows``'."""
     return issue_frame([DataIssue(sheet, row, column, value, problem, action)])

@@ -63,7 +63,7 @@ def build_ledger(
     issues += [
         one_issue(
             "(workbook)",
-            1,
+            None,
             "(links out)",
             None,
             f"the workbook reaches outside itself: {note}",

@@ -159,7 +159,7 @@ class DateOrder:
 @dataclass(frozen=True)
 class DataIssue:
     sheet: str
-    row: int
+    row: int | None  # None: the issue is the whole file's (a link out of the workbook)
     column: str
     value: str | None
     problem: str
