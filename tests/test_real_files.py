@@ -296,3 +296,90 @@ def test_erpnext_sales_invoices_once_each_items_below_not_counted_again(tmp_path
     assert data["currency"] == "ILS"
     assert data["totals"]["revenue"] == pytest.approx(363000.0)
     assert data["data_issues"] == []
+
+
+# Four exports kept as fixtures by Invoice Ninja's importers (invoiceninja/invoiceninja,
+# ELv2): Wave, FreshBooks and Invoicely layouts, and Invoice Ninja's own v4 export.
+def money_of(text: str) -> Decimal:
+    return Decimal(text.replace("$", "").replace(",", ""))
+
+
+def test_wave_transactions_count_income_lines_only(tmp_path):
+    """Wave's account transactions: each invoice is its income lines, a receivable line and,
+    when paid, a payment and a cash line. Only the income lines are sales."""
+    path = REAL / "wave-transactions" / "wave_invoices.csv"
+    table = rows(path)
+    assert len(table) == 15
+    sales = [
+        (
+            r["Invoice Number"],
+            r["Customer"],
+            dt.date.fromisoformat(r["Transaction Date"]),
+            money_of(r["Credit Amount (Two Column Approach)"] or "0")
+            - money_of(r["Debit Amount (Two Column Approach)"] or "0"),
+        )
+        for r in table
+        if r["Account Group"] == "Income"
+    ]
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["totals"]["revenue"] == pytest.approx(9064.91)
+    assert len(data["data_issues"]) == len(table) - len(sales) == 5
+
+
+def test_freshbooks_invoice_lines_make_one_invoice(tmp_path):
+    path = REAL / "freshbooks-invoice-lines" / "freshbooks_invoices.csv"
+    table = rows(path)
+    sales = [
+        (
+            r["Invoice #"],
+            r["Client Name"],
+            dt.date.fromisoformat(r["Date Issued"]),
+            money_of(r["Line Total"]),
+        )
+        for r in table
+    ]
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["currency"] == "USD" and data["totals"]["invoices"] == 1
+
+
+def test_invoicely_invoice_list(tmp_path):
+    path = REAL / "invoicely-invoices" / "invoicely_invoices.csv"
+    table = rows(path)
+    sales = [
+        (
+            r["Details"],
+            r["Client"],
+            dt.datetime.strptime(r["Date"], "%b %d %Y").date(),
+            money_of(r["Total"]),
+        )
+        for r in table
+    ]
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+
+
+def test_invoice_ninja_export_takes_each_invoices_amount_once(tmp_path):
+    """Invoice Ninja's own v4 export: three lines above the header, one row per item, the
+    invoice's Amount repeated on each (invoice 2 has two rows of 26.67: one invoice of 26.67)."""
+    path = REAL / "invoiceninja-v4-invoices" / "invoice.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        table = list(csv.DictReader(f.read().splitlines()[3:]))
+    assert len(table) == 401
+    first: dict[str, dict[str, str]] = {}
+    for r in table:
+        first.setdefault(r["Invoice Number"], r)
+    sales = [
+        (
+            number,
+            r["Client"],
+            dt.date.fromisoformat(r["Invoice Date"]),
+            money_of(r["Amount"]),
+        )
+        for number, r in first.items()
+    ]
+    assert len(sales) == 400
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["totals"]["revenue"] == pytest.approx(11860.87)

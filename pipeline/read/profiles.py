@@ -257,6 +257,29 @@ PROFILES: tuple[Profile, ...] = (
         },
     ),
     Profile(
+        name="Invoice Ninja: invoice export",
+        # Its own export (v4): a title and a section line above the header, one row per item,
+        # the invoice's Amount (its total) repeated on each.
+        detect=("client", "invoicenumber", "amount", "paid", "ponumber", "itemproduct", "itemcost"),
+        columns={
+            "client": "client",
+            "invoicenumber": "invoice_no",
+            "invoicedate": "invoice_date",
+            "duedate": "due_date",
+            "amount": "amount",
+            "status": "status",
+            "itemproduct": "description",
+            # The items' own figures and the amount paid are not the invoice's amount.
+            "itemquantity": None,
+            "itemcost": None,
+            "discount": None,
+            "paid": None,
+            "partial/deposit": None,
+        },
+        first_line_only=True,
+        titled=True,
+    ),
+    Profile(
         name="Shopify: orders export",
         detect=("name", "email", "financialstatus", "lineitemquantity", "total", "createdat"),
         columns={
