@@ -383,3 +383,30 @@ def test_invoice_ninja_export_takes_each_invoices_amount_once(tmp_path):
     data = report(path, tmp_path)
     assert_figures(data, expected(sales))
     assert data["totals"]["revenue"] == pytest.approx(11860.87)
+
+
+def test_invoice2go_documents_in_two_currencies(tmp_path):
+    """Invoice2go's export (an Invoice Ninja importer fixture, ELv2): the document's date,
+    number and status, never the app's sync state; one ILS and three USD invoices, reported in
+    the currency with the most revenue, the others listed and left out."""
+    path = REAL / "invoice2go-invoices" / "i2g_invoices.csv"
+    table = rows(path, encoding="utf-8-sig")
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for r in table:
+        by_currency[r["CurrencyCode"]] += Decimal(r["TotalAmount"])
+    currency = max(sorted(by_currency), key=lambda c: by_currency[c])
+    sales = [
+        (
+            r["DocumentNumber"],
+            r["Name"],
+            dt.date.fromisoformat(r["DocumentDate"]),
+            Decimal(r["TotalAmount"]),
+        )
+        for r in table
+        if r["CurrencyCode"] == currency
+    ]
+    data = report(path, tmp_path)
+    assert data["currency"] == currency == "ILS"
+    assert_figures(data, expected(sales))
+    others = [i for i in data["data_issues"] if i["column"] == "CurrencyCode"]
+    assert len(others) == len(table) - len(sales) == 3

@@ -280,6 +280,23 @@ PROFILES: tuple[Profile, ...] = (
         titled=True,
     ),
     Profile(
+        name="Invoice2go: invoice export",
+        # One row per document; "State" is the app's sync state, never the invoice's.
+        detect=("documentnumber", "documentdate", "documentstatus", "totalamount", "currencycode"),
+        columns={
+            "documentnumber": "invoice_no",
+            "documentdate": "invoice_date",
+            "name": "client",
+            "totalamount": "amount",
+            "currencycode": "currency",
+            "documentstatus": "status",
+            "datepaid": "paid_date",
+            "state": None,
+            "createddate": None,
+            "discount": None,
+        },
+    ),
+    Profile(
         name="Shopify: orders export",
         detect=("name", "email", "financialstatus", "lineitemquantity", "total", "createdat"),
         columns={

@@ -19,6 +19,7 @@ STATUS_WORDS: Mapping[str, str] = {
     "open": "open",
     "unpaid": "open",
     "sent": "open",
+    "unsent": "open",  # Invoice2go: made, not yet e-mailed; an invoice all the same
     "outstanding": "open",
     "overdue": "open",
     "due": "open",
