@@ -96,3 +96,18 @@ def test_corrupted_workbooks_never_crash(valid, flips, keep):
         # a clear refusal is a fine answer; any other exception is a crash
         with contextlib.suppress(TierbookError):
             report(path, Path(folder) / "out")
+
+
+def test_a_part_placed_before_the_files_start_is_a_refusal(valid):
+    """Found by the fuzz test above: a directory damaged at its end gives a part a negative
+    offset, and the guard's seek there failed with an OSError instead of a refusal."""
+    import zipfile
+
+    from pipeline.errors import InputError
+    from pipeline.read.guard import _inflate
+
+    with zipfile.ZipFile(valid) as archive, valid.open("rb") as handle:
+        member = archive.infolist()[0]
+        member.header_offset = -7
+        with pytest.raises(InputError, match="is damaged"):
+            _inflate(valid, handle, member, 0)

@@ -116,7 +116,10 @@ def _check_zip(path: Path) -> None:
     with path.open("rb") as handle:
         for member in members:
             if not member.is_dir():
-                total = _inflate(path, handle, member, total)
+                try:
+                    total = _inflate(path, handle, member, total)
+                except (OSError, ValueError, OverflowError, struct.error) as exc:
+                    raise _damaged(path, member.filename, exc) from None
 
 
 def _check_name(path: Path, name: str) -> None:
@@ -145,6 +148,8 @@ def _inflate(path: Path, handle: BinaryIO, member: zipfile.ZipInfo, total: int) 
     """Inflate one part from its own bytes, counting, and stop at the first limit it passes:
     the whole package's, or its ratio to its packed size; look for a DTD on the way. The
     running total of the package is returned."""
+    if member.header_offset < 0 or member.compress_size < 0:  # a directory damaged at its end
+        raise _damaged(path, member.filename, "its place in the file is out of range")
     handle.seek(member.header_offset)
     local = handle.read(_LOCAL_HEADER)
     if len(local) < _LOCAL_HEADER or not local.startswith(ZIP_MAGIC):
