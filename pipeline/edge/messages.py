@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from pipeline.edge.isolated import WorkerStopped
 from pipeline.errors import Exit, PackageError, TierbookError
 
 BUG = "This is a bug; please report it with the file if you can (run with --debug to see the details)."
@@ -85,7 +86,7 @@ def _os_error(exc: OSError, source: Path, out_dir: Path | None) -> str:
 
 def worker_lost(exc: BaseException, source: Path) -> str:
     """A worker process that stopped (out of memory, killed) while reporting ``source``."""
-    if type(exc).__name__ == "WorkerStopped":
+    if isinstance(exc, WorkerStopped):
         return (
             f"{source.name}: the process reading it ended without an answer ({exc}), so it was "
             "refused and nothing was written for it; the other workbooks are not affected. A "

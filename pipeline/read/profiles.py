@@ -63,6 +63,28 @@ class Profile:
         )
 
 
+_QBO_BY_CUSTOMER = Profile(
+    name="QuickBooks Online: Sales by Customer Detail",
+    dates="mdy",
+    detect=("date", "transactiontype", "num", "amount", "balance"),
+    columns={
+        "date": "invoice_date",
+        "num": "invoice_no",
+        "amount": "amount",
+        "customerfullname": "client",
+        "customer": "client",
+        "memo/description": "description",
+        "duedate": "due_date",
+    },
+    client_from_headings=True,
+    titled=True,
+    blank_first=True,
+    type_label="transactiontype",
+    sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
+    credit_types=("creditmemo", "refundreceipt", "refund"),
+)
+
+
 _STRIPE = Profile(
     name="Stripe: payments export",
     detect=("id", "amount", "amountrefunded", "currency", "captured", "status"),
@@ -113,26 +135,7 @@ PROFILES: tuple[Profile, ...] = (
         sale_types=("invoice", "salesreceipt", "creditmemo"),
         credit_types=("creditmemo",),
     ),
-    Profile(
-        name="QuickBooks Online: Sales by Customer Detail",
-        dates="mdy",
-        detect=("date", "transactiontype", "num", "amount", "balance"),
-        columns={
-            "date": "invoice_date",
-            "num": "invoice_no",
-            "amount": "amount",
-            "customerfullname": "client",
-            "customer": "client",
-            "memo/description": "description",
-            "duedate": "due_date",
-        },
-        client_from_headings=True,
-        titled=True,
-        blank_first=True,
-        type_label="transactiontype",
-        sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
-        credit_types=("creditmemo", "refundreceipt", "refund"),
-    ),
+    _QBO_BY_CUSTOMER,
     Profile(
         name="QuickBooks Online: Invoice List",
         dates="mdy",
@@ -151,26 +154,16 @@ PROFILES: tuple[Profile, ...] = (
         titled=True,
         void_memo="voided",  # a voided invoice stays in the list at 0.00 with the memo "Voided"
     ),
-    Profile(
+    # Every transaction of each customer, laid out as above: invoices beside the payments that
+    # settle them, which are the same money again and no sale.
+    replace(
+        _QBO_BY_CUSTOMER,
         name="QuickBooks Online: Transaction List by Customer",
-        dates="mdy",
-        # Every transaction of each customer: invoices beside the payments that settle them,
-        # which are the same money again and no sale.
         detect=("date", "transactiontype", "num", "posting", "account", "amount"),
         columns={
-            "date": "invoice_date",
-            "num": "invoice_no",
-            "amount": "amount",
-            "memo/description": "description",
-            "duedate": "due_date",
+            **_QBO_BY_CUSTOMER.columns,
             "account": None,  # the ledger account (A/R, Cash), never the client
         },
-        client_from_headings=True,
-        titled=True,
-        blank_first=True,
-        type_label="transactiontype",
-        sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
-        credit_types=("creditmemo", "refundreceipt", "refund"),
     ),
     Profile(
         name="Xero: sales invoice export",
