@@ -9,8 +9,11 @@ process settings, ``pipeline.edge.tuning``, and turns errors into messages).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import __version__
@@ -18,8 +21,11 @@ from pipeline.config import resolve_config
 from pipeline.errors import InputError
 from pipeline.languages import LANGUAGES, language_of
 from pipeline.model.analysis import Analysis, analyse
+from pipeline.ooxml.parts import Package
+from pipeline.ooxml.strip import strip_external
 from pipeline.read.columns import parse_mapping
 from pipeline.read.guard import check_workbook
+from pipeline.read.outside import outside_links
 from pipeline.read.sheets import read_workbook
 from pipeline.read.snapshot import Snapshot, snapshot
 from pipeline.render.html.briefing import render_briefing
@@ -47,6 +53,7 @@ class Options:
     dates: str | None = None  # "dmy", "mdy" or "ymd"; None: the setting, else decided per ledger
     rates: tuple[tuple[str, float], ...] | None = None  # (CODE, rate): --rate, with the Settings'
     today: dt.date | None = None  # the run date, for spotting invoices dated in the future
+    strip_external: bool = False  # leave links out of the workbook out of the annotated copy
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,35 @@ def _read_ahead(source: Path) -> WorkbookAhead | None:
         return read_ahead(source)
     except (InputError, OSError):
         return None
+
+
+def _strip(copy: Path) -> tuple[tuple[str, ...], str]:
+    """``--strip-external`` applied to the private copy, once the guard accepts it, so every
+    later step (the figures, the annotated workbook) reads the package without its links out;
+    what was taken out (named, for the data issues and Method) and what stands in its place. A package it cannot change safely is
+    refused: the user asked for a copy without links, and carrying them would break that."""
+    try:
+        if check_workbook(copy) != "xlsx":
+            return (), ""
+    except (InputError, OSError):
+        return (), ""  # read_workbook says what is wrong with it
+    try:
+        original = copy.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(original)) as archive:
+            named = outside_links(Package(archive), carried="taken out of the annotated copy")
+        data, found = strip_external(original)
+    except Exception as exc:  # noqa: BLE001 - any surprise in the package is this refusal
+        raise InputError(
+            f"{copy.name}: --strip-external could not take the links out of this workbook "
+            f"({type(exc).__name__}: {exc}). Run without --strip-external to have them carried "
+            "unchanged and listed on the Method sheet."
+        ) from None
+    if data is original:
+        return tuple(named), ""
+    staged = copy.with_name(copy.name + ".stripped")
+    staged.write_bytes(data)
+    os.replace(staged, copy)
+    return tuple(named), found.summary()
 
 
 def report(
@@ -111,9 +147,12 @@ def _report(
 ) -> ReportResult:
     """One report from the private copy; ``source`` only names it."""
     result_source, source = source, copy.path
+    stripped, done = _strip(source) if options.strip_external else ((), "")
     ahead = _read_ahead(source)
     try:
         raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
+        if stripped:
+            raw = replace(raw, stripped=stripped)
         config, ignored = resolve_config(
             raw.settings,
             raw.path.name,
@@ -148,6 +187,7 @@ def _report(
             rows_read=ledger.rows_read,
             sheet_names=raw.sheet_names,
             outside=raw.outside,
+            stripped=(*raw.stripped, *([f"in the annotated copy: {done}"] if done else [])),
         )
         name = name or source.stem
         when = fixed_time(analysis.windows.as_of)

@@ -55,6 +55,16 @@ DATES_OPTION = click.option(
     "export's layout, then which reading looks like a ledger, else day first; the report says "
     "how it was decided and how many dates could be read either way.",
 )
+STRIP_OPTION = click.option(
+    "--strip-external",
+    "strip_external",
+    is_flag=True,
+    default=False,
+    help="Leave out of the annotated workbook everything that reaches outside it: links to "
+    "other workbooks, DDE and OLE links, web-service formulas and data connections. Formulas "
+    "that used them keep the values they last showed. Without it they are carried unchanged "
+    "(tierbook never follows them) and listed on the Method sheet. Your input is not changed.",
+)
 RATE_OPTION = click.option(
     "--rate",
     "rates",
@@ -155,6 +165,7 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
     help="Report in this currency (e.g. EUR). Default: the one with the most revenue in the "
     "window. Other currencies are converted where --rate gives a rate, else left out and said.",
 )
+@STRIP_OPTION
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
@@ -194,6 +205,7 @@ def report_command(
     config_file: Path | None,
     basis: str | None,
     currency: str | None,
+    strip_external: bool,
     jobs: int | None,
     executor: Where,
 ) -> None:
@@ -225,6 +237,7 @@ def report_command(
         mapping=mapping,
         dates=dates.lower() if dates else None,
         rates=_rates(rates),
+        strip_external=strip_external,
     )
     debug = _debug()
     if jobs is None:  # parallel where it pays: process start-up costs about a small workbook
@@ -340,7 +353,10 @@ def inspect_command(source: Path, mapping: tuple[str, ...], dates: str | None) -
 )
 @LANG_OPTION
 @DATES_OPTION
-def watch_command(folder: Path, out_dir: Path, lang: str | None, dates: str | None) -> None:
+@STRIP_OPTION
+def watch_command(
+    folder: Path, out_dir: Path, lang: str | None, dates: str | None, strip_external: bool
+) -> None:
     """Report every workbook dropped into FOLDER, as soon as it is completely written.
 
     Workbooks already there without an up-to-date report are reported first. Lock files
@@ -364,7 +380,9 @@ def watch_command(folder: Path, out_dir: Path, lang: str | None, dates: str | No
     _tidy(out_dir)
     try:
         options = Options(
-            lang=lang.lower() if lang else None, dates=dates.lower() if dates else None
+            lang=lang.lower() if lang else None,
+            dates=dates.lower() if dates else None,
+            strip_external=strip_external,
         )
         watch(folder, out_dir, options, log)
     except KeyboardInterrupt:

@@ -28,8 +28,12 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").replace("&amp;", "&")
 
 
-def outside_links(files: Package) -> list[str]:
-    """One note per kind of link out of the workbook, naming its targets."""
+CARRIED = "carried unchanged, never followed by tierbook"
+
+
+def outside_links(files: Package, carried: str = CARRIED) -> list[str]:
+    """One note per kind of link out of the workbook, naming its targets; ``carried`` says
+    what became of them."""
     targets: list[str] = []
     dde: list[str] = []
     web: list[str] = []
@@ -43,13 +47,13 @@ def outside_links(files: Package) -> list[str]:
         elif _SHEET.match(name) and _holds_web_formula(files, name):
             web.append(name.rsplit("/", 1)[-1])
     notes = []
-    carried = "carried unchanged, never followed by tierbook"
     if targets:
         notes.append(f"links to other files ({_listed(targets)}): {carried}")
     if dde:
         notes.append(
             f"DDE links, which ask another program for data when the file is opened "
-            f"({_listed(dde)}): {carried}; open the annotated copy with links disabled"
+            f"({_listed(dde)}): {carried}"
+            + ("; open the annotated copy with links disabled" if carried == CARRIED else "")
         )
     if "xl/connections.xml" in files:
         notes.append(f"data connections (web queries or databases, xl/connections.xml): {carried}")

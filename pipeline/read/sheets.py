@@ -92,6 +92,7 @@ class RawWorkbook:
     detail: str = ""  # how a text export was read: its encoding and separator
     map_issues: tuple[tuple[int, str, str], ...] = ()  # Settings map rows that could not be used
     outside: tuple[str, ...] = ()  # links out of the workbook, named (never followed)
+    stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
 
 
 class TextSheet:

@@ -21,6 +21,7 @@ class Provenance:
     rows_read: int
     sheet_names: tuple[str, ...]
     outside: tuple[str, ...] = ()  # links out of the workbook, for Method
+    stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
 
     @property
     def invoice_sheet(self) -> str:

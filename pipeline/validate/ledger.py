@@ -60,6 +60,8 @@ def build_ledger(
         rows_read += count
         sources.append(source)
     issues += [_skipped(table, raw.invoices[0]) for table in raw.skipped]
+    carried = "carried into the annotated workbook unchanged; tierbook followed none"
+    taken = "none: the input file still holds them; run without --strip-external to carry them"
     issues += [
         one_issue(
             "(workbook)",
@@ -67,9 +69,10 @@ def build_ledger(
             "(links out)",
             None,
             f"the workbook reaches outside itself: {note}",
-            "carried into the annotated workbook unchanged; tierbook followed none",
+            action,
         )
-        for note in raw.outside
+        for notes, action in ((raw.outside, carried), (raw.stripped, taken))
+        for note in notes
     ]
     combined = pl.concat(parts, how="diagonal_relaxed")
     combined, found, currency, set_aside = one_currency(combined, raw.invoices, config)

@@ -148,6 +148,10 @@ def method_facts(
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
     for note in provenance.outside:
         facts.append(("Reaches outside the workbook", note, "tierbook opened and refreshed none"))
+    for note in provenance.stripped:
+        facts.append(
+            ("Taken out (--strip-external)", note, "the input file is unchanged and still holds it")
+        )
     for name, value, why in analysis.config.shown_items():
         facts.append((f"Setting: {name}", value if value is not None else "(unset)", why))
     return facts
