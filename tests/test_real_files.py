@@ -410,3 +410,32 @@ def test_invoice2go_documents_in_two_currencies(tmp_path):
     assert_figures(data, expected(sales))
     others = [i for i in data["data_issues"] if i["column"] == "CurrencyCode"]
     assert len(others) == len(table) - len(sales) == 3
+
+
+def test_odoo_sales_orders_once_each_quotations_out(tmp_path):
+    """A real Odoo list export of sale.order (customers pseudonymised): each sales order's
+    total once, from its first row; quotations and the cancelled order are no sales, and an
+    order with no total (nothing charged) is set aside with why."""
+    path = REAL / "odoo-sale-order" / "Sales Order (sale.order).csv"
+    table = rows(path)
+    assert len(table) == 383
+    orders = [r for r in table if r["Order Reference"]]
+    assert len(orders) == 79
+    sales = [
+        (
+            r["Order Reference"],
+            r["Customer"],
+            dt.date.fromisoformat(r["Creation Date"][:10]),
+            Decimal(r["Total"]),
+        )
+        for r in orders
+        if r["Status"] == "Sales Order" and r["Total"]
+    ]
+    assert len(sales) == 67
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    problems = [i["problem"] for i in data["data_issues"]]
+    assert problems.count("a quotation, not a sale") == 4
+    assert problems.count("a cancelled order, not a sale") == 1
+    assert problems.count("no amount") == 7
+    assert len(problems) == 12

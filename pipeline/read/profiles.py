@@ -3,64 +3,20 @@
 A profile says which header label is which field (where aliases alone would guess wrong, such
 as an invoice ``Total`` repeated on every line item beside the line's own amount), where the
 client comes from (a heading row above its lines), which transaction types are sales and which
-are credits. Supporting a new export means adding a profile here and a test that builds that
-export from a known ledger; the reader has no branch per package.
+are credits. Supporting a new export means adding a profile here (or, for shop orders and
+payment processors, in ``shops``) and a test that builds that export from a known ledger; the
+reader has no branch per package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from pipeline.read.columns import normalise
+from pipeline.read.profile import Profile
+from pipeline.read.shops import SHOP_PROFILES
 
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    detect: tuple[str, ...]  # header labels (normalised) that together identify the export
-    # label (normalised) -> field; None keeps a column that names no field from an alias
-    columns: Mapping[str, str | None] = field(default_factory=dict)
-    client_from_headings: bool = False  # the client stands on a heading row above its lines
-    type_label: str | None = None  # the transaction-type column (normalised label)
-    sale_types: tuple[str, ...] = ()  # types that are sales; other types are left out
-    credit_types: tuple[str, ...] = ()  # types that are credit notes (amounts made negative)
-    void_memo: str | None = None  # a description (lower case) that marks a voided transaction
-    titled: bool = False  # a report: title rows stand above the header, never on row 1
-    blank_first: bool = False  # the first header cell is blank (client headings stand there)
-    gapped: bool = False  # QuickBooks Desktop: a blank header cell between labelled ones
-    dates: str | None = None  # the order the export writes a date's numbers in (US: mdy)
-    # Shops and processors: where the customer is, first non-blank wins (billing name, e-mail).
-    client_columns: tuple[str, ...] = ()
-    # An order's fields (total, status, customer, date) on its first line only, its other lines
-    # carrying the items: those fields are carried down and the total taken once.
-    first_line_only: bool = False
-    status_label: str | None = None  # the column saying whether an order or payment happened
-    # Status values (normalised) that are no sale, each with why: pending, voided, failed.
-    not_sales: Mapping[str, str] = field(default_factory=dict)
-    # Status values that are the only sales (Wave's income lines); others set aside with why.
-    only_statuses: tuple[str, ...] = ()
-    other_status: str = "a row with status '{}', not a sale"
-    # An amount refunded (or debited), taken off the amount: the first of these labels present,
-    # in the same order as the amounts the profile prefers (converted before charged).
-    refunded_labels: tuple[str, ...] = ()
-    sale_pattern: str | None = None  # types (normalised) that are sales, as a pattern
-    not_sale_pattern: str | None = None  # ... unless they match this (holds, releases)
-    # A processor's own outgoings (a negative amount of a type that is no refund) are no sale.
-    incoming_only: bool = False
-    paid: bool = False  # every sale it keeps was paid when it happened (shops, processors)
-
-    def matches(
-        self, labels: set[str], header_index: int, first_blank: bool, gapped: bool = False
-    ) -> bool:
-        """The export's columns, and where it has them its title rows and blank first cell, so
-        a user's own sheet that happens to use a few of the same names stays a plain ledger."""
-        return (
-            set(self.detect) <= labels
-            and (not self.titled or header_index > 0)
-            and (not self.blank_first or first_blank)
-            and (not self.gapped or gapped)
-        )
+__all__ = ["PROFILES", "Profile", "find_profile"]
 
 
 _QBO_BY_CUSTOMER = Profile(
@@ -82,37 +38,6 @@ _QBO_BY_CUSTOMER = Profile(
     type_label="transactiontype",
     sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
     credit_types=("creditmemo", "refundreceipt", "refund"),
-)
-
-
-_STRIPE = Profile(
-    name="Stripe: payments export",
-    detect=("id", "amount", "amountrefunded", "currency", "captured", "status"),
-    columns={
-        "id": "invoice_no",
-        "invoicenumber": "invoice_no",
-        "created(utc)": "invoice_date",
-        "createddate(utc)": "invoice_date",
-        # What the account was paid in its own (settlement) currency, where the export has
-        # it: a business charging in euros, dollars and pesos is paid in one currency.
-        "convertedamount": "amount",
-        "convertedcurrency": "currency",
-        "amount": "amount",
-        "currency": "currency",
-        "status": "status",
-        "description": "description",
-    },
-    client_columns=("customerdescription", "customeremail", "customerid", "cardname"),
-    status_label="status",
-    not_sales={
-        "failed": "a failed charge, not a sale",
-        "canceled": "a cancelled charge, not a sale",
-        "requirespaymentmethod": "a charge never paid, not a sale",
-        "uncaptured": "a hold on a card, never captured, not a sale",
-        "blocked": "a blocked charge, not a sale",
-    },
-    refunded_labels=("convertedamountrefunded", "amountrefunded"),
-    paid=True,
 )
 
 
@@ -290,114 +215,133 @@ PROFILES: tuple[Profile, ...] = (
         },
     ),
     Profile(
-        name="Shopify: orders export",
-        detect=("name", "email", "financialstatus", "lineitemquantity", "total", "createdat"),
+        name="MYOB AccountRight: sales export",
+        dates="dmy",
+        # Item or service sales: one row per line, a blank row between sales; orders and
+        # quotes in the same file are no sales.
+        detect=("co/lastname", "firstname", "date", "salestatus"),
         columns={
-            "name": "invoice_no",
-            "createdat": "invoice_date",
-            "paidat": "paid_date",
+            "invoice#": "invoice_no",
+            "invoiceno": "invoice_no",
+            "date": "invoice_date",
+            "total": "amount",  # item sales, before tax
+            "amount": "amount",  # service sales, before tax
+            "currencycode": "currency",
+            "description": "description",
+            "job": "project",
+            "salestatus": None,  # I, O or Q: which rows are sales, never a payment status
+            "co/lastname": None,
+            "inctaxtotal": None,
+            "inctaxamount": None,
+            "price": None,
+            "inctaxprice": None,
+            "discount": None,
+            "quantity": None,
+            "amountpaid": None,
+            "freightamount": None,
+            "inctaxfreightamount": None,
+            "shippingdate": None,
+            "taxamount": None,
+            "gstamount": None,
+        },
+        client_columns=("firstname+co/lastname",),
+        status_label="salestatus",
+        not_sales={
+            "o": "an order, not invoiced yet, not a sale",
+            "q": "a quote, not a sale",
+        },
+        blank_separated=True,
+    ),
+    Profile(
+        name="Sage 50: audit trail transactions",
+        dates="dmy",
+        # One row per transaction of every kind: sales invoices (SI) and credits (SC) are the
+        # sales; receipts, purchases, bank and journal entries are not.
+        detect=("type", "accountreference", "nominala/cref", "date", "netamount"),
+        columns={
+            "accountreference": "client",
+            "accountref": "client",
+            "reference": "invoice_no",
+            "date": "invoice_date",
+            "netamount": "amount",
+            "details": "description",
+            "projectrefn": "project",
+            "taxamount": None,
+            "nominala/cref": None,
+            "extrareference": None,
+        },
+        type_label="type",
+        sale_types=("si", "sc"),
+        credit_types=("sc",),
+    ),
+    Profile(
+        name="Odoo: customer invoices export",
+        # Invoices and credit notes with their signed amounts before tax; drafts and
+        # cancelled ones are no sales, nor are vendor bills in the same list.
+        detect=("number", "invoice/billdate", "status"),
+        columns={
+            "number": "invoice_no",
+            "invoicepartnerdisplayname": "client",
+            "customer": "client",
+            "partner": "client",
+            "invoice/billdate": "invoice_date",
+            "duedate": "due_date",
+            "untaxedamountsigned": "amount",
+            "taxexcluded": "amount",
+            "untaxedamount": "amount",
+            "currency": "currency",
+            # Paid, not paid, in payment: the invoice's payment; its Status (draft, posted,
+            # cancelled) is read by the rules below.
+            "paymentstatus": "status",
+            "status": None,
+            "totalsigned": None,
+            "total": None,
+            "totalincurrency": None,
+            "amountdue": None,
+        },
+        type_label="type",
+        sale_types=("customerinvoice", "customercreditnote", "invoice", "creditnote"),
+        credit_types=("customercreditnote", "creditnote"),
+        status_label="status",
+        not_sales={
+            "draft": "a draft invoice, not a sale",
+            "cancelled": "a cancelled invoice, not a sale",
+            "cancel": "a cancelled invoice, not a sale",
+        },
+    ),
+    _ODOO_ORDERS := Profile(
+        name="Odoo: sales orders export",
+        # Its list export: the order's fields on its first row, its further lines below with
+        # those fields blank (read as no row of their own).
+        detect=("orderreference", "creationdate", "customer", "status", "total"),
+        columns={
+            "orderreference": "invoice_no",
+            "customer": "client",
+            "orderdate": "invoice_date",
+            "creationdate": "invoice_date",
+            "untaxedamount": "amount",
             "total": "amount",
             "currency": "currency",
-            "financialstatus": "status",
-            "lineitemname": "description",
+            "status": None,  # the order's stage (quotation, sales order), read by the rules
+            "invoicestatus": None,
+            "expirationdate": None,
         },
-        client_columns=("billingname", "email"),
-        first_line_only=True,
-        status_label="financialstatus",
-        not_sales={
-            "pending": "an order not paid yet (pending), not a sale",
-            "authorized": "a payment authorised, never captured, not a sale",
-            "voided": "a voided order, not a sale",
-            "expired": "an order whose payment expired, not a sale",
-        },
-        refunded_labels=("refundedamount",),
-        paid=True,
-    ),
-    Profile(
-        name="Etsy: sold orders",
-        dates="mdy",
-        detect=("saledate", "orderid", "buyeruserid", "ordertotal"),
-        columns={
-            "saledate": "invoice_date",
-            "orderid": "invoice_no",
-            "ordertotal": "amount",
-            "currency": "currency",
-            "status": "status",
-        },
-        client_columns=("fullname", "buyer", "buyeruserid"),
         status_label="status",
         not_sales={
-            "canceled": "a cancelled order, not a sale",
+            "quotation": "a quotation, not a sale",
+            "quotationsent": "a quotation sent, not a sale yet",
+            "draft": "a quotation, not a sale",
+            "sent": "a quotation sent, not a sale yet",
             "cancelled": "a cancelled order, not a sale",
+            "cancel": "a cancelled order, not a sale",
         },
-        paid=True,
     ),
-    Profile(
-        name="Etsy: sold order items",
-        dates="mdy",
-        # One line per item sold, the order's id on each: its items' totals are the order's.
-        detect=("saledate", "itemname", "buyer", "itemtotal", "listingid", "orderid"),
-        columns={
-            "saledate": "invoice_date",
-            "orderid": "invoice_no",
-            "itemtotal": "amount",
-            "currency": "currency",
-            "datepaid": "paid_date",
-            "itemname": "description",
-            # The item total is the line's amount; its parts are not read again.
-            "quantity": None,
-            "price": None,
-            "discountamount": None,
-        },
-        client_columns=("buyer", "shipname"),
-        paid=True,
-    ),
-    _STRIPE,
-    # The same export with columns chosen in the dashboard: no charge id or refunds, but
-    # Stripe's own "Captured" and "Converted Amount" beside the date.
+    # Later versions call the order's date "Order Date".
     replace(
-        _STRIPE,
-        name="Stripe: payments export (chosen columns)",
-        detect=("createddate(utc)", "amount", "currency", "captured", "convertedamount", "status"),
+        _ODOO_ORDERS,
+        detect=("orderreference", "orderdate", "customer", "status", "total"),
     ),
-    Profile(
-        name="PayPal: activity download",
-        detect=("date", "time", "timezone", "name", "type", "status", "gross", "fee", "net"),
-        columns={
-            "date": "invoice_date",
-            "name": "client",
-            "gross": "amount",
-            "currency": "currency",
-            "transactionid": "invoice_no",
-            "status": "status",
-            "itemtitle": "description",
-        },
-        client_columns=("name", "fromemailaddress"),
-        type_label="type",
-        sale_pattern=r"payment|received|virtualterminal|donation",
-        not_sale_pattern=r"hold|release|conversion|withdrawal|transfer|deposit|authori[sz]",
-        credit_types=("paymentrefund", "refund", "chargeback", "paymentreversal", "reversal"),
-        status_label="status",
-        only_statuses=("completed", "refunded", "partiallyrefunded", "cleared"),
-        other_status="a payment with status '{}' (not completed), not a sale",
-        incoming_only=True,
-        paid=True,
-    ),
-    Profile(
-        name="Square: transactions",
-        detect=("date", "time", "grosssales", "netsales", "totalcollected", "eventtype"),
-        columns={
-            "date": "invoice_date",
-            "netsales": "amount",
-            "transactionid": "invoice_no",
-            "description": "description",
-        },
-        client_columns=("customername", "customerid"),
-        type_label="eventtype",
-        sale_types=("payment",),
-        credit_types=("refund",),
-        paid=True,
-    ),
+    *SHOP_PROFILES,
     Profile(
         name="Wave: transactions export",
         detect=("transactionid", "transactiondate", "accountname", "accountgroup", "customer"),

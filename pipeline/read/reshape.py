@@ -195,6 +195,27 @@ def _column(frame: pl.DataFrame, label: str | None, where: Mapping[str, str]) ->
     return found if found is not None and found in frame.columns else None
 
 
+def _joined(
+    frame: pl.DataFrame, labels: tuple[str, ...], where: Mapping[str, str]
+) -> list[tuple[str, list[str]]]:
+    """Customer names written over several columns ("First Name+Last Name"): each such label
+    that the frame has all parts of, as (the joined column's name, its parts)."""
+    found = []
+    for label in labels:
+        if "+" in label:
+            parts = [_column(frame, part, where) for part in label.split("+")]
+            if all(parts):
+                found.append((f"_joined:{label}", [p for p in parts if p]))
+    return found
+
+
+def _client(frame: pl.DataFrame, label: str, where: Mapping[str, str]) -> str | None:
+    if "+" in label:
+        parts = [_column(frame, part, where) for part in label.split("+")]
+        return f"_joined:{label}" if all(parts) else None
+    return _column(frame, label, where)
+
+
 def _sales_rules(
     frame: pl.DataFrame, profile: Profile, where: Mapping[str, str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
@@ -203,7 +224,13 @@ def _sales_rules(
     taken once), orders or payments that did not happen set aside with why, refunds taken off,
     and what was paid at the sale marked paid that day."""
     left_out: list[pl.DataFrame] = []
-    clients = [c for c in (_column(frame, x, where) for x in profile.client_columns) if c]
+    clients = [c for c in (_client(frame, x, where) for x in profile.client_columns) if c]
+    frame = frame.with_columns(
+        pl.concat_str([pl.col(c) for c in parts], separator=" ", ignore_nulls=True)
+        .str.strip_chars()
+        .alias(name)
+        for name, parts in _joined(frame, profile.client_columns, where)
+    )
     status = _column(frame, profile.status_label, where)
     refunded = next(
         (c for c in (_column(frame, x, where) for x in profile.refunded_labels) if c), None
@@ -232,6 +259,7 @@ def _sales_rules(
             for c in clients
         ]
         frame = frame.with_columns(pl.coalesce(*blank).cast(pl.String).alias("client"))
+        frame = frame.drop([c for c in clients if c.startswith("_joined:")])
     if status is not None and profile.only_statuses:
         other = ~_kind(status).is_in(list(profile.only_statuses)).fill_null(False)
         left_out.append(
@@ -250,7 +278,8 @@ def _sales_rules(
         left_out.append(frame.filter(skip).select("_row", why.alias("problem")))
         frame = frame.filter(~skip)
     if refunded is not None:
-        amount, back = _number(pl.col("amount")), _number(pl.col(refunded))
+        # Written positive by most programs, negative by some: a refund only ever takes off.
+        amount, back = _number(pl.col("amount")), _number(pl.col(refunded)).abs()
         frame = frame.with_columns(
             pl.when(back.fill_null(0) != 0)
             .then((amount.fill_null(0) - back).round(2).cast(pl.String))

@@ -247,6 +247,8 @@ def _table(
     noted = _text_oddities(head, header_index, frame) if isinstance(reader, TextSheet) else None
     if noted is not None and noted.height:
         frame = frame.filter(~pl.col(ROW).is_in(noted[ROW].implode()))
+        if profile is not None and profile.blank_separated:  # the export's own layout
+            noted = noted.filter(pl.col("problem") != BLANK_LINE)
     if profile is None:
         return RawTable(
             sheet=sheet,
@@ -289,6 +291,9 @@ def _table(
     )
 
 
+BLANK_LINE = "a blank line between records"
+
+
 def _text_oddities(head: pl.DataFrame, header_index: int, frame: pl.DataFrame) -> pl.DataFrame:
     """Lines of a text export that are neither title, header nor record: a line of no words
     above the header (a stray ``{}``), and blank lines between records. Each is skipped and
@@ -304,7 +309,7 @@ def _text_oddities(head: pl.DataFrame, header_index: int, frame: pl.DataFrame) -
     last = frame.filter(~blank)[ROW].max()
     gaps = (
         frame.filter(blank & (pl.col(ROW) < last)).select(
-            pl.col(ROW).cast(pl.UInt32), pl.lit("a blank line between records").alias("problem")
+            pl.col(ROW).cast(pl.UInt32), pl.lit(BLANK_LINE).alias("problem")
         )
         if last is not None
         else stray.head(0)

@@ -31,6 +31,7 @@ STATUS_WORDS: Mapping[str, str] = {
     "partly paid and discounted": "open",
     "not paid": "open",  # Odoo's payment state
     "in payment": "open",
+    "reversed": "paid",  # Odoo: settled by the credit note that reverses it
     "submitted": "open",
     "authorised": "open",
     "authorized": "open",
