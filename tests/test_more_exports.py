@@ -291,3 +291,62 @@ def test_a_users_own_sheet_like_these_exports_stays_a_plain_ledger(tmp_path, hea
     path = write(tmp_path / "own.csv", header, ",".join("1" for _ in header.split(",")))
     result = CliRunner().invoke(main, ["inspect", str(path)])
     assert "layout: no export recognised" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("header", "program"),
+    [
+        ("Type,Date,Num,Adj,Name,Memo,Split,Amount,Balance", "QuickBooks Desktop"),
+        (
+            "Date,Transaction Type,Num,Name,Memo/Description,Split,Amount,Balance",
+            "QuickBooks Online",
+        ),
+    ],
+)
+def test_an_account_by_account_report_is_refused_with_the_report_to_export(
+    tmp_path, header, program
+):
+    """Each invoice stands twice in it (receivable and income): no reading of it is the sales."""
+    path = write(
+        tmp_path / "ledger.csv",
+        "Accounts Receivable",
+        header,
+        *(
+            ",".join(
+                {
+                    "Type": "Invoice",
+                    "Transaction Type": "Invoice",
+                    "Date": "01/05/2026",
+                    "Num": "1001",
+                    "Name": "Acme",
+                    "Split": split,
+                    "Amount": "100.00",
+                    "Balance": "100.00",
+                }.get(label, "")
+                for label in header.split(",")
+            )
+            for split in ("Sales", "Accounts Receivable")
+        ),
+    )
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert f"ledger.csv, sheet 'ledger', header on row 2: this is {program}'s" in said
+    assert "lists each invoice twice" in said and "export that instead" in said
+    assert not (tmp_path / "out" / "ledger").exists()
+
+
+def test_a_uk_quickbooks_credit_note_reduces_revenue(tmp_path):
+    path = write(
+        tmp_path / "invoices.csv",
+        "Northwind Ltd",
+        "Invoice List",
+        "Date,Transaction Type,Num,Name,Memo/Description,Due Date,Amount,Open Balance",
+        "14/01/2026,Invoice,1001,Acme,,13/02/2026,500.00,0.00",
+        "20/01/2026,Credit Note,CN1,Acme,,20/01/2026,100.00,0.00",
+        "21/01/2026,Invoice,1002,Birch,,20/02/2026,300.00,300.00",
+    )
+    data = summary(path, tmp_path)
+    assert revenue(data) == {"Acme": 400.0, "Birch": 300.0}
+    assert data["totals"]["credits"] == -100.0

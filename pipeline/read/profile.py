@@ -45,6 +45,7 @@ class Profile:
     incoming_only: bool = False
     paid: bool = False  # every sale it keeps was paid when it happened (shops, processors)
     blank_separated: bool = False  # a blank line after each record is the layout, not a gap
+    refusal: str | None = None  # a report whose amounts are no sales: why, and what to export
 
     def matches(
         self, labels: set[str], header_index: int, first_blank: bool, gapped: bool = False

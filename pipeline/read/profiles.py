@@ -19,6 +19,10 @@ from pipeline.read.shops import SHOP_PROFILES
 __all__ = ["PROFILES", "Profile", "find_profile"]
 
 
+# A credit memo is a credit note in the UK and Canadian editions, an adjustment note in the
+# Australian; an Australian invoice is a tax invoice.
+_QB_CREDITS = ("creditmemo", "creditnote", "adjustmentnote")
+
 _QBO_BY_CUSTOMER = Profile(
     name="QuickBooks Online: Sales by Customer Detail",
     dates="mdy",
@@ -36,12 +40,28 @@ _QBO_BY_CUSTOMER = Profile(
     titled=True,
     blank_first=True,
     type_label="transactiontype",
-    sale_types=("invoice", "salesreceipt", "creditmemo", "refundreceipt", "refund"),
-    credit_types=("creditmemo", "refundreceipt", "refund"),
+    sale_types=("invoice", "taxinvoice", "salesreceipt", *_QB_CREDITS, "refundreceipt", "refund"),
+    credit_types=(*_QB_CREDITS, "refundreceipt", "refund"),
 )
 
 
+_BY_ACCOUNT = (
+    "this is {0}'s Transaction Detail by Account (or General Ledger) report. It lists each "
+    "invoice twice, under Accounts Receivable and under an income account, beside payments, "
+    "tax and bank lines, so its amounts cannot be read as sales. In {0} run {1} and export "
+    "that instead."
+)
+
 PROFILES: tuple[Profile, ...] = (
+    # Account by account, each invoice twice (under receivables and under income) and beside
+    # the payments, taxes and bank lines: no reading of its amounts is the sales.
+    Profile(
+        name="QuickBooks Desktop: Transaction Detail by Account or General Ledger",
+        detect=("type", "date", "num", "name", "split"),
+        refusal=_BY_ACCOUNT.format(
+            "QuickBooks Desktop", "Reports > Sales > Sales by Customer Detail"
+        ),
+    ),
     Profile(
         name="QuickBooks Desktop: Excel export",
         dates="mdy",
@@ -57,8 +77,24 @@ PROFILES: tuple[Profile, ...] = (
         client_from_headings=True,
         gapped=True,
         type_label="type",
-        sale_types=("invoice", "salesreceipt", "creditmemo"),
-        credit_types=("creditmemo",),
+        sale_types=("invoice", "taxinvoice", "salesreceipt", *_QB_CREDITS),
+        credit_types=_QB_CREDITS,
+    ),
+    # Every transaction of each customer, laid out as above: invoices beside the payments that
+    # settle them, which are the same money again and no sale.
+    replace(
+        _QBO_BY_CUSTOMER,
+        name="QuickBooks Online: Transaction List by Customer",
+        detect=("date", "transactiontype", "num", "posting", "account", "amount"),
+        columns={
+            **_QBO_BY_CUSTOMER.columns,
+            "account": None,  # the ledger account (A/R, Cash), never the client
+        },
+    ),
+    Profile(
+        name="QuickBooks Online: Transaction Detail by Account or General Ledger",
+        detect=("date", "transactiontype", "num", "split", "amount"),
+        refusal=_BY_ACCOUNT.format("QuickBooks Online", "Reports > Sales by customer detail"),
     ),
     _QBO_BY_CUSTOMER,
     Profile(
@@ -74,21 +110,10 @@ PROFILES: tuple[Profile, ...] = (
             "memo/description": "description",
         },
         type_label="transactiontype",
-        sale_types=("invoice", "creditmemo", "salesreceipt"),
-        credit_types=("creditmemo",),
+        sale_types=("invoice", "taxinvoice", "salesreceipt", *_QB_CREDITS),
+        credit_types=_QB_CREDITS,
         titled=True,
         void_memo="voided",  # a voided invoice stays in the list at 0.00 with the memo "Voided"
-    ),
-    # Every transaction of each customer, laid out as above: invoices beside the payments that
-    # settle them, which are the same money again and no sale.
-    replace(
-        _QBO_BY_CUSTOMER,
-        name="QuickBooks Online: Transaction List by Customer",
-        detect=("date", "transactiontype", "num", "posting", "account", "amount"),
-        columns={
-            **_QBO_BY_CUSTOMER.columns,
-            "account": None,  # the ledger account (A/R, Cash), never the client
-        },
     ),
     Profile(
         name="Xero: sales invoice export",

@@ -201,6 +201,10 @@ def _find_header(
     return best
 
 
+class _NotSales(Exception):
+    """A sheet in a known layout whose amounts cannot be read as sales (say why)."""
+
+
 def _table(
     reader: Reader,
     sheet: str,
@@ -218,6 +222,8 @@ def _table(
     profile = (
         find_profile(list(head.row(header_index)), header_index) if kind == "invoices" else None
     )
+    if profile is not None and profile.refusal:
+        raise _NotSales(f"sheet '{sheet}', header on row {header_index + 1}: {profile.refusal}")
     if profile is not None or mapping:
         labels = list(head.row(header_index))
         columns = map_header(labels, kind, profile.columns if profile else None, mapping)
@@ -445,8 +451,13 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
     mapping = {**sheet_map, **given}
     invoices: list[RawTable] = []
     partial: RawTable | None = None
+    refused: str | None = None
     for name in _candidates(names, "invoices"):
-        table = _table(reader, name, "invoices", path, mapping, given)
+        try:
+            table = _table(reader, name, "invoices", path, mapping, given)
+        except _NotSales as exc:
+            refused = refused or str(exc)
+            continue
         if table is None:
             continue
         if not missing_invoice_fields(table.columns):
@@ -459,6 +470,8 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
             raise NoInvoiceTable(
                 str(_missing_columns_error(path, partial, missing)), tuple(names), partial
             )
+        if refused is not None:
+            raise NoInvoiceTable(f"{path.name}, {refused}", tuple(names))
         raise NoInvoiceTable(
             f"{path.name}: no sheet holds an invoice table (looked in {', '.join(repr(n) for n in names)}). "
             "An invoice table needs a header row with at least these columns: client, invoice "
