@@ -439,3 +439,39 @@ def test_odoo_sales_orders_once_each_quotations_out(tmp_path):
     assert problems.count("a cancelled order, not a sale") == 1
     assert problems.count("no amount") == 7
     assert len(problems) == 12
+
+
+def test_shopify_orders_paid_once_each_pending_and_voided_out(tmp_path):
+    """A real Shopify orders export (personal data masked): the order's fields on its first
+    row only, items below, addresses with line breaks inside quotes. Paid orders count once at
+    their total less refunds, under the billing name, else the e-mail."""
+    path = REAL / "shopify-orders" / "orders_export.csv"
+    table = rows(path)
+    assert len(table) == 101
+    first: dict[str, dict[str, str]] = {}
+    for r in table:
+        first.setdefault(r["Name"], r)
+    assert len(first) == 50
+    sales = [
+        (
+            order,
+            r["Billing Name"] or r["Email"],
+            dt.date.fromisoformat(r["Created at"][:10]),
+            Decimal(r["Total"]) - Decimal(r["Refunded Amount"] or "0"),
+        )
+        for order, r in first.items()
+        if r["Financial Status"] not in ("pending", "authorized", "voided", "expired")
+    ]
+    assert len(sales) == 35
+    data = report(path, tmp_path)
+    assert_figures(data, expected(sales))
+    assert data["currency"] == "ZAR"
+    left_out = {
+        r["Name"] for r in table if first[r["Name"]]["Financial Status"] in ("pending", "voided")
+    }
+    assert len(left_out) == 15
+    problems = {i["problem"] for i in data["data_issues"]}
+    assert problems == {
+        "an order not paid yet (pending), not a sale",
+        "a voided order, not a sale",
+    }
