@@ -203,6 +203,31 @@ class Config:
         low=0.0,
         high=1.0,
     )
+    lost_revenue_kept: float = _why(
+        0.5,
+        "a key client silent past its cadence that kept less than this share of its prior "
+        "revenue is lost; one that kept more is slipping",
+        low=0.0,
+        high=1.0,
+    )
+    slipping_drop: float = _why(
+        0.25,
+        "a key client still billing but down by this share on the prior window is slipping",
+        low=0.0,
+        high=1.0,
+    )
+    action_min_share: float = _why(
+        0.05,
+        "a grade D client with at least this share of revenue gets an action of its own",
+        low=0.0,
+        high=1.0,
+    )
+    near_anchor_ratio: float = _why(
+        0.75,
+        "a client billed like an anchor with this fraction of the anchor share is a near-anchor",
+        low=0.0,
+        high=1.0,
+    )
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)

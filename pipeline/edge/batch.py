@@ -30,6 +30,7 @@ from pipeline.errors import Exit, TierbookError
 from pipeline.model.analysis import Analysis
 from pipeline.report import Options, report
 from pipeline.validate.records import BY_DATES, BY_SETTING, ORDER_NAMES, DateOrder
+from pipeline.words.actions import change_words
 from pipeline.words.i18n import ENGLISH
 from pipeline.words.labels import verdict_label
 
@@ -146,6 +147,9 @@ def _report(
     issues = a.issues.height
     verdict = verdict_label(a.concentration.verdict)
     clients = f"{a.totals.clients} client{'' if a.totals.clients == 1 else 's'}"
+    moved = change_words(a)
+    if moved:
+        clients += f" ({moved})"
     return Outcome(
         source,
         "done",

@@ -17,6 +17,7 @@ from pipeline.model.accounts import (
     account_of,
     to_accounts,
 )
+from pipeline.model.actions import Action, actions
 from pipeline.model.bgnbd import BGNBD
 from pipeline.model.clients import client_figures, counted_invoices, invoices_of
 from pipeline.model.concentration import (
@@ -31,6 +32,7 @@ from pipeline.model.currencies import CurrencyFigures, currency_figures
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
 from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.money import series_total, total
+from pipeline.model.moves import Moves, moves, with_changes
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
 from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
@@ -89,6 +91,8 @@ class Analysis:
     currencies: tuple[CurrencyFigures, ...]  # each currency's own figures; left-out ones too
     amount_source: str  # how each row's amount was had
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
+    moves: Moves | None = None  # revenue against the prior window, and who moved it
+    actions: tuple[Action, ...] = ()  # what to do first, ranked by the money at stake
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
         """Each tier's net revenue in the window and its number of clients (0 for an empty tier)."""
@@ -353,10 +357,24 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     clients = clients.join(members, on="client", how="left").with_columns(
         pl.col("members").fill_null([])
     )
-    clients = clients.sort(["revenue", "client"], descending=[True, False])
+    clients = with_changes(clients.sort(["revenue", "client"], descending=[True, False]))
 
     lost = (
-        clients.filter(pl.col("was_key") & ((pl.col("tier") == "lapsed") | pl.col("at_risk")))
+        # Lost: gone (lapsed), or silent past what its cadence allows having kept little of
+        # what it brought; one still bringing more is slipping, a call to make (see actions).
+        clients.filter(
+            pl.col("was_key")
+            & (
+                (pl.col("tier") == "lapsed")
+                | (
+                    pl.col("at_risk")
+                    & (
+                        pl.col("revenue").fill_null(0.0)
+                        < config.lost_revenue_kept * pl.col("prior_revenue").fill_null(0.0)
+                    )
+                )
+            )
+        )
         .select(
             "client",
             "tier",
@@ -396,6 +414,8 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         d_grade_revenue_share=d_revenue / conc.share_base if conc.share_base else 0.0,
     )
     return Analysis(
+        moves=moves(counted, clients, w, revenue),
+        actions=actions(clients, lost, acq, as_of, config),
         config=config.replace(as_of=as_of),
         windows=w,
         basis=config.basis,

@@ -50,6 +50,9 @@ def payment_figures(
         total(pl.col("amount").filter(~paid & matured & (pl.col("status") == "open"))).alias(
             "overdue_amount"
         ),
+        overdue.filter(~paid & matured & (pl.col("status") == "open"))
+        .max()
+        .alias("oldest_overdue_days"),
         (pl.col("status") == "written_off").sum().cast(pl.Int64).alias("write_offs"),
         total(pl.col("amount").filter(pl.col("status") == "written_off")).alias(
             "written_off_amount"
@@ -148,6 +151,7 @@ _PAYMENT_FIGURES = (
     "worst_days_late",
     "paid_share",
     "overdue_amount",
+    "oldest_overdue_days",
     "paid_billing",
 )
 

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
 from pipeline.render.provenance import Provenance
+from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.labels import verdict_label
 from pipeline.words.rows import client_rows
 from pipeline.words.sentences import balance_advice, verdict_sentence, warning_text
@@ -46,6 +47,8 @@ CLIENT_KEYS = (
     "gross",
     "credits",
     "prior_revenue",
+    "change",
+    "change_pct",
     "prior_share",
     "prior_tier",
     "invoices_in_window",
@@ -63,6 +66,7 @@ CLIENT_KEYS = (
     "worst_days_late",
     "paid_share",
     "overdue_amount",
+    "oldest_overdue_days",
     "write_offs",
     "written_off_amount",
     "voids",
@@ -124,6 +128,7 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             "clients_with_revenue": conc.clients_with_revenue,
             "overdue": analysis.totals.overdue_amount,
             "d_grade_revenue_share": analysis.totals.d_grade_revenue_share,
+            **_moved_totals(analysis),
         },
         "concentration": {
             "hhi": conc.hhi,
@@ -142,6 +147,11 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             {"code": w_.code, "text": warning_text(w_, analysis.currency), "figures": w_.figures}
             for w_ in analysis.warnings
         ],
+        "actions": [
+            {key: entry[key] for key in ("kind", "client", "amount", "reason", "due")}
+            for entry in action_entries(analysis)
+        ],
+        "moved": _movers(analysis),
         "clients": clients,
         "lost_key_clients": analysis.lost_key_clients.to_dicts(),
         # The window's figures at each month-end, oldest first; the last point is the headline.
@@ -186,6 +196,41 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         }
     document["model_note"] = analysis.model_note
     return _plain(document)
+
+
+def _moved_totals(analysis: Analysis) -> dict[str, Any]:
+    """Revenue in the prior window and the change (None where the ledger holds none of it)."""
+    m = analysis.moves
+    if m is None or m.prior_revenue <= 0:
+        return {
+            "prior_revenue": None,
+            "revenue_change": None,
+            "revenue_change_pct": None,
+            "prior_from": None,
+        }
+    return {
+        "prior_revenue": m.prior_revenue,
+        "revenue_change": round(m.change, 2),
+        "revenue_change_pct": m.change_pct,
+        "prior_from": m.prior_from,
+    }
+
+
+def _movers(analysis: Analysis) -> dict[str, Any]:
+    m = analysis.moves
+    if m is None:
+        return {"text": None, "gains": [], "losses": []}
+    return {
+        "text": moved_sentence(analysis),
+        "gains": [
+            {"client": x.client, "prior": x.prior, "now": x.now, "change": x.change}
+            for x in m.gains
+        ],
+        "losses": [
+            {"client": x.client, "prior": x.prior, "now": x.now, "change": x.change}
+            for x in m.losses
+        ],
+    }
 
 
 def render_summary(analysis: Analysis, provenance: Provenance) -> bytes:

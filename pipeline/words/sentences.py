@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
+
 from pipeline.config import Config
 from pipeline.model.analysis import Analysis, Warning
 from pipeline.model.trend import year_ago
-from pipeline.words.i18n import ENGLISH, Words
+from pipeline.words.i18n import ENGLISH, Words, isolate
 from pipeline.words.labels import hhi_band_label, verdict_label
 from pipeline.words.reasons import replacement_reason
 
@@ -257,6 +259,17 @@ def trend_sentences(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
             "Your largest client's share fell from %(before)s to %(now)s since %(date)s.",
             **figures,
         )
+        top = analysis.clients.filter(pl.col("prior_rank") == 1)
+        if top.height and (top["change"][0] or 0.0) < 0:
+            # The share fell because the largest client shrank or left: no better balance.
+            share = w._(
+                "Your largest client's share fell from %(before)s to %(now)s since %(date)s "
+                "because %(client)s, the largest then, brought %(lost)s less, not because the "
+                "others grew.",
+                client=isolate(top["client"][0]) if w.rtl else top["client"][0],
+                lost=w.money(-top["change"][0], analysis.currency),
+                **figures,
+            )
     else:
         share = w._("Your largest client's share held at about %(now)s since %(date)s.", **figures)
     if now["anchors"] != then["anchors"]:

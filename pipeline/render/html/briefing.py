@@ -10,6 +10,7 @@ from pipeline.model.tiers import TIERS
 from pipeline.render.html import charts
 from pipeline.render.provenance import Provenance
 from pipeline.render.templates import environment, html_lang
+from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.i18n import ENGLISH, Words
 from pipeline.words.labels import verdict_label
 from pipeline.words.reasons import role_reasons, style_reason
@@ -78,8 +79,19 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "currency": cur,
         "charts": _charts(analysis, w),
         "trend_lines": trend_sentences(analysis, w),
+        "moved": moved_sentence(analysis, w),
+        "change": _change(analysis, w),
+        "actions": action_entries(analysis, w),
         "steady_note": steady_anchor_note(config, w),
     }
+
+
+def _change(analysis: Analysis, w: Words) -> str | None:
+    """The headline's change in revenue: "-7.6%" (the sentence below gives the money)."""
+    m = analysis.moves
+    if m is None or m.change_pct is None:
+        return None
+    return ("+" if m.change > 0 else "") + w.percent(m.change_pct)
 
 
 def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:

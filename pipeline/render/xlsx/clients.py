@@ -35,6 +35,8 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
     Column("Gross", "gross", MONEY, 14),
     Column("Credits", "credits", MONEY, 12),
     Column("Prior-window revenue", "prior_revenue", MONEY, 14),
+    Column("Change on the prior window", "change", MONEY, 14),
+    Column("Change %", "change_pct", PERCENT, 9),
     Column("Invoices in window", "invoices_in_window", INTEGER, 10),
     Column("Months billed", "months_billed", INTEGER, 9),
     Column("Gap variation (CV)", "gap_cv", DECIMAL, 10),

@@ -20,6 +20,7 @@ from pipeline.render.xlsx.book import (
     cell_text,
     quoted,
 )
+from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label, verdict_label
 from pipeline.words.sentences import (
@@ -71,6 +72,12 @@ def summary_sheet(
         ("Gini", conc.gini, "0.000"),
         ("Verdict", verdict_label(conc.verdict, words), None),
     ]
+    moved = analysis.moves
+    if moved is not None and moved.prior_revenue > 0:
+        kpis += [
+            ("Revenue, prior 12 months", moved.prior_revenue, MONEY),
+            ("Change on the prior 12 months", moved.change_pct, PERCENT),
+        ]
     top = 3
     last = book.figures(ws, top, 0, "tb_summary", kpis)
     ws.set_column(0, 0, 34)
@@ -104,7 +111,14 @@ def summary_sheet(
     )
 
     row = last + 2
+    todo = [
+        f"{n}. {a['title']}: {a['client']} ({words.money(a['amount'], cur)}). {a['reason']}"
+        for n, a in enumerate(action_entries(analysis, words), start=1)
+    ]
+    said = moved_sentence(analysis, words)
     sections = [
+        ("What to do first", todo or ["Nothing the figures call for."]),
+        *([("What moved", [said])] if said else []),
         (
             "Verdict",
             [
