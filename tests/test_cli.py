@@ -167,3 +167,17 @@ def test_each_input_once_and_never_two_into_one_folder(runner, workbook, tmp_pat
         "index.html",
         "portfolio.xlsx",
     ]
+
+
+def test_as_of_is_shown_and_refused_as_yyyy_mm_dd(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.edge.cli import main
+
+    help_text = CliRunner().invoke(main, ["report", "--help"]).output
+    assert "--as-of YYYY-MM-DD" in help_text and "%Y" not in help_text
+    result = CliRunner().invoke(
+        main, ["report", str(tmp_path / "none.xlsx"), "--as-of", "30/06/2026"]
+    )
+    assert result.exit_code == 2
+    assert "'30/06/2026' is not a date written YYYY-MM-DD (for example 2026-06-30)" in result.output

@@ -11,10 +11,12 @@ leaves it without tearing the interpreter down; nothing else in the package does
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -116,6 +118,20 @@ def _rates(items: tuple[str, ...]) -> tuple[tuple[str, float], ...] | None:
         raise click.BadParameter(str(exc), param_hint="'--rate'") from None
 
 
+class IsoDate(click.ParamType):
+    """A day written YYYY-MM-DD, shown so in the help and in the error for anything else."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD (for example 2026-06-30)")
+
+
 def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where:
     """``--executor`` as a ``Where``; a value that cannot be used is a usage error (exit 2)."""
     try:
@@ -137,7 +153,7 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
     help="Last day of the 12-month window, YYYY-MM-DD. Default: the latest invoice date.",
 )
@@ -197,7 +213,7 @@ def _executor(_ctx: click.Context, _param: click.Parameter, value: str) -> Where
 def report_command(
     inputs: tuple[Path, ...],
     out_dir: Path,
-    as_of: object,
+    as_of: dt.date | None,
     lang: str | None,
     mapping: tuple[str, ...],
     dates: str | None,
@@ -229,7 +245,7 @@ def report_command(
             + f" (tierbook reads {FORMATS})"
         )
     options = Options(
-        as_of=as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
+        as_of=as_of,
         basis=basis,
         currency=currency.upper() if currency else None,
         config_file=config_file,
