@@ -402,6 +402,29 @@ def test_on_a_phone_nothing_but_wide_tables_scrolls_sideways(browser, pages):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_labels_and_figures_are_never_split_inside_a_word(browser, pages, width):
+    """Tier and grade labels, figures and the actions' amounts each stay on one line, on a phone
+    and on a desktop, in the languages with the longest words."""
+    for lang in ("en", "ru", "fi"):
+        page, _requests, problems = open_page(
+            browser, pages[("agency_diversified", lang)], width=width
+        )
+        split = page.evaluate(
+            """() => [...document.querySelectorAll(
+                'table.clients td:nth-child(3), table.clients td.num, table.receivables td.num, .kpi dd, .actions .amount'
+            )].filter(el => {
+                const range = document.createRange();
+                range.selectNodeContents(el);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                return el.textContent.trim() && lines.size > 1;
+            }).map(el => el.textContent.trim())"""
+        )
+        page.close()
+        assert problems == [] and split == [], (lang, width, split[:5])
+
+
+@pytest.mark.slow
 def test_the_hostile_name_shows_as_text_in_the_browser(browser, workbook, tmp_path):
     book = workbook(
         [inv("1", HOSTILE, "2026-01-10", 5000), inv("2", "Plain Ltd", "2026-04-10", 700)]

@@ -93,6 +93,7 @@ def test_user_text_never_becomes_a_formula(book, tmp_path):
         "Concentration",
         "Monthly",
         "Trend",
+        "Receivables",
         "Data issues",
         "Method",
     }
@@ -148,6 +149,7 @@ def test_original_sheets_are_kept_cell_for_cell(book, tmp_path):
         "Concentration",
         "Monthly",
         "Trend",
+        "Receivables",
         "Data issues",
         "Method",
     ]

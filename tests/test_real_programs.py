@@ -153,6 +153,7 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
         "Concentration",
         "Monthly",
         "Trend",
+        "Receivables",
         "Data issues",
         "Method",
     ]

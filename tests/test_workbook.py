@@ -19,7 +19,16 @@ from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
 CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-OURS = ("Summary", "Client analysis", "Concentration", "Monthly", "Trend", "Data issues", "Method")
+OURS = (
+    "Summary",
+    "Client analysis",
+    "Concentration",
+    "Monthly",
+    "Trend",
+    "Receivables",
+    "Data issues",
+    "Method",
+)
 
 
 @pytest.fixture(scope="module")

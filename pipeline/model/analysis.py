@@ -33,6 +33,7 @@ from pipeline.model.grades import assign_grades, payment_figures, without_paymen
 from pipeline.model.lapse import at_risk, bgnbd
 from pipeline.model.money import series_total, total
 from pipeline.model.moves import Moves, moves, with_changes
+from pipeline.model.receivables import receivables
 from pipeline.model.replacement import Acquisition, acquisition, replacement_burden
 from pipeline.model.roles import assign_roles, referrals
 from pipeline.model.styles import working_styles
@@ -93,6 +94,7 @@ class Analysis:
     client_sheet_rows: pl.DataFrame  # row, client (account): each Clients-sheet row
     moves: Moves | None = None  # revenue against the prior window, and who moved it
     actions: tuple[Action, ...] = ()  # what to do first, ranked by the money at stake
+    receivables: pl.DataFrame | None = None  # who owes what at as-of; None: payment unknown
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
         """Each tier's net revenue in the window and its number of clients (0 for an empty tier)."""
@@ -416,6 +418,11 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     return Analysis(
         moves=moves(counted, clients, w, revenue),
         actions=actions(clients, lost, acq, as_of, config),
+        receivables=(
+            receivables(invoices, clients.select("client", "revenue"), w, config)
+            if ledger.knows_payment
+            else None
+        ),
         config=config.replace(as_of=as_of),
         windows=w,
         basis=config.basis,

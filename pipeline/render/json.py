@@ -13,6 +13,8 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
+from pipeline.model.money import series_total
+from pipeline.model.receivables import COLUMNS
 from pipeline.render.provenance import Provenance
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.labels import verdict_label
@@ -152,6 +154,7 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             for entry in action_entries(analysis)
         ],
         "moved": _movers(analysis),
+        "receivables": _receivables(analysis),
         "clients": clients,
         "lost_key_clients": analysis.lost_key_clients.to_dicts(),
         # The window's figures at each month-end, oldest first; the last point is the headline.
@@ -213,6 +216,19 @@ def _moved_totals(analysis: Analysis) -> dict[str, Any]:
         "revenue_change": round(m.change, 2),
         "revenue_change_pct": m.change_pct,
         "prior_from": m.prior_from,
+    }
+
+
+def _receivables(analysis: Analysis) -> dict[str, Any]:
+    """Who owes what at as-of by age; ``known`` false where the ledger says nothing of payment."""
+    owed = analysis.receivables
+    if owed is None:
+        return {"known": False, "buckets": list(COLUMNS), "clients": [], "totals": None}
+    return {
+        "known": True,
+        "buckets": list(COLUMNS),
+        "clients": owed.to_dicts(),
+        "totals": {key: series_total(owed[key]) for key in (*COLUMNS, "outstanding", "overdue")},
     }
 
 

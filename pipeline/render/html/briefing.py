@@ -6,6 +6,8 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
+from pipeline.model.money import series_total
+from pipeline.model.receivables import COLUMNS
 from pipeline.model.tiers import TIERS
 from pipeline.render.html import charts
 from pipeline.render.provenance import Provenance
@@ -82,7 +84,25 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "moved": moved_sentence(analysis, w),
         "change": _change(analysis, w),
         "actions": action_entries(analysis, w),
+        "receivables": _receivables(analysis),
         "steady_note": steady_anchor_note(config, w),
+    }
+
+
+RECEIVABLES_SHOWN = 20
+
+
+def _receivables(analysis: Analysis) -> dict[str, Any] | None:
+    """The clients owing most, and the totals of all of them (None: payment is unknown)."""
+    owed = analysis.receivables
+    if owed is None:
+        return None
+    keys = [*COLUMNS, "outstanding"]
+    return {
+        "columns": COLUMNS,
+        "clients": owed.head(RECEIVABLES_SHOWN).to_dicts(),
+        "total_clients": owed.height,
+        "totals": {key: series_total(owed[key]) for key in keys},
     }
 
 

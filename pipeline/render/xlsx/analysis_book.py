@@ -1,6 +1,6 @@
 """The analysis sheets as a workbook of their own, built with xlsxwriter.
 
-Summary, Client analysis, Concentration, Monthly, Trend, Data issues and Method: each an Excel
+Summary, Client analysis, Concentration, Monthly, Trend, Receivables, Data issues and Method: each an Excel
 table with a frozen header, real number formats and widths, printed one page wide on A4. This
 workbook is then merged into the user's own package (``render.xlsx.workbook``), or written
 alone for inputs that are not Excel packages.
@@ -23,7 +23,7 @@ from pipeline.render.xlsx.audit import issues_sheet, method_sheet
 from pipeline.render.xlsx.book import Book, quoted
 from pipeline.render.xlsx.clients import CLIENT_COLUMNS, clients_sheet
 from pipeline.render.xlsx.concentration import CONCENTRATION_CELLS, concentration_sheet
-from pipeline.render.xlsx.history import monthly_sheet, trend_sheet
+from pipeline.render.xlsx.history import monthly_sheet, receivables_sheet, trend_sheet
 from pipeline.render.xlsx.summary import summary_sheet
 from pipeline.words.i18n import ENGLISH, Words
 
@@ -33,6 +33,7 @@ SHEETS = (
     "Concentration",
     "Monthly",
     "Trend",
+    "Receivables",
     "Data issues",
     "Method",
 )
@@ -81,6 +82,7 @@ def build_analysis_book(
     concentration_sheet(book, names["Concentration"], analysis)
     monthly_sheet(book, names["Monthly"], analysis, words)
     trend_sheet(book, names["Trend"], analysis)
+    receivables_sheet(book, names["Receivables"], analysis)
     issues_sheet(book, names["Data issues"], analysis)
     method_sheet(book, names["Method"], facts)
     for ws in book.wb.worksheets():  # print one page wide, landscape, on A4

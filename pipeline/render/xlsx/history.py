@@ -1,14 +1,25 @@
-"""The Monthly and Trend sheets: revenue by calendar month and tier, and the window's headline
-figures at each month-end, with a chart of the shares."""
+"""The Monthly, Trend and Receivables sheets: revenue by calendar month and tier, the window's
+headline figures at each month-end with a chart of the shares, and who owes what by age."""
 
 from __future__ import annotations
 
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.model.analysis import Analysis
+from pipeline.model.money import series_total
+from pipeline.model.receivables import COLUMNS
 from pipeline.model.tiers import TIERS
 from pipeline.ooxml.bulkrows import Formula
-from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, MONTH, PERCENT, Book
+from pipeline.render.xlsx.book import (
+    DATE,
+    DECIMAL,
+    INTEGER,
+    MONEY,
+    MONTH,
+    PERCENT,
+    Book,
+    cell_text,
+)
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label
 
@@ -80,3 +91,50 @@ def trend_sheet(book: Book, name: str, analysis: Analysis) -> None:
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 320})
     ws.insert_chart(1, 8, chart)
+
+
+RECEIVABLE_HEADINGS = (
+    ("Client", None),
+    ("Not yet due", MONEY),
+    ("Up to 30 days past due", MONEY),
+    ("31-60 days", MONEY),
+    ("61-90 days", MONEY),
+    ("Over 90 days", MONEY),
+    ("Outstanding", MONEY),
+    ("Overdue", MONEY),
+    ("Oldest, days past due", INTEGER),
+    ("Debtor days", INTEGER),
+)
+
+
+def receivables_sheet(book: Book, name: str, analysis: Analysis) -> None:
+    """Who owes what at as-of by age, every client owing anything, with a total row of SUM
+    formulas whose Overdue ties to the Summary's overdue figure."""
+    ws = book.wb.add_worksheet(name)
+    owed = analysis.receivables
+    if owed is None:
+        ws.write_string(
+            0,
+            0,
+            "The ledger says nothing of payment (no paid dates or payment statuses), so who "
+            "owes what cannot be shown.",
+        )
+        ws.set_column(0, 0, 100)
+        return
+    keys = (*COLUMNS, "outstanding", "overdue", "oldest_days_past_due", "debtor_days")
+    rows = [[cell_text(r["client"]), *(r[k] for k in keys)] for r in owed.iter_rows(named=True)]
+    last = book.table(ws, 0, 0, "tb_receivables", RECEIVABLE_HEADINGS, rows)
+    ws.write_string(last + 1, 0, "Total", book.bold)
+    for c, key in enumerate(keys[:7], start=1):
+        letter = xl_col_to_name(c)
+        ws.write_formula(
+            last + 1,
+            c,
+            f"SUM({letter}2:{letter}{last + 1})",
+            book.fmt(MONEY, bold=True),
+            series_total(owed[key]),
+        )
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 8, 14)
+    ws.set_column(9, 10, 11)
+    ws.freeze_panes(1, 1)

@@ -72,6 +72,11 @@ def summary_sheet(
         ("Gini", conc.gini, "0.000"),
         ("Verdict", verdict_label(conc.verdict, words), None),
     ]
+    owed = analysis.receivables
+    if owed is not None and totals.overdue_amount is not None:
+        # live over the Receivables sheet's total row (its header on row 1, then each client)
+        cell = f"{quoted(names['Receivables'])}!$H${owed.height + 2}"
+        kpis.append(("Overdue at as-of", Formula(cell, totals.overdue_amount), MONEY))
     moved = analysis.moves
     if moved is not None and moved.prior_revenue > 0:
         kpis += [
