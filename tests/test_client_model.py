@@ -163,7 +163,7 @@ def test_reasons_are_built_from_the_deciding_figures(model):
     assert reasons["Deadbeat"][1] == "grade D: 1 invoice written off (1,000.00)"
     assert (
         reasons["Slowpay"][1]
-        == "grade D: pays a median of 120 days past due, worst 120 days, more than 60 days"
+        == "grade D: pays a median of 120 days past due, worst 120 days past due, more than 60 days"
     )
     assert any(
         r.startswith("referrer: named by 3 clients (Ref One, Ref Three, Ref Two), who bring 900.00")
@@ -205,3 +205,18 @@ def test_bgnbd_block_in_the_summary_for_a_large_enough_ledger(tmp_path):
     assert all(c["expected_invoices_12m"] >= 0 for c in repeaters)
     one_invoice = [c for c in data["clients"] if c["tier"] != "lapsed" and c["p_alive"] is None]
     assert all("no repeat invoice yet" in " ".join(c["reasons"]) for c in one_invoice)
+
+
+@pytest.mark.parametrize(
+    ("median", "worst", "said"),
+    [
+        (-4, -1, "a median of 4 days early, never past due"),
+        (-1, 5, "a median of 1 day early, worst 5 days past due"),
+        (0, 0, "paid on the due date at the median, never past due"),
+        (12, 40, "a median of 12 days past due, worst 40 days past due"),
+    ],
+)
+def test_lateness_is_said_as_people_say_it(median, worst, said):
+    from pipeline.words.reasons import lateness
+
+    assert lateness(median, worst) == said

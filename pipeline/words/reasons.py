@@ -126,14 +126,24 @@ def tier_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str
     )
 
 
+def lateness(median: float | None, worst: float | None, w: Words = ENGLISH) -> str:
+    """How late a client pays, as people say it: "a median of 4 days early, never past due"."""
+    m = round(median) if median is not None else 0
+    if m > 0:
+        part = w._("a median of %(days)s past due", days=days(m, w))
+    elif m < 0:
+        part = w._("a median of %(days)s early", days=days(-m, w))
+    else:
+        part = w._("paid on the due date at the median")
+    if worst is not None and round(worst) > 0:
+        return w._("%(median)s, worst %(worst)s past due", median=part, worst=days(worst, w))
+    return w._("%(median)s, never past due", median=part)
+
+
 def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str:
     rule = c.get("grade_rule")
     paid = w._("paid %(share)s of billing now due", share=w.percent(c["paid_share"], 0))
-    late = w._(
-        "a median of %(median)s past due, worst %(worst)s",
-        median=days(c["median_days_late"], w),
-        worst=days(c["worst_days_late"], w),
-    )
+    late = lateness(c["median_days_late"], c["worst_days_late"], w)
     if rule is None:
         return w._("no grade yet: no invoice has reached its due date")
     if rule == "no_payment_data":
