@@ -62,6 +62,9 @@ def test_every_other_part_of_the_users_package_is_copied_byte_for_byte(rich):
     touched = CHANGED | {_sheet_part(before, "Invoices"), _sheet_part(before, "Clients")}
     for name, data in before.items():
         if name not in touched:
+            if name.startswith("xl/worksheets/"):
+                # the one change: the workbook opens on Summary, so no other tab is selected
+                data = re.sub(rb'(<sheetView\b[^<>]*?)\stabSelected="(?:1|true)"', rb"\1", data)
             assert after.get(name) == data, name
     # the chart, text box, image and their drawings are among them
     assert any(n.startswith("xl/charts/") for n in before) and any(
@@ -382,3 +385,18 @@ def test_a_workbook_saved_by_libreoffice_is_extended_and_reopens(tmp_path):
     libreoffice([annotated], tmp_path / "again", profile)
     reopened = fastexcel.read_excel(str(tmp_path / "again" / annotated.name))
     assert reopened.sheet_names == b.sheetnames
+
+
+def test_the_workbook_opens_on_the_summary_with_no_other_tab_selected(tmp_path):
+    """The user's active sheet was the second (Clients); the annotated copy opens on Summary,
+    the one selected tab, so no edit goes to a grouped sheet."""
+    source = tmp_path / "active.xlsx"
+    wb = openpyxl.load_workbook(SAMPLES / "agency_diversified.xlsx")
+    wb.active = 1
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws is wb.active
+    wb.save(source)
+    result = report(source, tmp_path / "out")
+    annotated = openpyxl.load_workbook(result.folder / "active.annotated.xlsx")
+    assert annotated.active.title == "Summary"
+    assert [ws.title for ws in annotated.worksheets if ws.sheet_view.tabSelected] == ["Summary"]

@@ -46,7 +46,7 @@ from pipeline.ooxml.parts import (
     resolve,
     sheet_parts,
 )
-from pipeline.ooxml.plan import MergePlan, guarded
+from pipeline.ooxml.plan import MergePlan, guarded, unselected
 from pipeline.ooxml.styles import StyleMap, merge_styles, restyle_sheet, restyle_table
 from pipeline.ooxml.xmltext import attrs, col_letter, prefix, rel_id, unescape
 from pipeline.ooxml.zipwriter import Deflated, ZipOut, deflate
@@ -100,6 +100,7 @@ def write_merge(
             renamed = _carry_analysis_parts(merge, style_map)
             _register_sheets(merge, renamed)
             _annotate_data_sheets(merge, plan, made)
+            _open_on_summary(merge)
             _content_types(merge)
             return _package(archive, merge, when)
 
@@ -203,12 +204,14 @@ def _carry_analysis_parts(merge: _Merge, styles: StyleMap) -> dict[str, str]:
         if ext.lower() not in {"rels", "xml"}:
             merge.defaults[ext] = ct
     tables = _Tables.of(merge.files)
+    _, analysis_sheets = sheet_parts(extra)
+    summary = analysis_sheets[0][2] if analysis_sheets else None
     for old, new in renamed.items():
         data = _decoded(extra, old)
         if old.startswith("xl/worksheets/"):
             data = restyle_sheet(_inline_strings(data, shared), styles)
-            # the user's active sheet stays the only one
-            data = re.sub(r'\stabSelected="(1|true)"', "", data)
+            if old != summary:  # the workbook opens on the Summary, the one selected sheet
+                data = unselected(data)
         elif old.startswith("xl/tables/"):
             data = tables.renamed(data, styles)
         merge.out[new] = data.encode("utf-8")
@@ -301,6 +304,35 @@ def _annotate_data_sheets(merge: _Merge, plan: MergePlan, bodies: Bodies) -> Non
             merge.overrides[comments] = CT_COMMENTS
             merge.defaults.setdefault("vml", CT_VML)
         merge.out[part] = deflate([sheet_tail(skeleton).encode("utf-8")], BODY_LEVEL, bodies[part])
+
+
+_SHEET_PART = re.compile(r"^xl/(worksheets|chartsheets|macrosheets|dialogsheets)/[^/]+\.xml$")
+
+
+def _open_on_summary(merge: _Merge) -> None:
+    """The workbook opens on the Summary (the first sheet after the user's): it is the active
+    tab, and no sheet of the user's stays selected beside it (two selected tabs are grouped,
+    and an edit would go to both)."""
+    workbook = merge.text("xl/workbook.xml")
+    p = prefix(workbook, "workbook")
+    # the user's sheets, every one listed (a tab's index counts hidden ones too)
+    summary = len(re.findall(r"<(?:\w+:)?sheet\b", merge.files["xl/workbook.xml"].decode("utf-8")))
+    if re.search(rf"<{p}workbookView\b", workbook):
+        workbook = re.sub(r'(<(?:\w+:)?workbookView\b[^<>]*?)\sactiveTab="\d+"', r"\1", workbook)
+        workbook = re.sub(r"<((?:\w+:)?workbookView)\b", rf'<\1 activeTab="{summary}"', workbook)
+    else:
+        views = f'<{p}bookViews><{p}workbookView activeTab="{summary}"/></{p}bookViews>'
+        workbook = re.sub(rf"(<{p}sheets\b)", views + r"\1", workbook, count=1)
+    merge.out["xl/workbook.xml"] = workbook.encode("utf-8")
+    for name in merge.files.order:
+        if name in merge.out or not _SHEET_PART.match(name):
+            continue
+        with merge.files.opener(name)() as stream:
+            head = stream.read(1 << 16)
+        if b"tabSelected" not in head:
+            continue
+        text = merge.files[name].decode("utf-8")
+        merge.out[name] = unselected(text).encode("utf-8")
 
 
 def _content_types(merge: _Merge) -> None:

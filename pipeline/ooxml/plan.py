@@ -153,6 +153,14 @@ def scan_part(original: bytes, part: str, stop: threading.Event) -> tuple[str, s
         return p, sheetdata.scan(opener, p)
 
 
+_SELECTED = re.compile(r'(<(?:\w+:)?sheetView\b[^<>]*?)\stabSelected="(?:1|true)"')
+
+
+def unselected(sheet: str) -> str:
+    """A sheet's views without the selected tab: only the Summary is selected."""
+    return _SELECTED.sub(r"\1", sheet)
+
+
 def _merged_rows(skeleton: str, first: int, last: int) -> pl.Series | None:
     """The rows merged ranges cover where they cross the new columns, or None."""
     spans = [
@@ -182,7 +190,8 @@ def _plan_sheet(
     last = first + len(note.headers) - 1
     if last > MAX_COLUMNS:
         raise PackageError("the sheet uses columns up to the last one Excel has, leaving no room")
-    skeleton = found.head + ("" if found.self_closed else ROWS) + found.tail
+    # the workbook opens on the Summary: no sheet of the user's stays selected beside it
+    skeleton = unselected(found.head) + ("" if found.self_closed else ROWS) + found.tail
     values = note.values.filter(pl.col("row") != note.header_row)
     header = True
     notes = []
