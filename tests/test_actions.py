@@ -214,3 +214,20 @@ def test_a_key_client_gone_quiet_is_lost_only_once_it_kept_little_of_its_revenue
         ("call", "Beta", 6000),  # what it brought in the prior window
     ]
     assert "silent 107 days" in action_reason(a.actions[1], a.currency)
+
+
+def test_a_written_off_client_with_a_material_share_gets_new_terms(workbook):
+    # Xeno: one invoice of 1,000 written off (no day of payment, none overdue): grade D at
+    # 1,000 / 6,000 = 16.7% of revenue. Big: 5,000 paid.
+    ledger = [
+        ("1", "Xeno", D("2026-03-01"), 1000, "written off", D("2026-03-31"), None),
+        inv("2", "Big", "2026-06-30", 5000),
+    ]
+    a = analysis_of(workbook(ledger))
+    assert client(a, "Xeno")["grade"] == "D"
+    [terms] = [x for x in a.actions if x.kind == "terms"]
+    assert (terms.client, terms.amount, terms.due) == ("Xeno", 1000, D("2026-07-30"))
+    assert action_reason(terms, a.currency) == (
+        "Grade D with 16.7% of revenue (1,000.00), 0% of its billing now due paid: ask for a "
+        "deposit or shorter terms before the next invoice, or plan to let it go. By 30 Jul 2026."
+    )

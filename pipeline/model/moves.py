@@ -23,7 +23,7 @@ class Mover:
 
     @property
     def change(self) -> float:
-        return self.now - self.prior
+        return round(self.now - self.prior, 2)
 
 
 @dataclass(frozen=True)

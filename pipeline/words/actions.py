@@ -51,6 +51,14 @@ def action_reason(action: Action, currency: str | None, w: Words = ENGLISH) -> s
             amount=money(f["overdue_amount"]),
             days=w.n_("%(n)s day", "%(n)s days", int(f["oldest_overdue_days"] or 0)),
         )
+    elif action.kind == "terms" and not f["worst_days_late"]:
+        text = w._(
+            "grade D with %(share)s of revenue (%(revenue)s), %(paid)s of its billing now due "
+            "paid: ask for a deposit or shorter terms before the next invoice, or plan to let it go",
+            share=w.percent(f["share"]),
+            revenue=money(f["revenue"]),
+            paid=w.percent(f["paid_share"] or 0.0, 0),
+        )
     elif action.kind == "terms":
         text = w._(
             "grade D with %(share)s of revenue (%(revenue)s), up to %(days)s late: ask for a "
