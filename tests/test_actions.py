@@ -231,3 +231,27 @@ def test_a_written_off_client_with_a_material_share_gets_new_terms(workbook):
         "Grade D with 16.7% of revenue (1,000.00), 0% of its billing now due paid: ask for a "
         "deposit or shorter terms before the next invoice, or plan to let it go. By 30 Jul 2026."
     )
+
+
+def test_partial_months_are_marked_in_the_chart_the_monthly_sheet_and_method(tmp_path):
+    """The agency's window runs 30 Oct 2025 to 29 Oct 2026: two days of the first October and
+    29 of the last are all the window holds of them."""
+    path = SAMPLES / "agency_diversified.xlsx"
+    report(path, tmp_path)
+    folder = tmp_path / path.stem
+    html = (folder / f"{path.stem}.briefing.html").read_text(encoding="utf-8")
+    assert "Oct 2025*" in html and "Oct 2026*" in html and "Nov 2025*" not in html
+    assert (
+        "The window covers only part of Oct 2025* (2 of 31 days), Oct 2026* (29 of 31 days)."
+        in html
+    )
+    book = openpyxl.load_workbook(folder / f"{path.stem}.annotated.xlsx")
+    rows = list(book["Monthly"].iter_rows(values_only=True))
+    header = list(rows[0])
+    days, length = header.index("Days in the window"), header.index("Days in the month")
+    months = [r for r in rows[1:] if isinstance(r[0], dt.datetime)]
+    assert (months[0][days], months[0][length]) == (2, 31)
+    assert (months[-1][days], months[-1][length]) == (29, 31)
+    assert all(r[days] == r[length] for r in months[1:-1])
+    method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}
+    assert "Oct 2025 (2 of 31 days) and Oct 2026 (29 of 31 days)" in method["Months"]

@@ -168,3 +168,26 @@ def test_major_customers_are_above_ten_percent():
 
 def test_the_date_type_of_as_of_survives(hand):
     assert isinstance(hand.config.as_of, dt.date)
+
+
+@pytest.mark.parametrize(
+    ("month", "cover"),
+    [
+        ("2025-07-01", (31, 31)),  # the window's first day is the month's first: whole
+        ("2026-06-01", (30, 30)),
+        ("2025-06-01", (0, 30)),  # before the window
+    ],
+)
+def test_a_month_is_whole_when_the_window_covers_every_day_of_it(month, cover):
+    from pipeline.model.window import month_cover
+
+    assert month_cover(D(month), windows(D("2026-06-30"))) == cover
+
+
+def test_a_window_ending_mid_month_covers_part_of_two_months():
+    from pipeline.model.window import month_cover
+
+    w = windows(D("2026-10-29"))  # 2025-10-30 .. 2026-10-29
+    assert month_cover(D("2025-10-01"), w) == (2, 31)
+    assert month_cover(D("2026-10-01"), w) == (29, 31)
+    assert month_cover(D("2026-02-01"), w) == (28, 28)

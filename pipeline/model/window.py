@@ -31,6 +31,15 @@ class Windows:
         return self.as_of
 
 
+def month_cover(month: dt.date, w: Windows) -> tuple[int, int]:
+    """(days of ``month`` inside the window, days in the month): a window that starts or ends
+    inside a month covers only part of it, and a chart must not draw it as a whole one."""
+    last = calendar.monthrange(month.year, month.month)[1]
+    first_day, last_day = month.replace(day=1), month.replace(day=last)
+    start, end = max(first_day, w.start), min(last_day, w.as_of)
+    return max((end - start).days + 1, 0), last
+
+
 def windows(as_of: dt.date, months: int = 12) -> Windows:
     start = add_months(as_of, -months) + dt.timedelta(days=1)
     prior_end = start - dt.timedelta(days=1)

@@ -9,6 +9,7 @@ from pipeline.model.issues import listed
 from pipeline.model.money import series_total
 from pipeline.model.receivables import COLUMNS
 from pipeline.model.tiers import TIERS
+from pipeline.model.window import month_cover
 from pipeline.render.html import charts
 from pipeline.render.provenance import Provenance
 from pipeline.render.templates import environment, html_lang
@@ -129,7 +130,8 @@ def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
         found["pareto"] = charts.pareto(shares, w)
     found["tiers"] = charts.revenue_by_tier(revenue, counts, analysis.currency, w)
     if months:
-        found["monthly"] = charts.monthly_by_tier(months, series, analysis.currency, w)
+        cover = [month_cover(m, analysis.windows) for m in months]
+        found["monthly"] = charts.monthly_by_tier(months, series, analysis.currency, w, cover)
     points = analysis.trend
     if points.height >= 2 and points["top1_share"].drop_nulls().len():
         found["trend"] = charts.trend(

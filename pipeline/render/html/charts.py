@@ -364,8 +364,11 @@ def monthly_by_tier(
     by_tier: Mapping[str, Sequence[float]],
     currency: str | None,
     w: Words,
+    cover: Sequence[tuple[int, int]] = (),
 ) -> Chart:
-    """The window's months as stacked bars, one segment per tier."""
+    """The window's months as stacked bars, one segment per tier; a month the window covers
+    only in part (``cover``: days in the window, days in the month) is labelled with an
+    asterisk and said, so a two-day first month never reads as a collapse."""
     title = _with_unit(w._("Monthly revenue by tier"), currency, w)
     count = len(months)
     drawn = [
@@ -411,7 +414,9 @@ def monthly_by_tier(
     for i in _month_ticks(count, 24):
         x = f.x(i)
         c.line([(x, f.bottom), (x, f.bottom + 4)], MUTED, 0.8)
-        c.text(x + 3, f.bottom + 10, w.month(months[i]), TINY, "end", MUTED, rotate=-45)
+        partial = i < len(cover) and cover[i][0] < cover[i][1]
+        label = w.month(months[i]) + ("*" if partial else "")
+        c.text(x + 3, f.bottom + 10, label, TINY, "end", MUTED, rotate=-45)
     entries = [("bar", c.fill(tier), tier_label(tier, w)) for tier, _ in drawn]
     _legend(c, (f.left + f.right - _legend_width(entries)) / 2, 12, entries)
     totals = [p + q for p, q in zip(positive, negative, strict=True)]
@@ -423,6 +428,18 @@ def monthly_by_tier(
         month=w.month(months[best]) if months else "–",
         amount=w.money(totals[best] if totals else 0.0, currency),
     )
+    parts = [
+        w._(
+            "%(month)s* (%(days)s of %(all)s days)",
+            month=w.month(m),
+            days=w.number(inside),
+            all=w.number(length),
+        )
+        for m, (inside, length) in zip(months, cover, strict=False)
+        if inside < length
+    ]
+    if parts:
+        description += " " + w._("The window covers only part of %(months)s.", months=w.join(parts))
     return Chart("monthly", title, description, c.svg(title, description))
 
 

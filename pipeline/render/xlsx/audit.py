@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
+from pipeline.model.window import month_cover
 from pipeline.render.provenance import Provenance
 from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book
 
@@ -139,6 +140,19 @@ def method_facts(
             "material); cadence and contract anchors are judged at the as-of date only",
         ),
         (
+            "Months",
+            _months_fact(analysis),
+            "charts and the Monthly sheet keep the window's own ends; the Monthly sheet gives "
+            "each month's days in the window",
+        ),
+        (
+            "Lost and slipping",
+            "lost: a key client of the prior window gone quiet past what its cadence allows "
+            "that kept less than lost_revenue_kept of its prior revenue; slipping: still billing "
+            "but down by slipping_drop, or gone quiet having kept more",
+            "a slipping client gets a call among the actions; a lost one a post-mortem",
+        ),
+        (
             "Common control",
             "a Clients-sheet Group column, or QuickBooks 'Parent:Child' names, are measured as one",
             "",
@@ -193,6 +207,24 @@ def issues_sheet(book: Book, name: str, analysis: Analysis) -> None:
     for i, width in enumerate((18, 7, 18, 24, 44, 44)):
         ws.set_column(i, i, width)
     ws.freeze_panes(1, 0)
+
+
+def _months_fact(analysis: Analysis) -> str:
+    """Which calendar months the window covers only in part, said with their days."""
+    w = analysis.windows
+    months = sorted(set(analysis.monthly["month"].to_list()))
+    partial = [
+        f"{m:%b %Y} ({inside} of {length} days)"
+        for m in months
+        for inside, length in [month_cover(m, w)]
+        if inside < length
+    ]
+    text = "calendar months"
+    if partial:
+        text += (
+            "; the window covers only part of " + " and ".join(partial) + ", marked * on the chart"
+        )
+    return text
 
 
 def method_sheet(book: Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:

@@ -9,6 +9,7 @@ from pipeline.model.analysis import Analysis
 from pipeline.model.money import series_total
 from pipeline.model.receivables import COLUMNS
 from pipeline.model.tiers import TIERS
+from pipeline.model.window import month_cover
 from pipeline.ooxml.bulkrows import Formula
 from pipeline.render.xlsx.book import (
     DATE,
@@ -31,8 +32,17 @@ def monthly_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
     for i, row in enumerate(wide.iter_rows(named=True)):
         r = i + 2
         values = [row.get(t, 0.0) for t in TIERS]
-        rows.append([row["month"], *values, Formula(f"SUM(B{r}:F{r})", sum(values))])
-    columns = [("Month", MONTH), *((tier_label(t, words), MONEY) for t in TIERS), ("Total", MONEY)]
+        inside, length = month_cover(row["month"], analysis.windows)
+        rows.append(
+            [row["month"], *values, Formula(f"SUM(B{r}:F{r})", sum(values)), inside, length]
+        )
+    columns = [
+        ("Month", MONTH),
+        *((tier_label(t, words), MONEY) for t in TIERS),
+        ("Total", MONEY),
+        ("Days in the window", INTEGER),  # fewer than in the month: a partial month
+        ("Days in the month", INTEGER),
+    ]
     last = book.table(ws, 0, 0, "tb_monthly", columns, rows)
     # A plain total row under the table: SUM formulas every reader evaluates alike.
     ws.write_string(last + 1, 0, "Total", book.bold)
@@ -49,6 +59,7 @@ def monthly_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
         )
     ws.set_column(0, 0, 10)
     ws.set_column(1, 6, 14)
+    ws.set_column(7, 8, 11)
     ws.freeze_panes(1, 1)
 
 
