@@ -97,8 +97,8 @@ def _strip(copy: Path) -> tuple[tuple[str, ...], str]:
             f"({type(exc).__name__}: {exc}). Run without --strip-external to have them carried "
             "unchanged and listed on the Method sheet."
         ) from None
-    if data is original:
-        return tuple(named), ""
+    if data is original:  # nothing could go (a connection a pivot table needs stays, and is said)
+        return tuple(named), found.summary()
     staged = copy.with_name(copy.name + ".stripped")
     staged.write_bytes(data)
     os.replace(staged, copy)
