@@ -197,6 +197,18 @@ class Config:
         low=0,
         high=100000,
     )
+    check_in_days_micromanager: int = _why(
+        7, "micromanagers get a short update at least this often", low=0, high=100000
+    )
+    check_in_days_in_the_dark: int = _why(
+        14,
+        "clients in the dark get an explanation of where things stand at least this often",
+        low=0,
+        high=100000,
+    )
+    check_in_days_savvy: int = _why(
+        60, "savvy clients hear from you at least this often", low=0, high=100000
+    )
     key_client_share: float = _why(
         0.10,
         "a client with this prior-window share (or a top-3 one) was a key client",

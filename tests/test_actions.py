@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from pipeline.edge.cli import main
 from pipeline.words.actions import action_reason, moved_sentence
-from tests.conftest import D, analysis_of, client, inv
+from pipeline.words.reasons import check_in_line
+from tests.conftest import D, analysis_of, client, inv, write_workbook
 
 SAMPLES = Path(__file__).parents[1] / "sample_workbooks"
 
@@ -255,3 +256,44 @@ def test_partial_months_are_marked_in_the_chart_the_monthly_sheet_and_method(tmp
     assert all(r[days] == r[length] for r in months[1:-1])
     method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}
     assert "Oct 2025 (2 of 31 days) and Oct 2026 (29 of 31 days)" in method["Months"]
+
+
+def test_check_ins_follow_each_working_style_and_quiet_key_clients(tmp_path):
+    """As-of 2026-06-15 (the last invoices). Micro (micromanager, last contact 10 days ago:
+    every 7) is due now; Savvy (savvy, 20 days ago: every 60) is not, its next contact due
+    25 Jul 2026; Quiet kept 75% of its prior revenue but has been silent 92 days: checked in,
+    with no style; Gone, laissez-faire and never contacted, kept 25% and is lost: a
+    post-mortem, no check-in."""
+    ledger = [
+        *months("Quiet", D("2024-07-15"), 21, 500),  # to 15 Mar 2026
+        *months("Gone", D("2024-07-15"), 15, 1000),  # to 15 Sep 2025
+        *months("Micro", D("2025-07-15"), 12, 300),
+        *months("Savvy", D("2025-07-15"), 12, 300),
+    ]
+    clients = [
+        ("Micro", None, None, None, "micromanager", D("2026-06-05")),
+        ("Savvy", None, None, None, "Savvy", D("2026-05-26")),
+        ("Quiet", None, None, None, None, None),
+        ("Gone", None, None, None, "laissez-faire", None),
+    ]
+    header = ("Client", "Contract", "Referred By", "Roles", "Working Style", "Last Contact")
+    path = write_workbook(tmp_path / "styles.xlsx", ledger, clients=clients, client_header=header)
+    a = analysis_of(path)
+    assert a.windows.as_of == D("2026-06-15")  # Micro's and Savvy's last invoices
+    due = {c["client"]: c for c in a.clients.filter("check_in").to_dicts()}
+    assert sorted(due) == ["Micro", "Quiet"]
+    assert (due["Micro"]["check_in_why"], due["Micro"]["next_check_in"]) == (
+        "style",
+        D("2026-06-15"),
+    )
+    assert (due["Quiet"]["check_in_why"], due["Quiet"]["next_check_in"]) == (
+        "quiet",
+        D("2026-06-15"),
+    )
+    assert client(a, "Savvy")["next_check_in"] == D("2026-07-25")  # 26 May + 60 days
+    assert a.lost_key_clients["client"].to_list() == ["Gone"]
+    assert check_in_line(due["Micro"]) == (
+        "micromanager: agree scope, milestones and reporting up front, then send short regular "
+        "updates (every 7 days); last contact 10 days ago; check in by 15 Jun 2026"
+    )
+    assert check_in_line(due["Quiet"]).startswith("a key client silent 92 days against a usual gap")

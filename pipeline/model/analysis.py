@@ -394,6 +394,10 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         .sort("prior_revenue", descending=True)
     )
 
+    # a lost client gets a post-mortem, never a check-in
+    clients = clients.with_columns(
+        (pl.col("check_in") & ~pl.col("client").is_in(lost["client"].implode())).alias("check_in")
+    )
     window_rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of))
     currencies = currency_figures(counted, ledger.set_aside, w, ledger.currency, dict(config.rates))
     revenue = series_total(window_rows["amount"])

@@ -76,6 +76,8 @@ CLIENT_KEYS = (
     "working_style",
     "days_since_contact",
     "check_in",
+    "check_in_why",
+    "next_check_in",
     "referred_clients",
     "referred_revenue",
     "replacement_clients",

@@ -320,7 +320,7 @@ def style_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
         style=style_label(style, w),
         advice=style_advice(style, w),
     )
-    if c.get("check_in"):
+    if c.get("check_in") and c.get("check_in_why") == "style":
         since = c.get("days_since_contact")
         contact = (
             w._("last contact %(days)s ago", days=days(since, w))
@@ -330,9 +330,38 @@ def style_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
         text += w._(
             "; check in now (%(contact)s, more than %(limit)s)",
             contact=contact,
-            limit=days(config.check_in_days, w),
+            limit=days(c.get("check_in_every") or config.check_in_days, w),
         )
     return text
+
+
+def check_in_line(c: Mapping[str, Any], w: Words = ENGLISH) -> str:
+    """Why a client is due a check-in, its last contact, and by when."""
+    since = c.get("days_since_contact")
+    contact = (
+        w._("last contact %(days)s ago", days=days(since, w))
+        if since is not None
+        else w._("no contact recorded")
+    )
+    if c.get("check_in_why") == "quiet":
+        text = w._(
+            "a key client silent %(days)s against a usual gap of %(gap)s, whatever its style",
+            days=days(c["days_since_last"], w),
+            gap=days(c["judged_gap_days"], w),
+        )
+    else:
+        text = w._(
+            "%(style)s: %(advice)s (every %(every)s)",
+            style=style_label(c["working_style"], w),
+            advice=style_advice(c["working_style"], w),
+            every=days(c["check_in_every"], w),
+        )
+    return w._(
+        "%(why)s; %(contact)s; check in by %(date)s",
+        why=text,
+        contact=contact,
+        date=w.day(c["next_check_in"]),
+    )
 
 
 def lapse_reason(
