@@ -78,9 +78,12 @@ def _read_ahead(source: Path) -> WorkbookAhead | None:
 
 def _strip(copy: Path) -> tuple[tuple[str, ...], str]:
     """``--strip-external`` applied to the private copy, once the guard accepts it, so every
-    later step (the figures, the annotated workbook) reads the package without its links out;
-    what was taken out (named, for the data issues and Method) and what stands in its place. A package it cannot change safely is
-    refused: the user asked for a copy without links, and carrying them would break that."""
+    later step (the figures, the annotated workbook) reads the package without its links out.
+
+    Returns what was taken out (named, for the data issues and Method) and what stands in its
+    place. A package it cannot change safely is refused: the user asked for a copy without
+    links, and carrying them would break that.
+    """
     try:
         if check_workbook(copy) != "xlsx":
             return (), ""
@@ -147,7 +150,9 @@ def _report(
 ) -> ReportResult:
     """One report from the private copy; ``source`` only names it."""
     result_source, source = source, copy.path
-    stripped, done = _strip(source) if options.strip_external else ((), "")
+    # only ever the private copy (none is made of what is not a regular file)
+    private = bool(copy.sha256)
+    stripped, done = _strip(source) if options.strip_external and private else ((), "")
     ahead = _read_ahead(source)
     try:
         raw = read_workbook(source, parse_mapping(options.mapping, "--map"))
