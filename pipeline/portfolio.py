@@ -52,6 +52,7 @@ def business(data: Mapping[str, Any], name: str) -> Business:
         year_ago=then["as_of"] if then else None,
         verdict=conc["verdict"],
         anchors=sum(c["tier"] == "anchor" for c in data["clients"]),
+        prior_revenue=totals.get("prior_revenue"),
         lost=tuple(
             Lost(
                 client=item["client"],

@@ -40,7 +40,8 @@ def _batch(folder: Path) -> dict[str, Path]:
     dominant = _monthly("Big Co", "2024-07-01", 24, 7000) + [
         r for i in range(3) for r in _monthly(f"Small {i}", "2024-07-01", 24, 1000, day=9)
     ]
-    # A key client of the prior window stops: lost key client (+2) on top of its verdict.
+    # A key client of the prior window stops, taking half its revenue: lost key client (+3) on
+    # top of its verdict.
     lost = (
         _monthly("Gone Ltd", "2024-07-01", 12, 5000)
         + _monthly("Stays A", "2024-07-01", 24, 2000, day=7)
@@ -78,11 +79,16 @@ def _summary(out: Path, name: str) -> dict[str, Any]:
 
 def _stated_risk(data: dict[str, Any]) -> int:
     """The risk score as the page states it, recomputed from a report's summary.json with the
-    page's bands (10%, 20%, 30%; top five 50%; grade D 10%; a 5-point rise in a year)."""
+    page's bands (10%, 20%, 30%; lost 10% and 25%; top five 50%; grade D 10%; a 5-point rise
+    in a year)."""
     conc, totals = data["concentration"], data["totals"]
     top1 = conc["top1_share"]
     score = 3 if top1 > 0.30 else 2 if top1 >= 0.20 else 1 if top1 >= 0.10 else 0
-    score += 2 if data["lost_key_clients"] else 0
+    if data["lost_key_clients"]:
+        # weighed by the share of the prior window's revenue they took: 1, 2 or 3 points
+        gone = sum(c["prior_revenue"] - c["revenue"] for c in data["lost_key_clients"])
+        share = gone / data["totals"]["prior_revenue"]
+        score += 3 if share >= 0.25 else 2 if share >= 0.10 else 1
     score += 1 if conc["top5_share"] >= 0.5 else 0
     score += 1 if not any(c["tier"] == "anchor" for c in data["clients"]) else 0
     score += 1 if totals["d_grade_revenue_share"] >= 0.10 else 0
@@ -322,3 +328,24 @@ def test_a_portfolio_that_cannot_be_written_says_so_and_exits_3(tmp_path):
     assert "the portfolio (index.html, portfolio.xlsx) could not be written" in done.stderr
     assert "reports are complete" in done.stderr and "Traceback" not in done.stderr
     assert (out / "a" / "a.briefing.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("gone", "points"),
+    [(9_000.0, 1), (10_000.0, 2), (24_000.0, 2), (25_000.0, 3), (100_000.0, 3)],
+)
+def test_lost_key_clients_weigh_by_the_share_of_prior_revenue_they_took(gone, points):
+    """100,000 in the prior window: losing 9,000 is one point, 10,000 two, 25,000 three."""
+    from pipeline.model.portfolio import Business, Lost, risk
+
+    b = Business(
+        name="b", file="b.xlsx", label="b.xlsx", sha256="", as_of=D("2026-06-30"),
+        currency="EUR", revenue=90_000.0, clients=10, effective_clients=8.0,
+        top1_share=0.05, top5_share=0.30, top5_red_flag=False, top1_year_ago=None,
+        year_ago=None, verdict="low", anchors=1, prior_revenue=100_000.0,
+        lost=(Lost("Gone", gone, 0.0, gone, D("2025-09-30")),),
+        d_grade_share=0.0, overdue=None, data_issues=0,
+    )  # fmt: skip
+    score, reasons = risk(b)
+    assert score == points  # low verdict 0, nothing else counts
+    assert dict(reasons)["lost"]["share"] == pytest.approx(gone / 100_000)

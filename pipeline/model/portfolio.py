@@ -19,6 +19,9 @@ from pipeline.model.concentration import verdict as top1_verdict
 VERDICT_POINTS = {"low": 0, "moderate": 1, "high": 2, "very high": 3}
 D_GRADE_RISK = 0.10  # grade D clients bringing this share of revenue or more add a point
 TOP1_RISE_RISK = 0.05  # the largest client's share up this much in a year adds a point
+# Lost key clients weigh by how much of the prior window's revenue went with them: under 10%
+# one point, from 10% two, from 25% three.
+LOST_BANDS = ((0.25, 3), (0.10, 2), (0.0, 1))
 # One rule for every business: the default bands, whatever a workbook's own Settings say, so
 # the ranking means what the page states.
 STATED = Config()
@@ -53,6 +56,7 @@ class Business:
     year_ago: dt.date | None
     verdict: str
     anchors: int
+    prior_revenue: float | None  # the prior window's revenue; None where the ledger holds none
     lost: tuple[Lost, ...]
     d_grade_share: float
     overdue: float | None  # None: the ledger says nothing of payment
@@ -64,6 +68,13 @@ class Business:
     def lost_revenue(self) -> float:
         return sum(item.revenue_lost for item in self.lost)
 
+    @property
+    def lost_share(self) -> float | None:
+        """The share of the prior window's revenue that went with the lost key clients."""
+        if not self.prior_revenue or self.prior_revenue <= 0:
+            return None
+        return self.lost_revenue / self.prior_revenue
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -73,7 +84,8 @@ class Failure:
 
 RISK_RULE = (
     "the verdict on the largest client's share (low 0, moderate 1, high 2, very high 3 points); "
-    "2 for any lost key client; 1 each for a top five at or above the red flag, no anchor client, "
+    "for lost key clients 1, 2 or 3 as they took under 10%, from 10% or from 25% of the prior "
+    "12 months' revenue; 1 each for a top five at or above the red flag, no anchor client, "
     "grade D clients bringing 10% of revenue or more, and a largest client whose share rose 5 "
     "points or more in a year"
 )
@@ -92,8 +104,20 @@ def risk(b: Business) -> tuple[int, tuple[tuple[str, dict[str, Any]], ...]]:
     score = VERDICT_POINTS[verdict]
     reasons.append(("verdict", {"points": score, "share": b.top1_share, "verdict": verdict}))
     if b.lost:
-        score += 2
-        reasons.append(("lost", {"points": 2, "count": len(b.lost), "revenue": b.lost_revenue}))
+        share = b.lost_share
+        points = 2 if share is None else next(p for low, p in LOST_BANDS if share >= low - EPS)
+        score += points
+        reasons.append(
+            (
+                "lost",
+                {
+                    "points": points,
+                    "count": len(b.lost),
+                    "revenue": b.lost_revenue,
+                    "share": share,
+                },
+            )
+        )
     if b.top5_share >= STATED.top5_red_flag - EPS:
         score += 1
         reasons.append(("top5", {"points": 1, "share": b.top5_share}))

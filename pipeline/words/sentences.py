@@ -272,18 +272,30 @@ def trend_sentences(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
             )
     else:
         share = w._("Your largest client's share held at about %(now)s since %(date)s.", **figures)
+    # The trend counts anchors by the months rule alone; the sentence says so, since the
+    # anchor list beside it also holds anchors by cadence or contract.
+    rule = {
+        "months": w.number(analysis.config.anchor_min_months),
+        "window": w.number(analysis.config.window_months),
+    }
     if now["anchors"] != then["anchors"]:
         anchors = w.n_(
-            "You now have %(n)s steady anchor where you had %(before)s.",
-            "You now have %(n)s steady anchors where you had %(before)s.",
+            "You now have %(n)s steady anchor (billed in %(months)s of %(window)s months or "
+            "more) where you had %(before)s.",
+            "You now have %(n)s steady anchors (billed in %(months)s of %(window)s months or "
+            "more) where you had %(before)s.",
             now["anchors"],
             before=w.number(then["anchors"]),
+            **rule,
         )
     else:
         anchors = w.n_(
-            "You have %(n)s steady anchor, as then.",
-            "You have %(n)s steady anchors, as then.",
+            "You have %(n)s steady anchor (billed in %(months)s of %(window)s months or more), "
+            "as then.",
+            "You have %(n)s steady anchors (billed in %(months)s of %(window)s months or more), "
+            "as then.",
             now["anchors"],
+            **rule,
         )
     return [share, anchors]
 
@@ -308,6 +320,16 @@ def risk_reason(code: str, f: Mapping[str, Any], currency: str | None, w: Words 
                 "largest client %(share)s (%(verdict)s)",
                 share=w.percent(f["share"]),
                 verdict=verdict_label(f["verdict"], w).lower(),
+            )
+        case "lost" if f.get("share") is not None:
+            text = w.n_(
+                "%(n)s lost key client, %(amount)s less than in the prior window "
+                "(%(share)s of its revenue)",
+                "%(n)s lost key clients, %(amount)s less than in the prior window "
+                "(%(share)s of its revenue)",
+                f["count"],
+                amount=w.money(f["revenue"], currency),
+                share=w.percent(f["share"]),
             )
         case "lost":
             text = w.n_(

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.config import Config
-from pipeline.model.portfolio import D_GRADE_RISK, TOP1_RISE_RISK, Business, Failure
+from pipeline.model.portfolio import D_GRADE_RISK, LOST_BANDS, TOP1_RISE_RISK, Business, Failure
 from pipeline.render.html import charts
 from pipeline.render.templates import environment, html_lang
 from pipeline.words.i18n import Words
@@ -45,6 +45,7 @@ def context(
         "red_flag": Config().top5_red_flag,
         "d_grade": D_GRADE_RISK,
         "rise": round(TOP1_RISE_RISK * 100),
+        "lost_bands": [low for low, _ in LOST_BANDS[:2]],
     }
 
 
