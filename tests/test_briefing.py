@@ -401,6 +401,32 @@ def test_on_a_phone_nothing_but_wide_tables_scrolls_sideways(browser, pages):
         assert problems == [] and overflow <= 376, (lang, overflow)
 
 
+SMALLEST_CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')));
+    return {scale, smallest: Math.min(...sizes) * scale,
+            scrollerRight: svg.closest('.chart-scroll').getBoundingClientRect().right};
+})"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_text_is_ten_pixels_or_more_and_wide_charts_scroll_in_their_own_box(
+    browser, pages, width
+):
+    for lang in ("en", "fa"):
+        page, _requests, problems = open_page(
+            browser, pages[("consultant_lost_key_client", lang)], width=width
+        )
+        charts = page.evaluate(SMALLEST_CHART_TEXT)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        page.close()
+        assert problems == [] and len(charts) == 4
+        assert all(c["smallest"] >= 10 - 0.01 for c in charts), (lang, width, charts)
+        # the chart scrolls inside its box; the page itself never scrolls sideways
+        assert overflow <= width and all(c["scrollerRight"] <= width for c in charts)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_labels_and_figures_are_never_split_inside_a_word(browser, pages, width):

@@ -201,6 +201,29 @@ def test_index_opens_offline_and_every_link_resolves(batch, browser):
 
 
 @pytest.mark.slow
+def test_on_a_phone_each_business_is_a_card_with_its_verdict_first(batch, browser):
+    out, _paths, _done = batch
+    page, _requests, problems = open_page(browser, out / "index.html", width=390)
+    cards = page.evaluate(
+        """() => [...document.querySelectorAll('tr[data-business]')].map(tr => {
+            const top = el => el.getBoundingClientRect().top;
+            const cells = [...tr.children];
+            const verdict = tr.querySelector('.verdict-cell');
+            return {
+                verdictFirst: cells.every(c => c === verdict || top(verdict) < top(c)),
+                right: Math.max(...cells.map(c => c.getBoundingClientRect().right)),
+                label: getComputedStyle(tr.querySelector('[data-figure=revenue]'), '::before').content,
+            };
+        })"""
+    )
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert problems == [] and len(cards) == 3 and overflow <= 390
+    assert all(c["verdictFirst"] and c["right"] <= 390 for c in cards), cards
+    assert all(c["label"] == '"Revenue: "' for c in cards), cards
+
+
+@pytest.mark.slow
 def test_libreoffice_opens_the_portfolio_with_no_error_value(batch, tmp_path):
     out, _paths, _done = batch
     require_program("soffice")
