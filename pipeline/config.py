@@ -61,6 +61,11 @@ class Config:
         "units of the reported currency per unit of another (USD=3.6725): its invoices are "
         "converted and counted; without a rate they are left out and said",
     )
+    business: str | None = _why(
+        None,
+        "the business's name, for the briefing's and the workbook's titles; when unset, the "
+        "workbook's title (its properties or a title line above the header), else the file name",
+    )
     language: str = _why(
         "en", "language of the briefing and the workbook's labels: en, zh, ru, fi or fa"
     )
@@ -252,17 +257,9 @@ class Config:
         ]
 
     def shown_items(self) -> list[tuple[str, Any, str]]:
-        """As items(), with each value as a reader expects it written (rates as CODE=RATE)."""
-        return [
-            (
-                name,
-                ", ".join(f"{code}={rate:g}" for code, rate in value) or None
-                if name == "rates"
-                else value,
-                why,
-            )
-            for name, value, why in self.items()
-        ]
+        """As items(), with each value written as a person would type it on a Settings sheet
+        (yes/no, 10%, 1000, EUR=1.08), so what the Method sheet shows can be typed back."""
+        return [(name, written(name, value), why) for name, value, why in self.items()]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -288,6 +285,23 @@ def _bounded(name: str, value: float) -> Any:
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(f"expected a value from {low:g} to {high:g}")
     return value
+
+
+def written(name: str, value: Any) -> str | None:
+    """A setting's value as people write it: what ``_coerce`` reads back to the same value."""
+    if value is None:
+        return None
+    if name == "rates":
+        return ", ".join(f"{code}={rate:g}" for code, rate in value) or None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and _FIELDS[name].metadata.get("high") == 1.0:
+        return f"{round(value * 100, 6):g}%"  # a share of revenue or of billing
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
 
 
 def _coerce(name: str, raw: Any, source: str) -> Any:
@@ -325,6 +339,11 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             return order
         if name == "rates":
             return parse_rates(raw)
+        if name == "business":
+            text = " ".join(str(raw).split()) if raw is not None else ""
+            if len(text) > 120:
+                raise ValueError("expected a name of at most 120 characters")
+            return text or None
         if name == "currency":
             text = str(raw).strip().upper() if raw is not None else ""
             return text or None

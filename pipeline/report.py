@@ -193,6 +193,14 @@ def _report(
             sheet_names=raw.sheet_names,
             outside=raw.outside,
             stripped=(*raw.stripped, *([f"in the annotated copy: {done}"] if done else [])),
+            business=config.business or raw.title,
+            business_from=(
+                "the business setting"
+                if config.business
+                else "the workbook's title (its properties or a line above the header)"
+                if raw.title
+                else ""
+            ),
         )
         name = name or source.stem
         when = fixed_time(analysis.windows.as_of)

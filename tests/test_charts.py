@@ -20,7 +20,7 @@ MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
 
 def every_chart(w=EN, name="Acme <b>&</b>"):
     return [
-        charts.pareto([0.5, 0.3, 0.2], w),
+        charts.pareto(["A", "B", "C"], [0.5, 0.3, 0.2], w),
         charts.revenue_by_tier(
             {"anchor": 900.0, "lapsed": -50.0}, {"anchor": 1, "lapsed": 2}, "EUR", w
         ),
@@ -118,7 +118,7 @@ def test_ticks_cover_the_range_in_even_round_steps(low, span, count):
 
 ONE_MONTH = [dt.date(2025, 1, 1)]
 DEGENERATE = {
-    "one client": lambda: charts.pareto([1.0], EN),
+    "one client": lambda: charts.pareto(["Only Ltd"], [1.0], EN),
     "no tier": lambda: charts.revenue_by_tier({}, {}, None, EN),
     "only credits": lambda: charts.revenue_by_tier({"anchor": -500.0}, {"anchor": 1}, None, EN),
     "an empty month": lambda: charts.monthly_by_tier(ONE_MONTH, {}, None, EN),

@@ -212,7 +212,7 @@ def test_bgnbd_block_in_the_summary_for_a_large_enough_ledger(tmp_path):
     [
         (-4, -1, "a median of 4 days early, never past due"),
         (-1, 5, "a median of 1 day early, worst 5 days past due"),
-        (0, 0, "paid on the due date at the median, never past due"),
+        (0, 0, "on the due date at the median, never past due"),
         (12, 40, "a median of 12 days past due, worst 40 days past due"),
     ],
 )

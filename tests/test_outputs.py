@@ -169,8 +169,30 @@ def test_method_sheet_records_as_of_window_thresholds_hash_and_version(book, tmp
     assert items["Input SHA-256"] == _sha(book)
     assert items["As-of date"].date() == D("2026-06-30")
     assert items["Window"] == "2025-07-01 to 2026-06-30"
-    assert items["Setting: anchor_min_share"] == pytest.approx(0.10)
+    assert items["Setting: anchor_min_share"] == "10%"
+    assert items["Setting: day_first"] == "yes" and items["Setting: hhi_moderate"] == "1000"
     assert re.fullmatch(r"tierbook \d+\.\d+\.\d+.*", items["Tool"])
+
+
+def test_settings_are_shown_as_people_type_them_and_read_back_to_the_same_values():
+    """Whatever the Method sheet and the briefing show for a setting, typed into a Settings
+    sheet, gives the same setting back."""
+    from pipeline.config import Config, _coerce
+
+    config = Config(
+        as_of=D("2026-06-30"),
+        day_first=False,
+        anchor_min_share=0.125,
+        hhi_moderate=1234.5,
+        anchor_max_gap_cv=0.35,
+        rates=(("EUR", 1.08), ("GBP", 1.27)),
+    )
+    shown = {name: value for name, value, _why in config.shown_items()}
+    assert shown["anchor_min_share"] == "12.5%" and shown["day_first"] == "no"
+    assert shown["hhi_moderate"] == "1234.5" and shown["rates"] == "EUR=1.08, GBP=1.27"
+    for name, text, _why in config.shown_items():
+        if text is not None:
+            assert _coerce(name, text, "test") == getattr(config, name), name
 
 
 def test_bad_input_writes_nothing(tmp_path):

@@ -30,7 +30,7 @@ from pipeline.model.concentration import (
 )
 from pipeline.model.currencies import CurrencyFigures, currency_figures
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
-from pipeline.model.lapse import at_risk, bgnbd
+from pipeline.model.lapse import ModelStatus, at_risk, bgnbd, model_note
 from pipeline.model.money import series_total, total
 from pipeline.model.moves import Moves, moves, with_changes
 from pipeline.model.receivables import receivables
@@ -81,7 +81,7 @@ class Analysis:
     stress: tuple[StressCase, ...]
     acquisition: Acquisition
     model: BGNBD | None
-    model_note: str
+    model_status: ModelStatus
     warnings: tuple[Warning, ...]
     issues: pl.DataFrame
     monthly: pl.DataFrame  # month (first day), tier, revenue: the window's calendar months
@@ -95,6 +95,10 @@ class Analysis:
     moves: Moves | None = None  # revenue against the prior window, and who moved it
     actions: tuple[Action, ...] = ()  # what to do first, ranked by the money at stake
     receivables: pl.DataFrame | None = None  # who owes what at as-of; None: payment unknown
+
+    @property
+    def model_note(self) -> str:
+        return model_note(self.model_status)
 
     def by_tier(self) -> dict[str, tuple[float, int]]:
         """Each tier's net revenue in the window and its number of clients (0 for an empty tier)."""
@@ -352,7 +356,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         clients = without_payment_data(clients)
     clients = assign_roles(clients, referrals(ledger.clients, mapping, clients), counted, w, config)
     clients = working_styles(clients, as_of, config)
-    clients, model, model_note = bgnbd(clients, counted, as_of, config)
+    clients, model, model_status = bgnbd(clients, counted, as_of, config)
     acq = acquisition(counted, w, config.window_months, clients)
     clients = replacement_burden(clients, acq)
     members = account_members(mapping)
@@ -438,7 +442,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         stress=stress(ranked, tuple(k for k in (1, 3) if k == 1 or conc.clients_with_revenue > k)),
         acquisition=acq,
         model=model,
-        model_note=model_note,
+        model_status=model_status,
         warnings=_warnings(conc, clients, lost, config, ledger.dates, currencies),
         issues=ledger.issues,
         monthly=monthly_by_tier(counted, clients, w),

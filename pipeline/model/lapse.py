@@ -12,6 +12,7 @@ says P(alive) = 1 by construction, so no P(alive) is reported for it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -20,6 +21,7 @@ from pipeline.config import Config
 from pipeline.model.bgnbd import BGNBD, fit
 
 WEEKS_PER_YEAR = 365.25 / 7
+ModelStatus = tuple[str, dict[str, Any]]  # "fitted", "not_fitted" or "ran_away", with figures
 # Parameters outside this range mean the likelihood has no interior maximum on this ledger
 # (e.g. every client billing on the same rhythm): the numbers would be meaningless.
 PARAM_RANGE = (1e-4, 1e4)
@@ -61,7 +63,7 @@ def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
 
 def bgnbd(
     clients: pl.DataFrame, counted: pl.DataFrame, as_of: dt.date, config: Config
-) -> tuple[pl.DataFrame, BGNBD | None, str]:
+) -> tuple[pl.DataFrame, BGNBD | None, ModelStatus]:
     """Add ``p_alive`` and ``expected_invoices_12m`` when the ledger is large enough to fit."""
     data = rfm(counted, as_of).filter(pl.col("T") > 0)
     repeaters = data.filter(pl.col("x") > 0).height
@@ -73,10 +75,7 @@ def bgnbd(
         return (
             empty,
             None,
-            (
-                f"BG/NBD not fitted: {repeaters} clients have repeat invoices, "
-                f"fewer than the {config.bgnbd_min_repeat_clients} it needs"
-            ),
+            ("not_fitted", {"repeaters": repeaters, "needed": config.bgnbd_min_repeat_clients}),
         )
     x, t_x, T = (data[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
     model = fit(x, t_x, T)
@@ -95,15 +94,36 @@ def bgnbd(
             empty,
             None,
             (
-                f"BG/NBD not used: the fit on {data.height} clients ran away "
-                f"(r {model.r:.3g}, alpha {model.alpha:.3g}, a {model.a:.3g}, b {model.b:.3g}); "
-                "the ledger's rhythm is too uniform for the model, so at-risk flags stand alone"
+                "ran_away",
+                {
+                    "clients": data.height,
+                    "params": f"r {model.r:.3g}, alpha {model.alpha:.3g}, "
+                    f"a {model.a:.3g}, b {model.b:.3g}",
+                },
             ),
         )
     scores = pl.DataFrame(
         {"client": data["client"], "p_alive": alive, "expected_invoices_12m": expected}
     ).with_columns(pl.col("p_alive").fill_nan(None), pl.col("expected_invoices_12m").fill_nan(None))
-    note = (
-        f"BG/NBD fitted on {data.height} clients ({repeaters} with repeat invoices), time in weeks"
+    status = ("fitted", {"clients": data.height, "repeaters": repeaters})
+    return clients.join(scores, on="client", how="left"), model, status
+
+
+def model_note(status: ModelStatus) -> str:
+    """The model's status as the Method sheet and ``summary.json`` record it (in English; the
+    briefing words it in the reader's language)."""
+    code, f = status
+    if code == "not_fitted":
+        return (
+            f"BG/NBD not fitted: {f['repeaters']} clients have repeat invoices, "
+            f"fewer than the {f['needed']} it needs"
+        )
+    if code == "ran_away":
+        return (
+            f"BG/NBD not used: the fit on {f['clients']} clients ran away ({f['params']}); "
+            "the ledger's rhythm is too uniform for the model, so at-risk flags stand alone"
+        )
+    return (
+        f"BG/NBD fitted on {f['clients']} clients ({f['repeaters']} with repeat invoices), "
+        "time in weeks"
     )
-    return clients.join(scores, on="client", how="left"), model, note

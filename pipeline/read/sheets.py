@@ -36,6 +36,7 @@ from pipeline.read.guard import check_workbook
 from pipeline.read.outside import outside_links
 from pipeline.read.profiles import find_profile
 from pipeline.read.reshape import reshape
+from pipeline.read.title import document_title, title_row
 
 HEADER_SCAN_ROWS = 30
 ROW = "_row"  # Excel row number (1-based) carried by every data row
@@ -60,6 +61,7 @@ class RawTable:
     profile: str | None = None  # the accounting export recognised, if any
     left_out: pl.DataFrame | None = None  # ROW, problem: rows the export's profile set aside
     date_order: str | None = None  # the order the export's layout writes dates in, if it fixes one
+    title: str | None = None  # a title line above the header (an export's company name)
 
 
 class NoInvoiceTable(InputError):
@@ -93,6 +95,7 @@ class RawWorkbook:
     map_issues: tuple[tuple[int, str, str], ...] = ()  # Settings map rows that could not be used
     outside: tuple[str, ...] = ()  # links out of the workbook, named (never followed)
     stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
+    title: str | None = None  # the business, as the document's properties or a title line say
 
 
 class TextSheet:
@@ -263,6 +266,7 @@ def _table(
             columns=columns,
             frame=frame,
             left_out=noted if noted is not None and noted.height else None,
+            title=title_row(head, header_index),
         )
     first = renames.get("c0", FIRST)
     frame = frame.with_columns(pl.exclude(ROW).cast(pl.String))  # exports' layouts are text
@@ -294,6 +298,7 @@ def _table(
         profile=profile.name,
         left_out=left_out,
         date_order=profile.dates,
+        title=title_row(head, header_index),
     )
 
 
@@ -515,6 +520,7 @@ def _read(path: Path, given: Mapping[str, str]) -> RawWorkbook:
         map_issues=tuple(map_issues),
         detail=_detail(reader),
         outside=_outside(path) if fmt == "xlsx" else (),
+        title=(document_title(path) if fmt == "xlsx" else None) or invoices[0].title,
     )
 
 

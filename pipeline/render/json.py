@@ -105,7 +105,11 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
         clients.append(entry)
     document = {
         "tool": {"name": "tierbook", "version": provenance.version},
-        "input": {"file": provenance.file_name, "sha256": provenance.sha256},
+        "input": {
+            "file": provenance.file_name,
+            "sha256": provenance.sha256,
+            "business": provenance.business,
+        },
         "as_of": w.as_of,
         "window": {"start": w.start, "end": w.end},
         "prior_window": {"start": w.prior_start, "end": w.prior_end},

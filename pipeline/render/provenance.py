@@ -22,6 +22,13 @@ class Provenance:
     sheet_names: tuple[str, ...]
     outside: tuple[str, ...] = ()  # links out of the workbook, for Method
     stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
+    business: str | None = None  # the business's name, where the workbook or a setting gives it
+    business_from: str = ""  # where that name was found, for Method
+
+    @property
+    def title(self) -> str:
+        """What the briefing and the Summary sheet are titled by: the business, else the file."""
+        return self.business or self.file_name
 
     @property
     def invoice_sheet(self) -> str:

@@ -54,7 +54,10 @@ def tier_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str
     )
     if rule == "lapsed":
         prior = (
-            w._("%(amount)s in the prior window", amount=w.money(c["prior_revenue"]))
+            w._(
+                "%(amount)s in the prior window",
+                amount=w.money(c["prior_revenue"], c.get("currency")),
+            )
             if c["prior_revenue"]
             else w._("nothing in the prior window either")
         )
@@ -112,7 +115,7 @@ def tier_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str
     if rule == "credit_only":
         return w._(
             "one-off: credit notes only, no invoice (%(amount)s in the window)",
-            amount=w.money(c["credits"]),
+            amount=w.money(c["credits"], c.get("currency")),
         )
     invoices = c["invoices_total"]
     if invoices == 1:
@@ -134,7 +137,7 @@ def lateness(median: float | None, worst: float | None, w: Words = ENGLISH) -> s
     elif m < 0:
         part = w._("a median of %(days)s early", days=days(-m, w))
     else:
-        part = w._("paid on the due date at the median")
+        part = w._("on the due date at the median")
     if worst is not None and round(worst) > 0:
         return w._("%(median)s, worst %(worst)s past due", median=part, worst=days(worst, w))
     return w._("%(median)s, never past due", median=part)
@@ -155,7 +158,7 @@ def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
             "grade D: %(n)s invoice written off (%(amount)s)",
             "grade D: %(n)s invoices written off (%(amount)s)",
             c["write_offs"],
-            amount=w.money(c["written_off_amount"]),
+            amount=w.money(c["written_off_amount"], c.get("currency")),
         )
     if rule == "D_chronic_late":
         return w._(
@@ -202,7 +205,7 @@ def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> st
                 "small and occasional: under %(multiple)s × the typical client's %(typical)s and "
                 "billed in under half the months",
                 multiple=w.number(config.grade_a_min_size, 1),
-                typical=w.money(c["typical_client_revenue"]),
+                typical=w.money(c["typical_client_revenue"], c.get("currency")),
             )
         )
     standing = c["tier"] == "anchor" or c.get("predictable_by_contract")
@@ -268,11 +271,11 @@ def role_reasons(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> li
                 w._(
                     "growth: %(now)s in this window against %(before)s in the prior one "
                     "(×%(ratio)s), rising: %(second)s in the second half against %(first)s in the first",
-                    now=w.money(c["revenue"]),
-                    before=w.money(c["prior_revenue"]),
+                    now=w.money(c["revenue"], c.get("currency")),
+                    before=w.money(c["prior_revenue"], c.get("currency")),
                     ratio=w.number(c["revenue"] / c["prior_revenue"], 1),
-                    second=w.money(c["second_half"]),
-                    first=w.money(c["first_half"]),
+                    second=w.money(c["second_half"], c.get("currency")),
+                    first=w.money(c["first_half"], c.get("currency")),
                 )
             )
         elif role == "referrer":
@@ -282,7 +285,7 @@ def role_reasons(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> li
                     "referrer: named by %(n)s clients (%(names)s), who bring %(amount)s in this window",
                     len(c["referred_clients"]),
                     names=w.join(list(c["referred_clients"])),
-                    amount=w.money(c["referred_revenue"]),
+                    amount=w.money(c["referred_revenue"], c.get("currency")),
                 )
             )
         else:
@@ -416,7 +419,7 @@ def replacement_reason(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGL
     text = w._(
         "replacing it would take %(needed)s new clients at the average first-year revenue of %(average)s",
         needed=w.number(needed, 1),
-        average=w.money(acq.average_first_year_revenue),
+        average=w.money(acq.average_first_year_revenue, analysis.currency),
     )
     months = c.get("replacement_months")
     if months is not None:
@@ -436,6 +439,7 @@ def replacement_reason(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGL
 def client_reasons(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGLISH) -> list[str]:
     """The reasons for a client's labels, each built from the figures that decided it."""
     config = analysis.config
+    c = {**c, "currency": analysis.currency}  # every amount in the reasons says its currency
     reasons = [tier_reason(c, config, w), grade_reason(c, config, w)]
     if c["share"] is not None:
         reasons.append(
@@ -448,7 +452,10 @@ def client_reasons(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGLISH)
         )
     else:
         reasons.append(
-            w._("net revenue in the window %(amount)s: no share", amount=w.money(c["revenue"]))
+            w._(
+                "net revenue in the window %(amount)s: no share",
+                amount=w.money(c["revenue"], c.get("currency")),
+            )
         )
     if c["major_customer"]:
         reasons.append(

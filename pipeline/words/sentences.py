@@ -353,3 +353,30 @@ def risk_reason(code: str, f: Mapping[str, Any], currency: str | None, w: Words 
         case _:
             text = code
     return w._("%(what)s (%(detail)s)", what=text, detail=points)
+
+
+def model_sentence(status: tuple[str, Mapping[str, Any]], w: Words = ENGLISH) -> str:
+    """Whether the lapse model (BG/NBD) was used, and why, in the reader's language."""
+    code, f = status
+    if code == "not_fitted":
+        return w._(
+            "The lapse model (BG/NBD) was not fitted: %(repeaters)s clients have repeat "
+            "invoices, fewer than the %(needed)s it needs, so at-risk flags come from each "
+            "client's own gap between invoices.",
+            repeaters=w.number(f["repeaters"]),
+            needed=w.number(f["needed"]),
+        )
+    if code == "ran_away":
+        return w._(
+            "The lapse model (BG/NBD) was not used: its fit on %(clients)s clients ran away "
+            "(%(params)s), as the ledger's rhythm is too uniform for it, so at-risk flags come "
+            "from each client's own gap between invoices.",
+            clients=w.number(f["clients"]),
+            params=f["params"],
+        )
+    return w._(
+        "The lapse model (BG/NBD) was fitted on %(clients)s clients (%(repeaters)s with repeat "
+        "invoices), time in weeks; it gives each client's chance of still being active.",
+        clients=w.number(f["clients"]),
+        repeaters=w.number(f["repeaters"]),
+    )

@@ -21,6 +21,7 @@ from pipeline.words.rows import client_rows
 from pipeline.words.sentences import (
     balance_advice,
     hhi_sentence,
+    model_sentence,
     steady_anchor_note,
     stress_sentence,
     trend_sentences,
@@ -37,14 +38,15 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
     config = analysis.config
     clients = client_rows(analysis, w)
     for c in clients:
-        c["role_reasons"] = dict(zip(c["roles"], role_reasons(c, config, w), strict=True))
+        money = {**c, "currency": cur}  # amounts in the role's words say their currency
+        c["role_reasons"] = dict(zip(c["roles"], role_reasons(money, config, w), strict=True))
         c["style_line"] = style_reason(c, config, w)
         c["check_in_line"] = check_in_line(c, w) if c["check_in"] else None
     lost_names = set(analysis.lost_key_clients["client"].to_list())
     return {
         "lang": html_lang(w.lang),
         "dir": w.direction,
-        "title": provenance.file_name,
+        "title": provenance.title,
         "provenance": provenance,
         "analysis": analysis,
         "windows": analysis.windows,
@@ -53,6 +55,7 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "verdict_label": verdict_label(analysis.concentration.verdict, w),
         "verdict_sentence": verdict_sentence(analysis, w),
         "hhi_sentence": hhi_sentence(analysis, w),
+        "model_sentence": model_sentence(analysis.model_status, w),
         "warnings": [warning_text(x, cur, w) for x in analysis.warnings],
         "stress": [stress_sentence(case, cur, w) for case in analysis.stress],
         "advice": balance_advice(analysis, w),
@@ -118,7 +121,8 @@ def _change(analysis: Analysis, w: Words) -> str | None:
 
 def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
     clients = analysis.clients
-    shares = clients.filter(clients["share"].is_not_null()).sort("rank")["share"].to_list()
+    shared = clients.filter(clients["share"].is_not_null()).sort("rank")
+    shares, names = shared["share"].to_list(), shared["client"].to_list()
     by_tier = analysis.by_tier()
     revenue = {tier: figures[0] for tier, figures in by_tier.items()}
     counts = {tier: figures[1] for tier, figures in by_tier.items()}
@@ -128,7 +132,7 @@ def _charts(analysis: Analysis, w: Words) -> dict[str, charts.Chart | None]:
     # Every key is present (None when there is nothing to draw): the template is strict.
     found: dict[str, charts.Chart | None] = dict.fromkeys(("pareto", "tiers", "monthly", "trend"))
     if shares:
-        found["pareto"] = charts.pareto(shares, w)
+        found["pareto"] = charts.pareto(names, shares, w)
     found["tiers"] = charts.revenue_by_tier(revenue, counts, analysis.currency, w)
     if months:
         cover = [month_cover(m, analysis.windows) for m in months]

@@ -12,6 +12,7 @@ characters counting double.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,7 @@ VERDICT_COLOURS = {
     "high": "#B3541E",
     "very high": "#B01C2E",
 }
-PARETO_BARS = 40  # clients drawn as bars; the cumulative line always covers every client
+PARETO_NAMED = 10  # clients named on the Pareto chart; the rest are one bar
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', sans-serif"
 WIDTH = 720  # the viewBox's width; the page scales the chart to its column (46rem at most)
 TEXT, SMALL, TINY = 12.0, 10.5, 10.0  # font sizes: 9, 8 and 7.5 points at 96 dpi
@@ -249,56 +250,47 @@ def _month_ticks(count: int, at_most: int) -> list[int]:
     return list(range(count - 1, -1, -step))[::-1]
 
 
-def pareto(shares: Sequence[float], w: Words) -> Chart:
-    """Each client's share, largest first, with the running total and the 80 % line of class A."""
-    title = w._("Pareto curve: share of revenue by client, largest first")
+def pareto(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
+    """The largest ten clients by name with their shares and the running total, then the others
+    as one bar: who makes up the 80 % is read off the names."""
+    title = w._("Pareto: share of revenue by client, largest first")
     n = len(shares)
+    rows = [(isolate(_short(name)), share) for name, share in zip(names, shares, strict=True)]
+    rows = rows[:PARETO_NAMED]
+    if n > PARETO_NAMED:
+        rest = n - PARETO_NAMED
+        others = w.n_("%(n)s other client", "%(n)s other clients", rest)
+        rows.append((others, sum(shares[PARETO_NAMED:])))
     cumulative, running = [], 0.0
-    for share in shares:
+    for _label, share in rows:
         running += share
         cumulative.append(running)
-    c = _Canvas("pareto", 290, w.rtl)
-    f = _Frame(62, 12, WIDTH - 14, 290 - 44, 0.4, n + 0.6, 0.0, 1.04)
-    ticks = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
-    _y_axis(c, f, ticks, w._("Share of revenue"), [w.percent(t, 0) for t in ticks], grid=True)
-    for i, share in enumerate(shares[:PARETO_BARS]):
-        c.rect(
-            f.x(i + 0.6),
-            f.y(share),
-            f.x(i + 1.4) - f.x(i + 0.6),
-            f.y(0) - f.y(share),
-            TIER_STYLE["anchor"][0],
-        )
-    points = [(f.x(i + 1), f.y(v)) for i, v in enumerate(cumulative)]
-    c.line(points, CUMULATIVE, 2.0)
-    if n <= 25:
-        for x, y in points:
-            c.dot(x, y, CUMULATIVE)
-    c.line([(f.left, f.y(0.8)), (f.right, f.y(0.8))], MUTED, 0.8, "4 3")
-    c.text(
-        f.x(n + 0.5),
-        f.y(0.8) - 8,
-        w._("%(share)s of revenue: class A", share=w.percent(0.8, 0)),
-        SMALL,
-        "end",
-        MUTED,
-    )
+    above = next((i + 1 for i, v in enumerate(itertools.accumulate(shares)) if v >= 0.8 - 1e-12), n)
+    height = 62 + 24 * len(rows)
+    c = _Canvas("pareto", height, w.rtl)
+    heading = w._("Running total")
+    column = max(text_width(heading, SMALL), text_width(w.percent(1.0), TINY)) + 8
+    left = 16 + max([text_width(label, TINY) for label, _ in rows] or [0.0])
+    highest = max([share for _, share in rows] or [0.0])
+    limit = max(0.1, highest * 1.18)
+    f = _Frame(left, 22, WIDTH - 14 - column - 8, height - 40, 0.0, limit, len(rows) - 0.5, -0.5)
+    c.text(WIDTH - 14, f.top - 8, heading, SMALL, "end", MUTED)
+    for row, ((label, share), total_share) in enumerate(zip(rows, cumulative, strict=True)):
+        y = f.y(row)
+        colour = TIER_STYLE["anchor"][0] if row < PARETO_NAMED else MUTED
+        c.rect(f.x(0), y - 8, max(0.0, f.x(max(share, 0.0)) - f.x(0)), 16, colour)
+        c.text(f.x(max(share, 0.0)) + 5, y, w.percent(share), TINY)
+        c.text(f.left - 7, y, label, TINY, "end")
+        # the row where the running total reaches 80 % of revenue stands out
+        reached = row + 1 == above
+        c.text(WIDTH - 14, y, w.percent(total_share), TINY, "end", CUMULATIVE if reached else INK)
+    c.line([(f.left, f.top), (f.left, f.bottom)], MUTED, 0.8)
     _x_axis_line(c, f)
-    step = nice_ticks(0, n, min(n, 12))[1] if n > 1 else 1.0
-    step = max(1, int(round(step)))
-    for k in sorted({1, *range(step, n + 1, step)}):
-        x = f.x(k)
+    for value in ticks_within(0.0, limit, 4):
+        x = f.x(value)
         c.line([(x, f.bottom), (x, f.bottom + 4)], MUTED, 0.8)
-        c.text(x, f.bottom + 13, w.number(k), SMALL, "middle", MUTED)
-    c.text((f.left + f.right) / 2, f.bottom + 32, w._("Clients ranked by revenue"), TEXT, "middle")
-    entries = [
-        ("bar", TIER_STYLE["anchor"][0], w._("Client's share")),
-        ("line", CUMULATIVE, w._("Cumulative share")),
-    ]
-    width = max(_legend_width(entries[:1]), _legend_width(entries[1:]))
-    for row, entry in enumerate(entries):
-        _legend(c, f.right - width - 4, (f.top + f.bottom) / 2 + 18 * row - 9, [entry])
-    above = next((i + 1 for i, v in enumerate(cumulative) if v >= 0.8 - 1e-12), n)
+        c.text(x, f.bottom + 13, w.percent(value, 0), SMALL, "middle", MUTED)
+    c.text((f.left + f.right) / 2, f.bottom + 30, w._("Client's share of revenue"), TEXT, "middle")
     description = w.n_(
         "%(top)s of %(n)s client makes %(eighty)s of revenue; the largest brings %(share)s.",
         "%(top)s of %(n)s clients make %(eighty)s of revenue; the largest brings %(share)s.",
@@ -308,6 +300,10 @@ def pareto(shares: Sequence[float], w: Words) -> Chart:
         share=w.percent(shares[0] if shares else 0.0),
     )
     return Chart("pareto", title, description, c.svg(title, description))
+
+
+def _short(name: str, limit: int = 30) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def revenue_by_tier(

@@ -40,6 +40,12 @@ def method_facts(
         ("Tool", f"tierbook {provenance.version}", ""),
         ("Input file", provenance.file_name, ""),
         (
+            "Business",
+            provenance.business or "(not named)",
+            provenance.business_from
+            or "no business setting, document title or title line; the file name stands in",
+        ),
+        (
             "Input SHA-256",
             provenance.sha256,
             "hash of the input file's bytes; the input is never modified",

@@ -46,7 +46,7 @@ def summary_sheet(
     ws = book.wb.add_worksheet(names["Summary"])
     conc, totals, w = analysis.concentration, analysis.totals, analysis.windows
     cur = analysis.currency
-    ws.write_string(0, 0, cell_text(f"tierbook summary: {provenance.file_name}"), book.title)
+    ws.write_string(0, 0, cell_text(f"tierbook summary: {provenance.title}"), book.title)
     ws.write_string(
         1, 0, f"Window {w.start.isoformat()} to {w.end.isoformat()} ({analysis.basis} basis)"
     )
