@@ -46,6 +46,7 @@ class Later:
     top: int  # the 0-based row of the first of them; the row above was written by xlsxwriter
     left: int  # the 0-based column of their first value
     values: pl.DataFrame  # one column per table column, in order
+    heights: pl.Series | None = None  # each row's height in points (wrapped text), if set
 
 
 # The kinds of value a column may hold (with blanks), as Python types.
@@ -174,6 +175,10 @@ def rows_xml(sheet: str, later: Later, date_1904: bool) -> pl.DataFrame:
     made = later.values.with_row_index("row", offset=first).select(
         pl.col("row").cast(pl.Int64), _cells(later, styles, date_1904).alias("cells")
     )
+    if later.heights is not None:
+        made = made.with_columns(
+            pl.format(' ht="{}" customHeight="1"', later.heights.round(2)).alias("attrs")
+        )
     return made.filter(pl.col("cells") != "")
 
 
@@ -194,7 +199,8 @@ def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
     beside = [(int(m[1]), m[2], m[3] or "", m.start()) for m in _ROW.finditer(data)]
     beside = [b for b in beside if b[0] >= first]
     if not beside:
-        rows = made.select(pl.format('<row r="{}">{}</row>', "row", "cells").str.join(""))
+        attrs = pl.col("attrs") if "attrs" in made.columns else pl.lit("")
+        rows = made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells").str.join(""))
         return f"{head}<sheetData>{data}{rows.item() or ''}</sheetData>{tail}"
     last = later.left + later.values.width - 1
     for number, _, cells, _ in beside:

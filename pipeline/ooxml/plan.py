@@ -22,6 +22,7 @@ import polars as pl
 from pipeline.errors import PackageError, SheetError
 from pipeline.ooxml import sheetdata
 from pipeline.ooxml.parts import Package, sheet_parts
+from pipeline.ooxml.printfit import fitted
 from pipeline.ooxml.styles import AnnotationStyles, annotation_styles
 from pipeline.ooxml.xmltext import attrs, col_index, col_letter, collection, prefix, with_prefix
 
@@ -214,6 +215,7 @@ def _plan_sheet(
     )
     skeleton, col_notes = _columns(skeleton, p, note, first, last)
     notes.extend(col_notes)
+    skeleton, _across = fitted(skeleton, p, first, last)  # same pages across as before
     with_notes = bool(note.comments)
     if with_notes and re.search(r"<(?:\w+:)?legacyDrawing\b", skeleton):
         with_notes = False

@@ -89,9 +89,13 @@ def build_analysis_book(
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        # each printed page says which sheet and which page it is
+        ws.set_header("&L&8&A&R&8tierbook")
+        ws.set_footer("&C&8&P / &N")
         if ws.name != names["Summary"]:
             ws.repeat_rows(0)
-    book.wb.worksheets()[0].fit_to_pages(1, 1)  # the Summary on one page
+
     book.wb.close()
     return bulkrows.fill(buffer.getvalue(), book.later, when, date_1904)
 

@@ -3,6 +3,7 @@ sheet (the input's hash, the window, every definition and threshold in force).""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
 from pipeline.model.window import month_cover
 from pipeline.render.provenance import Provenance
-from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book
+from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book, wrapped_height
 
 
 def _currencies(analysis: Analysis) -> str:
@@ -236,8 +237,34 @@ def _months_fact(analysis: Analysis) -> str:
 def method_sheet(book: Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:
     ws = book.wb.add_worksheet(name)
     rows = [[item, value, why] for item, value, why in facts]
-    book.table(ws, 0, 0, "tb_method", [("Item", None), ("Value", None), ("Why", None)], rows)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 2, 80)
+    heights = [
+        max(
+            wrapped_height(str(item), 30),
+            wrapped_height(str(value) if isinstance(value, str) else "", 66),
+            wrapped_height(why or "", 60),
+        )
+        for item, value, why in rows
+    ]
+    book.table(
+        ws,
+        0,
+        0,
+        "tb_method",
+        [("Item", None), ("Value", None), ("Why", None)],
+        rows,
+        heights=heights,
+    )
+    # Values and reasons wrap inside their columns, and counts and amounts show their
+    # thousands, so the sheet prints on A4 with nothing running into the next column.
+    for r, (item, value, why) in enumerate(rows, start=1):
+        book.put(ws, r, 0, item, wrap=True)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            whole = float(value).is_integer()
+            book.put(ws, r, 1, value, "#,##0" if whole else "#,##0.00", wrap=True)
+        elif value is not None and not isinstance(value, dt.date):
+            book.put(ws, r, 1, value, wrap=True)
+        book.put(ws, r, 2, why, wrap=True)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 66)  # a SHA-256 (64 characters) on one line
+    ws.set_column(2, 2, 60)
     ws.freeze_panes(1, 0)

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -28,6 +29,25 @@ INTEGER = "0"
 DECIMAL = "0.00"
 STYLE = "Table Style Medium 2"
 SHEET_ROWS = 1_048_576  # rows an Excel sheet holds
+
+
+LINE_POINTS = 15.0  # a line of 11-point Calibri
+MAX_ROW_POINTS = 409.0  # the tallest row Excel allows
+TEXT_PER_UNIT = 1.15  # characters of running text per unit of column width (a digit's width)
+
+
+def wrapped_height(text: str, width: float) -> float:
+    """The height (points) of a row whose ``text`` wraps in a column ``width`` characters wide:
+    the lines it takes, words kept whole."""
+    width *= TEXT_PER_UNIT
+    lines, used = 1, 0
+    for word in text.split(" "):
+        size = len(word) + (1 if used else 0)
+        if used and used + size > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += size
+    return min(lines * LINE_POINTS, MAX_ROW_POINTS)
 
 
 def cell_text(text: str) -> str:
@@ -75,21 +95,28 @@ class Book:
     def fmt(self, number_format: str | None, wrap: bool = False, bold: bool = False) -> Any:
         key = (number_format, wrap, bold)
         if key not in self._formats:
-            props: dict[str, Any] = {}
+            # top-aligned, so a row made tall by wrapped reasons reads from its top line
+            props: dict[str, Any] = {"valign": "top"}
             if number_format:
                 props["num_format"] = number_format
             if wrap:
                 props.update(text_wrap=True, valign="top")
             if bold:
                 props["bold"] = True
-            self._formats[key] = self.wb.add_format(props) if props else None
+            self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
 
     def put(
-        self, ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        value: Any,
+        number_format: str | None = None,
+        wrap: bool = False,
     ) -> None:
         """The one place a value enters a cell: text is always a string cell, never a formula."""
-        fmt = self.fmt(number_format)
+        fmt = self.fmt(number_format, wrap)
         if value is None or (isinstance(value, float) and value != value):
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
@@ -97,7 +124,7 @@ class Book:
         elif isinstance(value, int | float):
             ws.write_number(row, col, value, fmt)
         elif isinstance(value, dt.datetime | dt.date):
-            ws.write_datetime(row, col, value, fmt or self.fmt(DATE))
+            ws.write_datetime(row, col, value, self.fmt(number_format or DATE, wrap))
         else:
             ws.write_string(row, col, cell_text(str(value)), fmt)
 
@@ -110,17 +137,22 @@ class Book:
         columns: Sequence[tuple[str, str | None]],
         rows: Sequence[Sequence[Any]],
         bulk: bool = False,
+        heights: Sequence[float] | None = None,
     ) -> int:
         """Headers and rows as an Excel table; returns the last row used.
 
         ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
-        the workbook is closed (where their values allow it).
+        the workbook is closed (where their values allow it). ``heights``: each row's height
+        in points, for wrapped text (Excel and LibreOffice keep a row's stated height).
         """
         body = rows or [[None] * len(columns)]
         later = bulkrows.frame(body[1:], [fmt for _, fmt in columns]) if bulk else None
         if later is not None and later.height:
-            self.later.append(bulkrows.Later(ws.index, top + 2, left, later))
+            tall = pl.Series("ht", heights[1:], pl.Float64) if heights else None
+            self.later.append(bulkrows.Later(ws.index, top + 2, left, later, tall))
             body = body[:1]
+        for r, height in enumerate((heights or [])[: len(body)], start=top + 1):
+            ws.set_row(r, height)
         for r, values in enumerate(body, start=top + 1):
             for c, (value, (_, fmt)) in enumerate(zip(values, columns, strict=True)):
                 if isinstance(value, Formula):

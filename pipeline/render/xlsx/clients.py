@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.model.analysis import Analysis
-from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
+from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book, wrapped_height
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label
 from pipeline.words.rows import client_rows
@@ -22,27 +22,31 @@ class Column:
     width: float
 
 
+# The columns an owner reads come first and are the sheet's print area, ending with the
+# reasons wrapped at a readable width; every other figure follows, on screen only.
 CLIENT_COLUMNS: tuple[Column, ...] = (
-    Column("Rank", "rank", INTEGER, 7),
-    Column("Client", "client", None, 32),
+    Column("Rank", "rank", INTEGER, 6),
+    Column("Client", "client", None, 28),
     Column("Tier", "tier_label", None, 11),
-    Column("Grade", "grade", None, 7),
+    Column("Grade", "grade", None, 6),
+    Column("Revenue", "revenue", MONEY, 13),
+    Column("Share", "share", PERCENT, 8),
+    Column("Change %", "change_pct", PERCENT, 9),
+    Column("Overdue", "overdue_amount", MONEY, 12),
+    Column("Days since last", "days_since_last", INTEGER, 8),
+    Column("Reasons", "reasons_text", None, 70),
     Column("Roles", "roles_text_out", None, 18),
-    Column("Revenue", "revenue", MONEY, 14),
-    Column("Share", "share", PERCENT, 9),
     Column("Cumulative share", "cumulative_share", PERCENT, 11),
     Column("ABC class", "abc_class", None, 7),
     Column("Gross", "gross", MONEY, 14),
     Column("Credits", "credits", MONEY, 12),
     Column("Prior-window revenue", "prior_revenue", MONEY, 14),
     Column("Change on the prior window", "change", MONEY, 14),
-    Column("Change %", "change_pct", PERCENT, 9),
     Column("Invoices in window", "invoices_in_window", INTEGER, 10),
     Column("Months billed", "months_billed", INTEGER, 9),
     Column("Gap variation (CV)", "gap_cv", DECIMAL, 10),
     Column("First invoice", "first_invoice", DATE, 12),
     Column("Last invoice", "last_invoice", DATE, 12),
-    Column("Days since last", "days_since_last", INTEGER, 9),
     Column("Own usual gap (days)", "typical_gap_days", INTEGER, 9),
     Column("Gap judged against (days)", "judged_gap_days", INTEGER, 10),
     Column("At risk", "at_risk", None, 8),
@@ -52,13 +56,11 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
     Column("Median days late", "median_days_late", INTEGER, 9),
     Column("Worst days late", "worst_days_late", INTEGER, 9),
     Column("Paid share of billing due", "paid_share", PERCENT, 10),
-    Column("Overdue", "overdue_amount", MONEY, 12),
     Column("Write-offs", "write_offs", INTEGER, 8),
     Column("Major customer", "major_customer", None, 9),
     Column("New clients to replace", "replacement_clients", DECIMAL, 10),
     Column("Working style", "working_style", None, 13),
     Column("Check in", "check_in", None, 8),
-    Column("Reasons", "reasons_text", None, 100),
 )
 
 
@@ -77,11 +79,17 @@ def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
         (f"{col.header} ({cur})" if cur and col.fmt == MONEY else col.header, col.fmt)
         for col in CLIENT_COLUMNS
     ]
-    last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True)
+    reasons = next(i for i, col in enumerate(CLIENT_COLUMNS) if col.key == "reasons_text")
+    wide = CLIENT_COLUMNS[reasons].width
+    heights = [wrapped_height(row[reasons] or "", wide) for row in rows]
+    last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True, heights=heights)
     for i, col in enumerate(CLIENT_COLUMNS):
         ws.set_column(i, i, col.width)
     ws.freeze_panes(1, 2)
     index = {col.key: i for i, col in enumerate(CLIENT_COLUMNS)}
+    if rows:  # the first row's style is every later row's: the reasons wrap in all of them
+        book.put(ws, 1, reasons, rows[0][reasons], wrap=True)
+    ws.print_area(0, 0, last, reasons)
     if rows:
         share = index["share"]
         ws.conditional_format(

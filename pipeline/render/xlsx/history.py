@@ -101,7 +101,8 @@ def trend_sheet(book: Book, name: str, analysis: Analysis) -> None:
     chart.set_x_axis({"num_format": "yyyy-mm", "date_axis": True})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 720, "height": 320})
-    ws.insert_chart(1, 8, chart)
+    # below the table, so the sheet prints one page wide at full size
+    ws.insert_chart(analysis.trend.height + 2, 0, chart)
 
 
 RECEIVABLE_HEADINGS = (
