@@ -181,3 +181,36 @@ def test_as_of_is_shown_and_refused_as_yyyy_mm_dd(tmp_path):
     )
     assert result.exit_code == 2
     assert "'30/06/2026' is not a date written YYYY-MM-DD (for example 2026-06-30)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["report", "BOOK", "--as-of", "2026-13-01"], 2, "Invalid value for '--as-of'"),
+        (["report", "BOOK", "--bogus"], 2, "No such option '--bogus'"),
+        (["nosuch"], 2, "No such command 'nosuch'"),
+        (["report", "MISSING"], 1, "the file does not exist"),
+        (["report", "BOOK"], 1, "is not an Excel or OpenDocument workbook"),
+    ],
+)
+def test_click_s_errors_and_tierbook_s_start_the_same_way(tmp_path, args, code, said):
+    """A misspelt option and an unreadable file are both said as 'error: ...' on the first
+    line, with the exit code the README gives (2 usage, 1 nothing reported)."""
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(b"not a workbook")
+    argv = [
+        a.replace("BOOK", str(book)).replace("MISSING", str(tmp_path / "no.xlsx")) for a in args
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *argv, "--out", str(tmp_path / "out")]
+        if args[0] == "report"
+        else [sys.executable, "-m", "pipeline", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    first = done.stderr.splitlines()[0]
+    assert done.returncode == code and first.startswith("error: ") and said in first, done.stderr
+    assert "Traceback" not in done.stderr
+    if code == 2:  # a usage error says how the command is used
+        assert "Usage: " in done.stderr and "--help' for help." in done.stderr

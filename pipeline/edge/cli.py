@@ -93,7 +93,32 @@ def _debug() -> bool:
     return bool((click.get_current_context().find_root().obj or {}).get("debug"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Tierbook(click.Group):
+    """The command group, with click's own errors (a misspelt option, a bad date) said the way
+    tierbook says its own: ``error:`` first, then how the command is used."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            done = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare "tierbook": its help
+            click.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                click.echo(ctx.get_usage(), err=True)
+                name = ctx.command_path
+                click.echo(f"Try '{name} --help' for help.", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: stopped.", err=True)
+            sys.exit(1)
+        sys.exit(done if isinstance(done, int) else 0)
+
+
+@click.group(cls=_Tierbook, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="tierbook", message="%(prog)s %(version)s"
 )
