@@ -42,6 +42,20 @@ def _append_text_safe(ws: Any, row: Sequence[Any]) -> None:
             cell.data_type = "s"
 
 
+# The analysis sheets a report adds after the user's own, in order: written out here, once,
+# as a reader expects them (the pipeline's own list is not the test's reference).
+ANALYSIS_SHEETS = (
+    "Summary",
+    "Client analysis",
+    "Concentration",
+    "Monthly",
+    "Trend",
+    "Receivables",
+    "Data issues",
+    "Method",
+)
+
+
 def write_workbook(
     path: Path,
     invoices: Sequence[Sequence[Any]],

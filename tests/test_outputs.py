@@ -12,7 +12,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.report import Options, report
 from pipeline.write import write_atomic
-from tests.conftest import D, inv
+from tests.conftest import ANALYSIS_SHEETS, D, inv
 
 HOSTILE = [
     "=1+1",
@@ -87,16 +87,7 @@ def test_user_text_never_becomes_a_formula(book, tmp_path):
     result = report(book, tmp_path / "out")
     wb = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
     seen = set()
-    ours = {
-        "Summary",
-        "Client analysis",
-        "Concentration",
-        "Monthly",
-        "Trend",
-        "Receivables",
-        "Data issues",
-        "Method",
-    }
+    ours = set(ANALYSIS_SHEETS)
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -143,16 +134,7 @@ def test_original_sheets_are_kept_cell_for_cell(book, tmp_path):
     original = openpyxl.load_workbook(book)
     annotated = openpyxl.load_workbook(result.folder / "hostile.annotated.xlsx")
     assert annotated.sheetnames[: len(original.sheetnames)] == original.sheetnames
-    assert annotated.sheetnames[len(original.sheetnames) :] == [
-        "Summary",
-        "Client analysis",
-        "Concentration",
-        "Monthly",
-        "Trend",
-        "Receivables",
-        "Data issues",
-        "Method",
-    ]
+    assert annotated.sheetnames[len(original.sheetnames) :] == list(ANALYSIS_SHEETS)
     for name in original.sheetnames:
         a, b = original[name], annotated[name]
         assert a.max_row == b.max_row and b.max_column == a.max_column + 5  # 5 annotation columns

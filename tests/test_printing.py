@@ -14,20 +14,10 @@ import pytest
 import xlsxwriter
 
 from pipeline.report import report
-from tests.conftest import SAMPLES, libreoffice, require_program
+from tests.conftest import ANALYSIS_SHEETS, SAMPLES, libreoffice, require_program
 
 NAMES = ("agency_diversified", "consultant_lost_key_client", "freelancer_one_anchor")
 MIN_SCALE = 0.6
-ANALYSIS = (
-    "Summary",
-    "Client analysis",
-    "Concentration",
-    "Monthly",
-    "Trend",
-    "Receivables",
-    "Data issues",
-    "Method",
-)
 MARGIN = 45.0  # points at the top and bottom of a page where the header and footer print
 
 
@@ -92,7 +82,7 @@ def _split(pages: list[Page]) -> tuple[list[Page], dict[str, list[Page]]]:
     start = next(i for i, p in enumerate(pages) if p.top.startswith("Summary"))
     sheets: dict[str, list[Page]] = {}
     for page in pages[start:]:
-        name = next(n for n in ANALYSIS if page.top.startswith(n))
+        name = next(n for n in ANALYSIS_SHEETS if page.top.startswith(n))
         sheets.setdefault(name, []).append(page)
     return pages[:start], sheets
 
@@ -113,7 +103,7 @@ def test_the_user_s_sheets_print_on_no_more_pages_than_before_and_legibly(printe
 def test_every_analysis_sheet_prints_legibly_on_a4_with_its_header_on_every_page(printed, name):
     _before, after = printed[name]
     _own, sheets = _split(after)
-    assert set(sheets) == set(ANALYSIS)
+    assert set(sheets) == set(ANALYSIS_SHEETS)
     scales = {sheet: [round(p.scale, 2) for p in pages] for sheet, pages in sheets.items()}
     assert all(s >= MIN_SCALE for values in scales.values() for s in values), scales
     assert len(sheets["Summary"]) <= 2 and len(sheets["Method"]) <= 5, scales

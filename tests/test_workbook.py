@@ -14,21 +14,11 @@ import openpyxl
 import pytest
 
 from pipeline.report import report
-from tests.conftest import SAMPLES, libreoffice
+from tests.conftest import ANALYSIS_SHEETS, SAMPLES, libreoffice
 from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
 CHANGED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-OURS = (
-    "Summary",
-    "Client analysis",
-    "Concentration",
-    "Monthly",
-    "Trend",
-    "Receivables",
-    "Data issues",
-    "Method",
-)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +134,7 @@ def test_annotation_columns_and_notes(rich):
 def test_analysis_sheets_are_tables_with_frozen_headers_and_conditional_formats(rich):
     _, annotated, _ = rich
     wb = openpyxl.load_workbook(annotated)
-    for name in OURS:
+    for name in ANALYSIS_SHEETS:
         ws = wb[name]
         assert ws.tables, name
         assert ws.freeze_panes, name
@@ -289,7 +279,7 @@ def test_formulas_recalculated_by_libreoffice_equal_the_json(recalculated, name)
 def test_libreoffice_shows_no_error_values(recalculated, name):
     out, _ = recalculated
     reader = fastexcel.read_excel(str(out / f"{name}.annotated.xlsx"))
-    assert list(reader.sheet_names[-len(OURS) :]) == list(OURS)
+    assert list(reader.sheet_names[-len(ANALYSIS_SHEETS) :]) == list(ANALYSIS_SHEETS)
     for sheet in reader.sheet_names:
         frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
         for column in frame.columns:
@@ -353,7 +343,7 @@ def test_a_package_that_cannot_be_extended_falls_back_to_the_analysis_alone(tmp_
     monkeypatch.setattr(workbook, "plan_merge", refuse)
     result = report(rich_workbook(tmp_path / "odd.xlsx"), tmp_path / "out")
     wb = openpyxl.load_workbook(result.folder / "odd.annotated.xlsx")
-    assert wb.sheetnames == list(OURS)
+    assert wb.sheetnames == list(ANALYSIS_SHEETS)
     method = {r[0]: r[1] for r in wb["Method"].iter_rows(min_row=2, values_only=True)}
     assert "could not be extended safely (no sheet list)" in method["Not carried over"]
 
@@ -376,7 +366,7 @@ def test_a_workbook_saved_by_libreoffice_is_extended_and_reopens(tmp_path):
         report(source, tmp_path / "out").folder / "consultant_lost_key_client.annotated.xlsx"
     )
     a, b = openpyxl.load_workbook(source), openpyxl.load_workbook(annotated)
-    assert b.sheetnames == [*a.sheetnames, *OURS]
+    assert b.sheetnames == [*a.sheetnames, *ANALYSIS_SHEETS]
     for name in a.sheetnames:
         for ra, rb in zip(
             a[name].iter_rows(), b[name].iter_rows(max_col=a[name].max_column), strict=True
