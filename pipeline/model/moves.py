@@ -59,8 +59,9 @@ def moves(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows, revenue: flo
     prior_revenue = series_total(prior_rows["amount"])
     first = counted["revenue_date"].min()
     assert isinstance(first, dt.date)
+    # the clients' own change columns (``with_changes``), computed once in the analysis
     changed = (
-        with_changes(clients)
+        (clients if "change" in clients.columns else with_changes(clients))
         .filter(pl.col("change").abs() >= MATERIAL * max(abs(prior_revenue), 1.0))
         .select(
             "client",

@@ -10,16 +10,16 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.config import Config
-from pipeline.model.money import total
+from pipeline.model.money import series_total, total
 from pipeline.model.window import Windows
 
-# (column, label, first day past due, last day past due); None: no bound
+# (column, first day past due, last day past due); None: no bound. Each output labels them.
 BUCKETS = (
-    ("current", "not yet due", None, -1),
-    ("overdue_30", "up to 30 days past due", 0, 30),
-    ("overdue_60", "31–60 days", 31, 60),
-    ("overdue_90", "61–90 days", 61, 90),
-    ("overdue_over_90", "over 90 days", 91, None),
+    ("current", None, -1),
+    ("overdue_30", 0, 30),
+    ("overdue_60", 31, 60),
+    ("overdue_90", 61, 90),
+    ("overdue_over_90", 91, None),
 )
 COLUMNS = tuple(column for column, *_ in BUCKETS)
 
@@ -49,7 +49,7 @@ def receivables(
     in_bucket = {
         column: (days >= low if low is not None else pl.lit(True))
         & (days <= high if high is not None else pl.lit(True))
-        for column, _, low, high in BUCKETS
+        for column, low, high in BUCKETS
     }
     window_days = (w.end - w.start).days + 1
     owed = open_.group_by("client").agg(
@@ -69,3 +69,9 @@ def receivables(
         .filter(pl.col("outstanding") > 0)
         .sort(["outstanding", "client"], descending=[True, False])
     )
+
+
+def receivable_totals(owed: pl.DataFrame) -> dict[str, float]:
+    """Each bucket's total, what is outstanding and what is overdue, over every client owing:
+    the figures the briefing, ``summary.json`` and the Receivables sheet's total row give."""
+    return {key: series_total(owed[key]) for key in (*COLUMNS, "outstanding", "overdue")}

@@ -243,7 +243,7 @@ class _Strip:
 
     def _external(self, formula: str) -> bool:
         plain = _plain(formula)
-        if _BOOK_REF.search(plain) or any(word in plain.upper() for word in _WEB):
+        if _reaches_out(plain):
             return True
         if self.names:
             tokens = {t.casefold() for t in re.findall(r"[A-Za-z_\\][\w.\\]*", plain)}
@@ -360,7 +360,12 @@ def _element(tag: str) -> str:
 
 
 def _outside(formula: str) -> bool:
-    plain = _plain(formula)
+    """Whether a formula reaches another workbook or the web by itself (names aside)."""
+    return _reaches_out(_plain(formula))
+
+
+def _reaches_out(plain: str) -> bool:
+    """``_outside`` of a formula already made plain (``_plain``)."""
     return bool(_BOOK_REF.search(plain)) or any(word in plain.upper() for word in _WEB)
 
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
-from pipeline.model.money import series_total
-from pipeline.model.receivables import COLUMNS
+from pipeline.model.receivables import COLUMNS, receivable_totals
 from pipeline.render.provenance import Provenance
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.labels import verdict_label
@@ -234,7 +233,7 @@ def _receivables(analysis: Analysis) -> dict[str, Any]:
         "known": True,
         "buckets": list(COLUMNS),
         "clients": owed.to_dicts(),
-        "totals": {key: series_total(owed[key]) for key in (*COLUMNS, "outstanding", "overdue")},
+        "totals": receivable_totals(owed),
     }
 
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
-from pipeline.model.money import series_total
-from pipeline.model.receivables import COLUMNS
+from pipeline.model.receivables import COLUMNS, receivable_totals
 from pipeline.model.tiers import TIERS
 from pipeline.model.window import month_cover
 from pipeline.render.html import charts
@@ -102,12 +101,11 @@ def _receivables(analysis: Analysis) -> dict[str, Any] | None:
     owed = analysis.receivables
     if owed is None:
         return None
-    keys = [*COLUMNS, "outstanding"]
     return {
         "columns": COLUMNS,
         "clients": owed.head(RECEIVABLES_SHOWN).to_dicts(),
         "total_clients": owed.height,
-        "totals": {key: series_total(owed[key]) for key in keys},
+        "totals": receivable_totals(owed),
     }
 
 

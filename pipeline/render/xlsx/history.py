@@ -3,11 +3,11 @@ headline figures at each month-end with a chart of the shares, and who owes what
 
 from __future__ import annotations
 
+import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.model.analysis import Analysis
-from pipeline.model.money import series_total
-from pipeline.model.receivables import COLUMNS
+from pipeline.model.receivables import COLUMNS, receivable_totals
 from pipeline.model.tiers import TIERS
 from pipeline.model.window import month_cover
 from pipeline.ooxml.bulkrows import Formula
@@ -20,6 +20,7 @@ from pipeline.render.xlsx.book import (
     PERCENT,
     Book,
     cell_text,
+    quoted,
 )
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label
@@ -119,6 +120,16 @@ RECEIVABLE_HEADINGS = (
 )
 
 
+RECEIVABLE_KEYS = (*COLUMNS, "outstanding", "overdue", "oldest_days_past_due", "debtor_days")
+
+
+def overdue_total_cell(sheet: str, owed: pl.DataFrame) -> str:
+    """Where ``receivables_sheet`` puts the total overdue (its total row, Overdue column), for
+    the Summary's formula that reads it."""
+    column = xl_col_to_name(1 + RECEIVABLE_KEYS.index("overdue"))
+    return f"{quoted(sheet)}!${column}${max(owed.height, 1) + 2}"
+
+
 def receivables_sheet(book: Book, name: str, analysis: Analysis) -> None:
     """Who owes what at as-of by age, every client owing anything, with a total row of SUM
     formulas whose Overdue ties to the Summary's overdue figure."""
@@ -133,10 +144,11 @@ def receivables_sheet(book: Book, name: str, analysis: Analysis) -> None:
         )
         ws.set_column(0, 0, 100)
         return
-    keys = (*COLUMNS, "outstanding", "overdue", "oldest_days_past_due", "debtor_days")
+    keys = RECEIVABLE_KEYS
     rows = [[cell_text(r["client"]), *(r[k] for k in keys)] for r in owed.iter_rows(named=True)]
     last = book.table(ws, 0, 0, "tb_receivables", RECEIVABLE_HEADINGS, rows)
     ws.write_string(last + 1, 0, "Total", book.bold)
+    totals = receivable_totals(owed)
     for c, key in enumerate(keys[:7], start=1):
         letter = xl_col_to_name(c)
         ws.write_formula(
@@ -144,7 +156,7 @@ def receivables_sheet(book: Book, name: str, analysis: Analysis) -> None:
             c,
             f"SUM({letter}2:{letter}{last + 1})",
             book.fmt(MONEY, bold=True),
-            series_total(owed[key]),
+            totals[key],
         )
     ws.set_column(0, 0, 30)
     ws.set_column(1, 8, 14)

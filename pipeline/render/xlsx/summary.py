@@ -20,6 +20,7 @@ from pipeline.render.xlsx.book import (
     cell_text,
     quoted,
 )
+from pipeline.render.xlsx.history import overdue_total_cell
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label, verdict_label
@@ -75,7 +76,7 @@ def summary_sheet(
     owed = analysis.receivables
     if owed is not None and totals.overdue_amount is not None:
         # live over the Receivables sheet's total row (its header on row 1, then each client)
-        cell = f"{quoted(names['Receivables'])}!$H${owed.height + 2}"
+        cell = overdue_total_cell(names["Receivables"], owed)
         kpis.append(("Overdue at as-of", Formula(cell, totals.overdue_amount), MONEY))
     moved = analysis.moves
     if moved is not None and moved.prior_revenue > 0:
