@@ -78,3 +78,39 @@ def test_the_user_s_own_fit_and_page_setup_are_respected_or_kept():
 def test_columns_that_fit_on_the_pages_there_were_change_nothing():
     narrow = _sheet(cols='<cols><col min="1" max="2" width="10"/></cols>')
     assert fitted(narrow, "", 3, 5) == (narrow, None)
+
+
+def _annotated(tmp_path, print_area: str | None):
+    import openpyxl
+
+    from pipeline.report import report
+    from tests.conftest import inv, write_workbook
+
+    book = write_workbook(
+        tmp_path / "wide.xlsx",
+        [inv(str(i), f"Client {i % 3}", f"2026-0{1 + i % 6}-10", 100 * i) for i in range(1, 9)],
+    )
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Invoices"]
+    # 7 x 75 px on one Letter page across (672 px inside openpyxl's margins); tierbook's five
+    # columns (5 x 117 px) would spill onto a second; fitted, the page prints at 61%
+    for letter in "ABCDEFG":
+        ws.column_dimensions[letter].width = 10
+    if print_area:
+        ws.print_area = print_area
+    wb.save(book)
+    result = report(book, tmp_path / "out")
+    return openpyxl.load_workbook(result.folder / "wide.annotated.xlsx")["Invoices"]
+
+
+def test_a_user_s_sheet_is_fitted_in_the_annotated_workbook(tmp_path):
+    ws = _annotated(tmp_path, None)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+
+
+def test_a_sheet_bounded_by_a_print_area_is_left_as_the_user_set_it(tmp_path):
+    ws = _annotated(tmp_path, "A1:F9")
+    setup = ws.sheet_properties.pageSetUpPr
+    assert setup is None or not setup.fitToPage
+    assert ws.print_area == "'Invoices'!$A$1:$F$9"

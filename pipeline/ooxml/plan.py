@@ -175,10 +175,15 @@ def _merged_rows(skeleton: str, first: int, last: int) -> pl.Series | None:
 
 
 def _plan_sheet(
-    open_part: Callable[[], BinaryIO], part: str, note: Annotation, ahead: ScanAhead | None = None
+    open_part: Callable[[], BinaryIO],
+    part: str,
+    note: Annotation,
+    ahead: ScanAhead | None = None,
+    fit: bool = True,
 ) -> tuple[SheetPlan, list[str]]:
     """Read the sheet once (or take the reading ``ahead`` made) and decide where ``note``'s
-    columns go; notes for the Method sheet."""
+    columns go; notes for the Method sheet. ``fit``: fit the sheet's printing to the pages
+    across it took (``printfit``), unless the user bounds it with a print area."""
     try:
         if ahead is not None and ahead.part == part:
             p, found = ahead.found.result()  # raises what the reading raised
@@ -215,7 +220,8 @@ def _plan_sheet(
     )
     skeleton, col_notes = _columns(skeleton, p, note, first, last)
     notes.extend(col_notes)
-    skeleton, _across = fitted(skeleton, p, first, last)  # same pages across as before
+    if fit:
+        skeleton, _across = fitted(skeleton, p, first, last)  # same pages across as before
     with_notes = bool(note.comments)
     if with_notes and re.search(r"<(?:\w+:)?legacyDrawing\b", skeleton):
         with_notes = False
@@ -257,6 +263,19 @@ def _columns(sheet: str, p: str, note: Annotation, first: int, last: int) -> tup
     return sheet[:start] + f"{opening}>{inner}</{p}cols>" + sheet[end:], []
 
 
+def _with_print_area(workbook: str, names: Sequence[str]) -> set[str]:
+    """The sheets whose printing the user bounds with a print area (a defined name
+    ``_xlnm.Print_Area`` local to the sheet, by its position among the sheets)."""
+    found = set()
+    for tag in re.findall(r"<(?:\w+:)?definedName\b[^>]*>", workbook):
+        a = attrs(tag)
+        if a.get("name") == "_xlnm.Print_Area" and a.get("localSheetId", "").isdigit():
+            index = int(a["localSheetId"])
+            if index < len(names):
+                found.add(names[index])
+    return found
+
+
 def plan_merge(
     original: bytes, annotations: Sequence[Annotation], ahead: ScanAhead | None = None
 ) -> MergePlan:
@@ -269,8 +288,9 @@ def plan_merge(
     def plan() -> MergePlan:
         with zipfile.ZipFile(io.BytesIO(original)) as archive:
             files = Package(archive)
-            _, user_sheets = sheet_parts(files)
+            workbook, user_sheets = sheet_parts(files)
             parts = {name: part for name, _, part in user_sheets}
+            bounded = _with_print_area(workbook, [name for name, _, _ in user_sheets])
             notes: list[str] = []
             sheets = []
             for note in annotations:
@@ -281,7 +301,9 @@ def plan_merge(
                     )
                     continue
                 try:
-                    sheet, found = _plan_sheet(files.opener(part), part, note, ahead)
+                    sheet, found = _plan_sheet(
+                        files.opener(part), part, note, ahead, fit=note.sheet not in bounded
+                    )
                 except PackageError as exc:
                     notes.append(f"sheet '{note.sheet}': annotation columns not added ({exc})")
                     continue
