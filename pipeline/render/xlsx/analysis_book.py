@@ -95,7 +95,6 @@ def build_analysis_book(
         ws.set_footer("&C&8&P / &N")
         if ws.name != names["Summary"]:
             ws.repeat_rows(0)
-
     book.wb.close()
     return bulkrows.fill(buffer.getvalue(), book.later, when, date_1904)
 

@@ -7,11 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
+
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
 from pipeline.model.window import month_cover
 from pipeline.render.provenance import Provenance
-from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book, wrapped_height
+from pipeline.render.xlsx.book import INTEGER, SHEET_ROWS, Book, wrapped_heights
 
 
 def _currencies(analysis: Analysis) -> str:
@@ -237,14 +239,21 @@ def _months_fact(analysis: Analysis) -> str:
 def method_sheet(book: Book, name: str, facts: Sequence[tuple[str, Any, str]]) -> None:
     ws = book.wb.add_worksheet(name)
     rows = [[item, value, why] for item, value, why in facts]
-    heights = [
-        max(
-            wrapped_height(str(item), 30),
-            wrapped_height(str(value) if isinstance(value, str) else "", 66),
-            wrapped_height(why or "", 60),
+    heights = (
+        pl.DataFrame(
+            [
+                wrapped_heights([str(item) for item, _, _ in rows], 30).alias("item"),
+                wrapped_heights([v if isinstance(v, str) else None for _, v, _ in rows], 66).alias(
+                    "value"
+                ),
+                wrapped_heights([why for _, _, why in rows], 60).alias("why"),
+            ]
         )
-        for item, value, why in rows
-    ]
+        .max_horizontal()
+        .to_list()
+        if rows
+        else None
+    )
     book.table(
         ws,
         0,

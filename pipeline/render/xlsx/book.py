@@ -36,18 +36,17 @@ MAX_ROW_POINTS = 409.0  # the tallest row Excel allows
 TEXT_PER_UNIT = 1.15  # characters of running text per unit of column width (a digit's width)
 
 
-def wrapped_height(text: str, width: float) -> float:
-    """The height (points) of a row whose ``text`` wraps in a column ``width`` characters wide:
-    the lines it takes, words kept whole."""
-    width *= TEXT_PER_UNIT
-    lines, used = 1, 0
-    for word in text.split(" "):
-        size = len(word) + (1 if used else 0)
-        if used and used + size > width:
-            lines, used = lines + 1, len(word)
-        else:
-            used += size
-    return min(lines * LINE_POINTS, MAX_ROW_POINTS)
+def wrapped_heights(texts: Sequence[str | None], width: float) -> pl.Series:
+    """The height (points) of each row whose text wraps in a column ``width`` characters wide:
+    its characters over what a line holds, less a tenth for the words kept whole; computed
+    for every row at once (twenty thousand clients' reasons in milliseconds)."""
+    per_line = width * TEXT_PER_UNIT * 0.9
+    lines = (
+        (pl.Series(texts, dtype=pl.String).fill_null("").str.len_chars() / per_line)
+        .ceil()
+        .clip(lower_bound=1)
+    )
+    return (lines * LINE_POINTS).clip(upper_bound=MAX_ROW_POINTS)
 
 
 def cell_text(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.model.analysis import Analysis
-from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book, wrapped_height
+from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book, wrapped_heights
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label
 from pipeline.words.rows import client_rows
@@ -81,7 +81,7 @@ def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
     ]
     reasons = next(i for i, col in enumerate(CLIENT_COLUMNS) if col.key == "reasons_text")
     wide = CLIENT_COLUMNS[reasons].width
-    heights = [wrapped_height(row[reasons] or "", wide) for row in rows]
+    heights = wrapped_heights([row[reasons] for row in rows], wide).to_list()
     last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True, heights=heights)
     for i, col in enumerate(CLIENT_COLUMNS):
         ws.set_column(i, i, col.width)
