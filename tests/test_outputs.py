@@ -237,3 +237,31 @@ def test_every_sheets_rows_and_cells_are_in_order_once(tmp_path, name):
             columns = [col for _, col in refs]
             assert columns == sorted(set(columns)), (part, number)
         assert numbers == sorted(set(numbers)), part
+
+
+def test_summary_json_is_what_the_standard_encoder_would_write(tmp_path):
+    """The fast encoder changes nothing a reader sees: on a sample the bytes equal the standard
+    library's indented encoding of the same figures, and an undefined figure is null."""
+    from pipeline.render.json import summary
+    from pipeline.render.provenance import Provenance
+    from tests.conftest import SAMPLES
+
+    result = report(SAMPLES / "consultant_lost_key_client.xlsx", tmp_path / "out")
+    written = (result.folder / "consultant_lost_key_client.summary.json").read_bytes()
+    data = json.loads(written)
+    provenance = Provenance(
+        file_name=data["input"]["file"],
+        sha256=data["input"]["sha256"],
+        version=data["tool"]["version"],
+        format="xlsx",
+        invoice_sheets=("Invoices",),
+        client_sheet="Clients",
+        header_rows={"Invoices": 1},
+        rows_read=0,
+        sheet_names=(),
+    )
+    standard = json.dumps(
+        summary(result.analysis, provenance), ensure_ascii=False, indent=2, allow_nan=False
+    )
+    assert written == (standard + "\n").encode("utf-8")
+    assert b"NaN" not in written and b"Infinity" not in written
