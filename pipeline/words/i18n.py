@@ -51,6 +51,10 @@ class Words:
     lang: str
     locale: Locale
     catalog: gettext.NullTranslations
+    # Asked of Babel once, not for each of the hundreds of thousands of figures a long ledger's
+    # reasons format: the locale's identifier and its percent pattern.
+    locale_id: str = ""
+    percent_base: str = "#,##0%"
 
     @property
     def rtl(self) -> bool:
@@ -79,14 +83,14 @@ class Words:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return self.digits(_decimal(value, pattern, str(self.locale)))
+        return self.digits(_decimal(value, pattern, self.locale_id))
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         if currency and _known_currency(currency):
-            return self.digits(_currency(value, currency, str(self.locale)))
+            return self.digits(_currency(value, currency, self.locale_id))
         text = self.number(value, 2)
         return f"{text} {currency}" if currency else text
 
@@ -94,9 +98,10 @@ class Words:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         # The locale's own pattern (Finnish and Russian put a space before %), with our decimals.
-        base = self.locale.percent_formats[None].pattern
-        pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
-        return self.digits(_percent(value, pattern, str(self.locale)))
+        pattern = self.percent_base.replace(
+            "#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1
+        )
+        return self.digits(_percent(value, pattern, self.locale_id))
 
     def day(self, value: dt.date | None) -> str:
         return self.digits(format_date(value, "medium", locale=self.locale)) if value else _dash()
@@ -149,7 +154,13 @@ def words(lang: str = "en") -> Words:
     locale = Locale.parse(LOCALES[lang])
     if locale.character_order == "right-to-left":
         catalog = _Isolating(catalog)
-    return Words(lang=lang, locale=locale, catalog=catalog)
+    return Words(
+        lang=lang,
+        locale=locale,
+        catalog=catalog,
+        locale_id=str(locale),
+        percent_base=locale.percent_formats[None].pattern,
+    )
 
 
 class _Isolating(gettext.NullTranslations):
