@@ -66,6 +66,7 @@ def business(data: Mapping[str, Any], name: str) -> Business:
         d_grade_share=totals["d_grade_revenue_share"] or 0.0,
         overdue=totals["overdue"],
         data_issues=len(data["data_issues"]),
+        business=data["input"].get("business"),
     )
     return scored(found)
 

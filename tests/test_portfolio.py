@@ -170,7 +170,11 @@ def test_a_business_name_is_text_on_the_page(tmp_path):
     write_workbook(
         folder / "<img src=x onerror=alert(1)> & co.xlsx", _monthly("A", "2025-01-01", 12, 100)
     )
-    write_workbook(folder / "Q1 #2? 100%.xlsx", _monthly("B", "2025-01-01", 12, 100))
+    write_workbook(
+        folder / "Q1 #2? 100%.xlsx",
+        _monthly("B", "2025-01-01", 12, 100),
+        title_rows=["<b>Acme</b> & Sons"],  # the business, named above the header
+    )
     subprocess.run(
         [TIERBOOK, "report", str(folder), "--out", str(tmp_path / "out")],
         check=True,
@@ -178,6 +182,7 @@ def test_a_business_name_is_text_on_the_page(tmp_path):
     )
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt; &amp; co.xlsx" in html
+    assert "<b>" not in html and "<bdi>&lt;b&gt;Acme&lt;/b&gt; &amp; Sons</bdi>" in html
     # Links are percent-encoded, so '#', '?' and '%' in a name still lead to the file.
     hrefs = re.findall(r'<a [^>]*href="([^"]+)"', html)
     assert len(hrefs) == 4

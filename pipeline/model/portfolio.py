@@ -61,6 +61,7 @@ class Business:
     d_grade_share: float
     overdue: float | None  # None: the ledger says nothing of payment
     data_issues: int
+    business: str | None = None  # the business's name, where its workbook or settings give it
     risk: int = 0
     risk_reasons: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
 
