@@ -13,7 +13,7 @@ from xml.dom import minidom
 import openpyxl
 import pytest
 
-from pipeline.ooxml.notes import top_level
+from pipeline.ooxml.worksheet import top_level
 from pipeline.report import report
 from tests.workbooks import invoice_book, rewrite, rich_workbook
 

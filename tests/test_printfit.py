@@ -114,3 +114,16 @@ def test_a_sheet_bounded_by_a_print_area_is_left_as_the_user_set_it(tmp_path):
     setup = ws.sheet_properties.pageSetUpPr
     assert setup is None or not setup.fitToPage
     assert ws.print_area == "'Invoices'!$A$1:$F$9"
+
+
+def test_a_legacy_drawing_goes_in_schema_order_even_after_a_self_closed_sheet_data():
+    """Found while fitting pages: a sheet with no rows (``<sheetData/>``) used to get its
+    ``<legacyDrawing>`` after ``<tableParts>``, which Excel refuses."""
+    from pipeline.ooxml.notes import insert_legacy_drawing
+
+    sheet = _sheet(
+        after='<pageMargins left="1" right="1" top="1" bottom="1" header="0" footer="0"/><tableParts count="0"/>'
+    )
+    out = insert_legacy_drawing(sheet, "rId9")
+    assert out.index("<pageMargins") < out.index("<legacyDrawing") < out.index("<tableParts")
+    minidom.parseString(out)

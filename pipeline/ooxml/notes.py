@@ -7,23 +7,13 @@ import re
 from collections.abc import Mapping, Sequence
 
 from pipeline.ooxml.parts import MAIN_NS, REL_NS
+from pipeline.ooxml.worksheet import insert_child
 from pipeline.ooxml.xmltext import prefix, rel_id, text
 
 COMMENTS_TYPE = REL_NS + "/comments"
 VML_TYPE = REL_NS + "/vmlDrawing"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-# The worksheet elements that come after <legacyDrawing>, in schema order.
-_AFTER_LEGACY = (
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
 SHAPES_PER_BLOCK = 1024  # a VML drawing's shape ids come in blocks of this many
 
 
@@ -82,32 +72,8 @@ def used_blocks(drawings: Sequence[bytes]) -> list[int]:
     ]
 
 
-def top_level(xml: str, start: int) -> list[tuple[str, int]]:
-    """(local name, offset) of the worksheet's child elements that begin after ``start``."""
-    found, depth = [], 0
-    for match in re.finditer(r"<(/?)(?:\w+:)?(\w+)\b[^>]*?(/?)>", xml[start:]):
-        closing, name, empty = match.group(1), match.group(2), match.group(3)
-        if closing:
-            depth -= 1
-            continue
-        if depth == 0:
-            found.append((name, start + match.start()))
-        if not empty:
-            depth += 1
-    return found
-
-
 def insert_legacy_drawing(sheet: str, rid: str) -> str:
     """Put ``<legacyDrawing>`` among the worksheet's children in the order the schema sets."""
     p = prefix(sheet, "worksheet")
     element = f"<{p}legacyDrawing {rel_id(sheet, 'worksheet', rid)}/>"
-    tail = (
-        sheet.index(f"</{p}sheetData>") + len(f"</{p}sheetData>")
-        if f"</{p}sheetData>" in sheet
-        else 0
-    )
-    for name, offset in top_level(sheet, tail):
-        if name in _AFTER_LEGACY:
-            return sheet[:offset] + element + sheet[offset:]
-    position = sheet.rindex(f"</{p}worksheet>")
-    return sheet[:position] + element + sheet[position:]
+    return insert_child(sheet, element, "legacyDrawing")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from pipeline.ooxml.notes import top_level
+from pipeline.ooxml.worksheet import insert_child
 from pipeline.ooxml.xmltext import attrs, collection
 
 MIN_SCALE = 0.6
@@ -27,26 +27,6 @@ PAPER_INCHES = {
     9: (8.27, 11.69),
     11: (5.83, 8.27),
 }
-# The worksheet children that follow <pageSetup>, in schema order.
-_AFTER_PAGE_SETUP = (
-    "headerFooter",
-    "rowBreaks",
-    "colBreaks",
-    "customProperties",
-    "cellWatches",
-    "ignoredErrors",
-    "smartTags",
-    "drawing",
-    "legacyDrawing",
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
 
 
 def column_pixels(width: float) -> int:
@@ -151,11 +131,4 @@ def _with_page_setup(sheet: str, p: str, wide: int) -> str:
         tag = re.sub(r'\sfitTo(?:Width|Height)\s*=\s*("[^"]*"|\'[^\']*\')', "", setup.group(0))
         tag = re.sub(r"\s*(/?)>$", rf' fitToWidth="{wide}" fitToHeight="0"\1>', tag)
         return sheet[: setup.start()] + tag + sheet[setup.end() :]
-    element = f'<{p}pageSetup fitToWidth="{wide}" fitToHeight="0"/>'
-    data = re.search(rf"<{p}sheetData\b[^>]*/>|</{p}sheetData>", sheet)
-    tail = data.end() if data else 0
-    for name, offset in top_level(sheet, tail):
-        if name in _AFTER_PAGE_SETUP:
-            return sheet[:offset] + element + sheet[offset:]
-    position = sheet.rindex(f"</{p}worksheet>")
-    return sheet[:position] + element + sheet[position:]
+    return insert_child(sheet, f'<{p}pageSetup fitToWidth="{wide}" fitToHeight="0"/>', "pageSetup")
