@@ -372,3 +372,27 @@ def test_a_failed_report_stops_its_reading_ahead(tmp_path, monkeypatch):
         report(invoice_book(tmp_path / "plain.xlsx"), tmp_path / "out")
     assert len(made) == 1 and made[0].scan is not None and made[0].scan.stop.is_set()
     assert not (tmp_path / "out").exists()
+
+
+def test_analysis_style_ids_move_by_their_offsets_and_cell_text_stays() -> None:
+    """Cells, rows and columns move by the cellXfs offset, rules by the dxfs offset; a cell's
+    text that reads like an attribute (s="1", dxfId="0") is data and is left as it is."""
+    from pipeline.ooxml.styles import AnnotationStyles, StyleMap, restyle_sheet
+
+    sheet = (
+        '<cols><col min="1" max="2" width="9" style="2"/></cols><sheetData>'
+        '<row r="1" spans="1:2" s="1" customFormat="1">'
+        '<c r="A1" s="3" t="inlineStr"><is><t>a s="1" and dxfId="0"</t></is></c>'
+        '<c r="B1" t="n" s="0"><v>5</v></c><c r="C1"><v>1</v></c></row></sheetData>'
+        '<conditionalFormatting sqref="B1"><cfRule type="cellIs" dxfId="0" priority="1"/>'
+        "</conditionalFormatting>"
+    )
+    moved = restyle_sheet(sheet, StyleMap(10, 4, AnnotationStyles(0, 0, 0)))
+    assert moved == (
+        '<cols><col min="1" max="2" width="9" style="12"/></cols><sheetData>'
+        '<row r="1" spans="1:2" s="11" customFormat="1">'
+        '<c r="A1" s="13" t="inlineStr"><is><t>a s="1" and dxfId="0"</t></is></c>'
+        '<c r="B1" t="n" s="10"><v>5</v></c><c r="C1"><v>1</v></c></row></sheetData>'
+        '<conditionalFormatting sqref="B1"><cfRule type="cellIs" dxfId="4" priority="1"/>'
+        "</conditionalFormatting>"
+    )

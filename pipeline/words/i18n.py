@@ -18,14 +18,10 @@ from importlib.resources import files
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import (
-    format_currency,
-    format_decimal,
-    format_percent,
-    get_currency_name,
-)
+from babel.numbers import get_currency_name
 
 from pipeline.languages import LOCALES
+from pipeline.words.numbers import currency_format, decimal_format, percent_format
 
 DOMAIN = "tierbook"
 NATIVE_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
@@ -119,21 +115,21 @@ class Words:
         return self._(", ").join(items)
 
 
-# Babel parses and applies a pattern on every call; reasons repeat the same thresholds and
-# figures for every client, so the formatted text is kept (a few thousand distinct values).
+# Reasons repeat the same thresholds and figures for many clients, so the formatted text is
+# kept too (a few thousand distinct values); the rest go through the compiled patterns.
 @lru_cache(maxsize=65_536)
 def _decimal(value: float, pattern: str, locale: str) -> str:
-    return format_decimal(value, format=pattern, locale=locale, numbering_system="default")
+    return decimal_format(pattern, locale)(value)
 
 
 @lru_cache(maxsize=65_536)
 def _percent(value: float, pattern: str, locale: str) -> str:
-    return format_percent(value, format=pattern, locale=locale, numbering_system="default")
+    return percent_format(pattern, locale)(value)
 
 
 @lru_cache(maxsize=65_536)
 def _currency(value: float, currency: str, locale: str) -> str:
-    return format_currency(value, currency, locale=locale, numbering_system="default")
+    return currency_format(currency, locale)(value)
 
 
 @cache

@@ -1,0 +1,115 @@
+"""The compiled number patterns give Babel's text, byte for byte, in every language tierbook
+speaks: Babel itself is the reference, called directly, never through the compiled path."""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from pipeline.languages import LOCALES
+from pipeline.words import numbers
+from pipeline.words.i18n import words
+
+DECIMALS = ("#,##0", "#,##0.0", "#,##0.00", "#,##0.000")
+CURRENCIES = ("USD", "EUR", "GBP", "JPY", "BHD", "CHF", "RUB", "IRR", "CNY")
+LOCALE_IDS = tuple(str(Locale.parse(code)) for code in LOCALES.values())
+# Ledger-like amounts: cents, halves that round either way, big and tiny values, signs of zero.
+VALUES = st.one_of(
+    st.floats(min_value=-1e15, max_value=1e15, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**12), max_value=10**12).map(lambda c: c / 100),
+    st.integers(min_value=-(10**9), max_value=10**9).map(lambda c: c / 1000 + 0.0005),
+    st.integers(min_value=-(10**7), max_value=10**7),
+    st.sampled_from(numbers.PROBES),
+)
+
+
+def percent_patterns(locale: str) -> list[str]:
+    """The locale's own percent pattern with 0 to 2 decimals, as ``Words.percent`` builds it."""
+    base = Locale.parse(locale).percent_formats[None].pattern
+    return [base.replace("#,##0", "#,##0" + ("." + "0" * d if d else ""), 1) for d in range(3)]
+
+
+def test_every_pattern_tierbook_uses_is_compiled_not_left_to_babel() -> None:
+    """The speed is real only if no language falls back: each compiled form beats the probes."""
+    for locale in LOCALE_IDS:
+        for pattern in DECIMALS:
+            assert numbers.decimal_format(pattern, locale).__name__ == "formatted", (
+                locale,
+                pattern,
+            )
+        for pattern in percent_patterns(locale):
+            assert numbers.percent_format(pattern, locale).__name__ == "formatted"
+        for currency in CURRENCIES:
+            assert numbers.currency_format(currency, locale).__name__ == "formatted"
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=VALUES, locale=st.sampled_from(LOCALE_IDS), pattern=st.sampled_from(DECIMALS))
+@example(value=2.675, locale="en_GB", pattern="#,##0.00")
+@example(value=-0.001, locale="fi_FI", pattern="#,##0.00")
+@example(value=-0.0, locale="fa_IR", pattern="#,##0")
+@example(value=999.995, locale="ru_RU", pattern="#,##0.00")
+def test_decimals_equal_babel(value: float, locale: str, pattern: str) -> None:
+    expected = format_decimal(value, format=pattern, locale=locale, numbering_system="default")
+    assert numbers.decimal_format(pattern, locale)(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=VALUES, locale=st.sampled_from(LOCALE_IDS), digits=st.integers(0, 2))
+@example(value=0.12345, locale="fi_FI", digits=1)
+@example(value=-0.00125, locale="zh_Hans_CN", digits=2)
+def test_percents_equal_babel(value: float, locale: str, digits: int) -> None:
+    pattern = percent_patterns(locale)[digits]
+    expected = format_percent(value, format=pattern, locale=locale, numbering_system="default")
+    assert numbers.percent_format(pattern, locale)(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=VALUES, locale=st.sampled_from(LOCALE_IDS), currency=st.sampled_from(CURRENCIES))
+@example(value=1234.5, locale="fa_IR", currency="EUR")
+@example(value=-0.5, locale="en_GB", currency="JPY")
+@example(value=0.0005, locale="ru_RU", currency="BHD")
+def test_currencies_equal_babel(value: float, locale: str, currency: str) -> None:
+    expected = format_currency(value, currency, locale=locale, numbering_system="default")
+    assert numbers.currency_format(currency, locale)(value) == expected
+
+
+def test_what_decimal_cannot_quantize_is_left_to_babel() -> None:
+    """Past 28 significant digits ``decimal`` refuses; Babel's own answer (or error) stands."""
+    huge = 1e40
+    try:
+        expected: str | type[Exception] = format_decimal(
+            huge, format="#,##0.00", locale="en_GB", numbering_system="default"
+        )
+    except ArithmeticError as exc:
+        expected = type(exc)
+    try:
+        got: str | type[Exception] = numbers.decimal_format("#,##0.00", "en_GB")(huge)
+    except ArithmeticError as exc:
+        got = type(exc)
+    assert got == expected
+
+
+def test_a_pattern_babel_formats_otherwise_is_left_to_babel() -> None:
+    """Indian grouping and optional decimals are not compiled: Babel formats them."""
+    assert numbers.decimal_format("#,##,##0.###", "en_GB").__name__ == "babel"
+    assert numbers.decimal_format("#,##,##0.###", "en_GB")(12345678.5) == "1,23,45,678.5"
+
+
+def test_words_give_babels_text_in_each_language() -> None:
+    """Through ``Words``: numbers, percents and money as Babel writes them, Persian in its digits."""
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    for lang, code in LOCALES.items():
+        w, locale = words(lang), str(Locale.parse(code))
+        native = (lambda text: text.translate(persian)) if lang == "fa" else (lambda text: text)
+        for value in (-1234567.125, 0.005, 2.675, 1e9 + 0.5):
+            babel = format_decimal(value, "#,##0.00", locale=locale, numbering_system="default")
+            assert w.number(value, 2) == native(babel)
+            babel = format_currency(value, "EUR", locale=locale, numbering_system="default")
+            assert w.money(value, "EUR") == native(babel)
+            babel = format_percent(
+                value / 1e4, percent_patterns(locale)[1], locale=locale, numbering_system="default"
+            )
+            assert w.percent(value / 1e4) == native(babel)
