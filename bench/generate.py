@@ -1,4 +1,5 @@
-"""Deterministic benchmark ledgers: ~2,000 clients with heavy-tailed revenue over three years.
+"""Deterministic benchmark ledgers: ~2,000 clients (or a long tail of 20,000) with heavy-tailed
+revenue over three years.
 
 Rows are drawn with numpy in fixed chunks, so ten million text rows never sit in memory at
 once, and the same size and seed always give the same rows. They look like a real ledger:
@@ -28,7 +29,8 @@ import xlsxwriter
 
 VERSION = 2
 DATA = Path(__file__).resolve().parent / "data"
-CLIENTS = 2_000
+CLIENTS = 2_000  # the usual shape
+LONG_TAIL = 20_000  # a shop's or a wholesaler's: the same invoices over ten times the clients
 ALWAYS = 20  # the largest clients, billed from the first day to the last
 START = dt.date(2023, 11, 1)
 DAYS = 3 * 365
@@ -73,23 +75,31 @@ class Clients:
     writes_off: np.ndarray  # probability that an invoice is written off (bad payers only)
 
 
-def clients(seed: int) -> Clients:
+def digits(count: int) -> int:
+    """How wide a client's number is in its name: 4 for the usual 2,000 (as before), 5 for 20,000."""
+    return max(4, len(str(count - 1)))
+
+
+def clients(seed: int, count: int = CLIENTS) -> Clients:
     rng = np.random.default_rng([seed, 0])
-    rank = np.arange(CLIENTS)
+    rank = np.arange(count)
     weight = 1.0 / (rank + 1) ** 1.1
-    weight += 0.3 * weight.sum() / CLIENTS  # a floor: most of the tail appears by 100k rows
-    arrives = np.where(rng.random(CLIENTS) < 0.4, 0, rng.integers(0, DAYS, CLIENTS))
-    stays = rng.exponential(600, CLIENTS).astype(np.int64)
+    # A floor under the weights: most of the usual tail appears by 100k rows; the long tail's
+    # higher floor spreads 100k invoices over ~15,000 of its names, most buying once or twice.
+    weight += (0.3 if count == CLIENTS else 2.0) * weight.sum() / count
+    arrives = np.where(rng.random(count) < 0.4, 0, rng.integers(0, DAYS, count))
+    stays = rng.exponential(600, count).astype(np.int64)
     first = np.where(rank < ALWAYS, 0, arrives)
     last = np.where(rank < ALWAYS, DAYS - 1, np.minimum(DAYS - 1, arrives + stays))
-    chronic = rng.random(CLIENTS) < 0.05
+    chronic = rng.random(count) < 0.05
+    width = digits(count)
     return Clients(
-        names=pl.Series("Client", [f"Client {i:04d} Ltd" for i in range(CLIENTS)]),
+        names=pl.Series("Client", [f"Client {i:0{width}d} Ltd" for i in range(count)]),
         cumulative=np.cumsum(weight),
         first=first,
         last=last,
-        ticket=np.exp(rng.normal(6.5, 0.6, CLIENTS)),
-        late=rng.gamma(1.5, 8.0, CLIENTS) - 10 + np.where(chronic, 60, 0),
+        ticket=np.exp(rng.normal(6.5, 0.6, count)),
+        late=rng.gamma(1.5, 8.0, count) - 10 + np.where(chronic, 60, 0),
         pays=np.where(chronic, 0.6, 0.998),
         writes_off=np.where(chronic, 0.08, 0.0),
     )
@@ -110,7 +120,7 @@ def draw_clients(rng: np.random.Generator, c: Clients, days: np.ndarray) -> np.n
     todo = np.arange(days.size)
     while todo.size:
         pick = np.searchsorted(c.cumulative, rng.random(todo.size) * c.cumulative[-1], "right")
-        pick = np.minimum(pick, CLIENTS - 1)
+        pick = np.minimum(pick, c.cumulative.size - 1)
         ok = (c.first[pick] <= days[todo]) & (days[todo] <= c.last[pick])
         picked[todo[ok]] = pick[ok]
         todo = todo[~ok]
@@ -156,35 +166,40 @@ def chunk(rows: int, seed: int, index: int, c: Clients, counts: np.ndarray) -> p
     )
     client = c.names.gather(who)
     project = pl.Series(rng.integers(0, 4, high - low)).cast(pl.String)
+    width = digits(c.names.len())
     return pl.DataFrame(
         {
             "Invoice No": "INV-" + number,
             "Client": client,
             **drawn,
-            "Project": "Project " + client.str.slice(7, 4) + "-" + project,
+            "Project": "Project " + client.str.slice(7, width) + "-" + project,
         }
     ).select(COLUMNS)
 
 
-def chunks(rows: int, seed: int = 7) -> Iterator[pl.DataFrame]:
-    """The ledger of ``rows`` invoices, ``CHUNK`` rows at a time."""
-    c, counts = clients(seed), day_offsets(rows, seed)
+def chunks(rows: int, seed: int = 7, count: int = CLIENTS) -> Iterator[pl.DataFrame]:
+    """The ledger of ``rows`` invoices over ``count`` clients, ``CHUNK`` rows at a time."""
+    c, counts = clients(seed, count), day_offsets(rows, seed)
     for index in range(-(-rows // CHUNK)):
         yield chunk(rows, seed, index, c, counts)
 
 
-def frame(rows: int, seed: int = 7) -> pl.DataFrame:
+def frame(rows: int, seed: int = 7, count: int = CLIENTS) -> pl.DataFrame:
     """The whole ledger in memory: the known rows a check compares a report against."""
-    return pl.concat(list(chunks(rows, seed)))
+    return pl.concat(list(chunks(rows, seed, count)))
 
 
-def ledger_path(rows: int, seed: int = 7, suffix: str = "xlsx", data: Path = DATA) -> Path:
-    return data / f"ledger-v{VERSION}-{rows}-s{seed}.{suffix}"
+def ledger_path(
+    rows: int, seed: int = 7, suffix: str = "xlsx", data: Path = DATA, count: int = CLIENTS
+) -> Path:
+    """The cached file's name; the usual shape keeps the names it always had."""
+    shape = "" if count == CLIENTS else f"-c{count}"
+    return data / f"ledger-v{VERSION}-{rows}{shape}-s{seed}.{suffix}"
 
 
-def generate(rows: int, seed: int = 7, data: Path = DATA) -> Path:
-    """The workbook of ``rows`` invoices; generated once, then reused."""
-    path = ledger_path(rows, seed, "xlsx", data)
+def generate(rows: int, seed: int = 7, data: Path = DATA, count: int = CLIENTS) -> Path:
+    """The workbook of ``rows`` invoices over ``count`` clients; generated once, then reused."""
+    path = ledger_path(rows, seed, "xlsx", data, count)
     if path.exists():
         return path
     data.mkdir(parents=True, exist_ok=True)
@@ -198,7 +213,7 @@ def generate(rows: int, seed: int = 7, data: Path = DATA) -> Path:
     }
     ws.write_row(0, 0, COLUMNS)
     row = 1
-    for part in chunks(rows, seed):
+    for part in chunks(rows, seed, count):
         write_rows(ws, part, row, formats)
         row += part.height
     wb.close()
@@ -237,14 +252,16 @@ def write_rows(
         ws.write_string(r, 7, project)
 
 
-def generate_text(rows: int, seed: int = 7, data: Path = DATA) -> tuple[Path, Path]:
+def generate_text(
+    rows: int, seed: int = 7, data: Path = DATA, count: int = CLIENTS
+) -> tuple[Path, Path]:
     """The same ledger as CSV and as Parquet, written in chunks and streamed: bounded memory."""
-    csv, parquet = (ledger_path(rows, seed, s, data) for s in ("csv", "parquet"))
+    csv, parquet = (ledger_path(rows, seed, s, data, count) for s in ("csv", "parquet"))
     data.mkdir(parents=True, exist_ok=True)
     if not csv.exists():
         partial = csv.with_suffix(".tmp.csv")
         with partial.open("wb") as handle:
-            for index, part in enumerate(chunks(rows, seed)):
+            for index, part in enumerate(chunks(rows, seed, count)):
                 part.write_csv(handle, include_header=index == 0, date_format="%Y-%m-%d")
         partial.replace(csv)
     if not parquet.exists():
@@ -260,13 +277,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--text", action="store_true", help="CSV and Parquet instead of .xlsx")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--clients", type=int, default=CLIENTS, help=f"long tail: {LONG_TAIL}")
     args = parser.parse_args()
     for rows in args.rows:
         if args.text:
-            for path in generate_text(rows, args.seed, args.data):
+            for path in generate_text(rows, args.seed, args.data, args.clients):
                 print(path)
         else:
-            print(generate(rows, args.seed, args.data))
+            print(generate(rows, args.seed, args.data, args.clients))
 
 
 if __name__ == "__main__":

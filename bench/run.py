@@ -1,13 +1,17 @@
-"""``make bench``: tierbook against the I/O floor and a naive baseline, side by side.
+"""``make bench``: tierbook against two I/O floors and a naive baseline, side by side.
 
 Each tool runs as its own process on the same generated ledger, the tools interleaved run by
-run so that a noisy neighbour hits them alike. The table gives the median wall time of the
-runs, the peak resident memory, and the ratios to the floor and to the baseline; the targets
-are judged from it, and the same figures go to bench/results/ as JSON. Beyond Excel, tierbook
-alone runs on CSV and Parquet ledgers of the same shape.
+run so that a noisy neighbour hits them alike: tierbook, the xlsxwriter floor, the Rust floor
+(calamine and rust_xlsxwriter, the fastest reader and writer at hand) and the pandas baseline.
+At the long-tail sizes tierbook also runs, in the same rounds, on the same number of invoices
+spread over 20,000 clients. The table gives the median wall time of the runs, the peak resident
+memory, and the ratios to the floors and to the baseline; the targets are judged from it, and
+the same figures go to bench/results/ as JSON, with where the time of one in-process report
+goes by stage (``stages.py``) and what importing the command costs. Beyond Excel, tierbook
+alone runs on CSV and Parquet ledgers of the usual shape.
 
 Environment: BENCH_SIZES (workbook rows), BENCH_TEXT_SIZES (CSV/Parquet rows, "" for none),
-BENCH_RUNS, BENCH_BASELINE_MAX (the largest size the slow baseline is tried on), BENCH_DATA and
+BENCH_LONG_TAIL_SIZES (workbook sizes also run over 20,000 clients, "" for none), BENCH_RUNS, BENCH_BASELINE_MAX (the largest size the slow baseline is tried on), BENCH_DATA and
 BENCH_RESULTS (where ledgers are cached and results written; also --data and --results).
 
 ``--quick`` (CI) runs the 10k workbook once per tool and then checks that the reports are
@@ -27,23 +31,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import check  # noqa: E402
-from generate import DATA, frame, generate, generate_text  # noqa: E402
+from generate import CLIENTS, DATA, LONG_TAIL, frame, generate, generate_text  # noqa: E402
+from targets import print_stages, print_targets, targets  # noqa: E402
 
 QUICK_SIZE = 10_000
-GIB = 1024
-FLOOR_TARGET = 1.5  # tierbook at most 1.5x the floor, at 100k and 1M
-RSS_TARGET_MB = 2 * GIB  # tierbook's peak at 1M
-BASELINE_TARGET = 10.0  # tierbook at least 10x faster than the baseline, at 100k
-Found = dict[tuple[int, str, str], dict[str, Any]]  # results by (rows, input, tool)
+TOOLS = ("tierbook", "floor", "rust", "baseline")
 
 PROBE = (
     "import resource, subprocess, sys, time\n"
@@ -67,6 +67,7 @@ class Row:
     rows: int
     input: str  # xlsx | csv | parquet
     tool: str
+    clients: int = CLIENTS  # the ledger's shape: the usual 2,000 or the long tail's 20,000
     runs: list[float] = field(default_factory=list)
     peak_mb: float = 0.0
     failed: str | None = None
@@ -106,25 +107,22 @@ def tierbook(source: Path, out: Path) -> list[str]:
     ]
 
 
-def workbook_commands(source: Path, work: Path, baseline: bool) -> dict[str, list[str]]:
+def workbook_commands(source: Path, work: Path) -> dict[str, list[str]]:
     python = sys.executable
-    tools = {
+    return {
         "tierbook": tierbook(source, work / "reports"),
         "floor": [python, str(HERE / "floor.py"), str(source), str(work / "floor.xlsx")],
+        "rust": [python, str(HERE / "floor_rust.py"), str(source), str(work / "rust.xlsx")],
         "baseline": [python, str(HERE / "baseline.py"), str(source), str(work / "baseline.xlsx")],
     }
-    if not baseline:
-        tools.pop("baseline")
-    return tools
 
 
-def run_all(rows: list[Row], tools: dict[str, list[str]], runs: int) -> None:
-    """Every tool ``runs`` times, interleaved; a failing tool is marked and not run again."""
-    by_name = {r.tool if r.input == "xlsx" else r.input: r for r in rows}
+def run_all(tools: list[tuple[Row, list[str]]], runs: int) -> None:
+    """Every tool ``runs`` times, interleaved; a skipped tool is not run, a failing one is
+    marked and not run again."""
     for _ in range(runs):
-        for name, command in tools.items():
-            row = by_name[name]
-            if row.failed:
+        for row, command in tools:
+            if row.failed or row.skipped:
                 continue
             try:
                 wall, peak = measure(command)
@@ -135,8 +133,12 @@ def run_all(rows: list[Row], tools: dict[str, list[str]], runs: int) -> None:
             row.peak_mb = max(row.peak_mb, peak)
 
 
-def baseline_reason(size: int, baseline_max: int) -> str | None:
-    """Why the baseline is not run at ``size``, if it is not."""
+def skip_reason(tool: str, size: int, baseline_max: int) -> str | None:
+    """Why ``tool`` is not run at ``size``, if it is not."""
+    if tool == "rust" and importlib.util.find_spec("rustpy_xlsxwriter") is None:
+        return "rustpy-xlsxwriter not installed (pip install -e '.[bench]')"
+    if tool != "baseline":
+        return None
     if importlib.util.find_spec("pandas") is None:
         return "pandas not installed (pip install -e '.[bench]')"
     if size > baseline_max:
@@ -144,29 +146,74 @@ def baseline_reason(size: int, baseline_max: int) -> str | None:
     return None
 
 
-def bench_workbook(size: int, runs: int, baseline_max: int, data: Path, work: Path) -> list[Row]:
-    """The three tools on the workbook of ``size`` invoices; outputs left in ``work``."""
-    source = generate(size, data=data)
-    skip = baseline_reason(size, baseline_max)
-    rows = [Row(size, "xlsx", name) for name in ("tierbook", "floor", "baseline")]
-    rows[2].skipped = skip
-    run_all(rows, workbook_commands(source, work, baseline=skip is None), runs)
-    return rows
+def bench_workbook(
+    size: int, runs: int, baseline_max: int, data: Path, work: Path, long_tail: bool = False
+) -> list[Row]:
+    """The tools on the workbook of ``size`` invoices, and with ``long_tail`` tierbook on the
+    same number over 20,000 clients in the same rounds; outputs left in ``work``."""
+    commands = workbook_commands(generate(size, data=data), work)
+    tools = []
+    for name in TOOLS:
+        row = Row(size, "xlsx", name)
+        row.skipped = skip_reason(name, size, baseline_max)
+        tools.append((row, commands[name]))
+    if long_tail:
+        wide = generate(size, data=data, count=LONG_TAIL)
+        tools.append((Row(size, "xlsx", "tierbook", LONG_TAIL), tierbook(wide, work / "wide")))
+    run_all(tools, runs)
+    return [row for row, _ in tools]
 
 
 def bench_text(size: int, runs: int, data: Path, work: Path) -> list[Row]:
     """tierbook alone on the CSV and Parquet ledgers of ``size`` invoices."""
     csv, parquet = generate_text(size, data=data)
-    rows = [Row(size, "csv", "tierbook"), Row(size, "parquet", "tierbook")]
-    tools = {
-        "csv": tierbook(csv, work / "csv"),
-        "parquet": tierbook(parquet, work / "parquet"),
+    tools = [
+        (Row(size, "csv", "tierbook"), tierbook(csv, work / "csv")),
+        (Row(size, "parquet", "tierbook"), tierbook(parquet, work / "parquet")),
+    ]
+    run_all(tools, runs)
+    return [row for row, _ in tools]
+
+
+def json_line(command: list[str]) -> dict[str, float]:
+    """The JSON line ``command`` prints (``stages.py``), or why it could not."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RunFailed(why(done.stderr))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_stages(size: int, runs: int, data: Path, work: Path) -> list[dict[str, Any]]:
+    """Median seconds per stage of one in-process report, both shapes of ``size`` invoices."""
+    found = []
+    for count in (CLIENTS, LONG_TAIL):
+        source = generate(size, data=data, count=count)
+        command = [sys.executable, str(HERE / "stages.py"), str(source), str(work / "stages")]
+        try:
+            seen = [json_line(command) for _ in range(runs)]
+        except RunFailed as failure:
+            found.append({"rows": size, "clients": count, "failed": str(failure)})
+            continue
+        medians = {k: round(statistics.median(s[k] for s in seen), 3) for k in seen[0]}
+        found.append({"rows": size, "clients": count, "median_s": medians, "failed": None})
+    return found
+
+
+def bench_imports(runs: int) -> dict[str, Any]:
+    """Median seconds to start the interpreter, and to import the command's modules after it."""
+    python = [sys.executable, str(HERE / "stages.py"), "--imports"]
+    bare = [sys.executable, "-c", "pass"]
+    started, imported = [], []
+    for _ in range(runs):
+        started.append(measure(bare)[0])
+        imported.append(json_line(python)["imports"])
+    return {
+        "interpreter_s": round(statistics.median(started), 3),
+        "tierbook_imports_s": round(statistics.median(imported), 3),
     }
-    run_all(rows, tools, runs)
-    return rows
 
 
-def record(row: Row, floor: Row | None, baseline: Row | None) -> dict[str, Any]:
+def record(row: Row, floor: Row | None, rust: Row | None, baseline: Row | None) -> dict[str, Any]:
     """The JSON form of a table row, with its ratios where both medians exist."""
 
     def ratio(other: Row | None) -> float | None:
@@ -176,12 +223,14 @@ def record(row: Row, floor: Row | None, baseline: Row | None) -> dict[str, Any]:
 
     return {
         "rows": row.rows,
+        "clients": row.clients,
         "input": row.input,
         "tool": row.tool,
         "runs": [round(t, 3) for t in row.runs],
         "median_s": round(row.median, 3) if row.median is not None else None,
         "peak_rss_mb": round(row.peak_mb, 1) if row.runs else None,
         "x_floor": ratio(floor),
+        "x_rust": ratio(rust),
         "x_baseline": ratio(baseline),
         "failed": row.failed,
         "skipped": row.skipped,
@@ -189,12 +238,12 @@ def record(row: Row, floor: Row | None, baseline: Row | None) -> dict[str, Any]:
 
 
 def records(rows: list[Row]) -> list[dict[str, Any]]:
-    """Rows with their ratios to the floor and baseline of the same workbook."""
-    found = {(r.rows, r.input, r.tool): r for r in rows}
+    """Rows with their ratios to the floors and baseline of the same number of invoices."""
+    found = {(r.rows, r.input, r.tool, r.clients): r for r in rows}
     return [
-        record(r, found.get((r.rows, "xlsx", "floor")), found.get((r.rows, "xlsx", "baseline")))
+        record(r, *(found.get((r.rows, "xlsx", t, CLIENTS)) for t in TOOLS[1:]))
         if r.input == "xlsx"
-        else record(r, None, None)
+        else record(r, None, None, None)
         for r in rows
     ]
 
@@ -204,112 +253,19 @@ def print_table(results: list[dict[str, Any]]) -> None:
         return "–" if value is None else format(value, spec)
 
     print(
-        f"{'rows':>10} {'input':<7} {'tool':<9} {'median s':>9} {'peak MB':>8} "
-        f"{'x floor':>8} {'x baseline':>10}  runs"
+        f"{'rows':>10} {'clients':>7} {'input':<7} {'tool':<9} {'median s':>9} {'peak MB':>8} "
+        f"{'x floor':>8} {'x rust':>7} {'x baseline':>10}  runs"
     )
     for r in results:
         note = (
             r["failed"] and f"failed: {r['failed']}" or r["skipped"] and f"skipped: {r['skipped']}"
         )
         print(
-            f"{r['rows']:>10,} {r['input']:<7} {r['tool']:<9} {num(r['median_s'], '.2f'):>9} "
-            f"{num(r['peak_rss_mb'], '.0f'):>8} {num(r['x_floor'], '.2f'):>8} "
+            f"{r['rows']:>10,} {r['clients']:>7,} {r['input']:<7} {r['tool']:<9} "
+            f"{num(r['median_s'], '.2f'):>9} {num(r['peak_rss_mb'], '.0f'):>8} "
+            f"{num(r['x_floor'], '.2f'):>8} {num(r['x_rust'], '.2f'):>7} "
             f"{num(r['x_baseline'], '.2f'):>10}  {note or r['runs']}"
         )
-    sys.stdout.flush()
-
-
-def _median(found: Found, rows: int, tool: str) -> float | None:
-    r = found.get((rows, "xlsx", tool))
-    return r["median_s"] if r else None
-
-
-def floor_ratio(found: Found, rows: int) -> float | None:
-    tool, floor = _median(found, rows, "tierbook"), _median(found, rows, "floor")
-    return tool / floor if tool and floor else None
-
-
-def baseline_speedup(found: Found, rows: int) -> float | None:
-    tool, baseline = _median(found, rows, "tierbook"), _median(found, rows, "baseline")
-    return baseline / tool if tool and baseline else None
-
-
-def peak_rss(found: Found, rows: int) -> float | None:
-    r = found.get((rows, "xlsx", "tierbook"))
-    return r["peak_rss_mb"] if r and r["median_s"] is not None else None
-
-
-class Target(NamedTuple):
-    rows: int
-    name: str
-    figure: Callable[[Found, int], float | None]
-    meets: Callable[[float], bool]
-    shown: str  # how the figure is printed
-
-
-def _at_most(limit: float) -> Callable[[float], bool]:
-    return lambda x: x <= limit
-
-
-TARGETS = (
-    Target(
-        100_000,
-        f"tierbook <= {FLOOR_TARGET}x floor",
-        floor_ratio,
-        _at_most(FLOOR_TARGET),
-        "{:.2f}x",
-    ),
-    Target(
-        1_000_000,
-        f"tierbook <= {FLOOR_TARGET}x floor",
-        floor_ratio,
-        _at_most(FLOOR_TARGET),
-        "{:.2f}x",
-    ),
-    Target(
-        1_000_000, "tierbook peak RSS <= 2 GiB", peak_rss, _at_most(RSS_TARGET_MB), "{:,.0f} MB"
-    ),
-    Target(
-        100_000,
-        f"tierbook >= {BASELINE_TARGET:.0f}x faster than baseline",
-        baseline_speedup,
-        lambda x: x >= BASELINE_TARGET,
-        "{:.2f}x",
-    ),
-)
-
-
-def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each target judged at its size: holds or misses with the figure, or not measured."""
-    found = {(r["rows"], r["input"], r["tool"]): r for r in results}
-    judged = []
-    for t in TARGETS:
-        figure = t.figure(found, t.rows)
-        verdict = "not measured" if figure is None else "holds" if t.meets(figure) else "misses"
-        judged.append(
-            {
-                "rows": t.rows,
-                "target": t.name,
-                "figure": None if figure is None else round(figure, 3),
-                "verdict": verdict,
-                "shown": "–" if figure is None else t.shown.format(figure),
-            }
-        )
-    return judged
-
-
-def print_targets(judged: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
-    """A line per size: each target there with its figure; then the text ledgers' peaks."""
-    for rows in sorted({t["rows"] for t in judged}):
-        here = [t for t in judged if t["rows"] == rows]
-        if all(t["verdict"] == "not measured" for t in here):
-            print(f"targets at {rows:>10,}: not measured (size not run)")
-            continue
-        parts = [f"{t['target']}: {t['verdict']} ({t['shown']})" for t in here]
-        print(f"targets at {rows:>10,}: " + "; ".join(parts))
-    for r in results:
-        if r["input"] != "xlsx" and r["peak_rss_mb"] is not None:
-            print(f"peak RSS at {r['rows']:>10,} {r['input']}: tierbook {r['peak_rss_mb']:,.0f} MB")
     sys.stdout.flush()
 
 
@@ -347,7 +303,8 @@ def machine() -> dict[str, Any]:
 
 def versions() -> dict[str, str | None]:
     found: dict[str, str | None] = {}
-    for name in ("tierbook", "polars", "fastexcel", "xlsxwriter", "openpyxl", "pandas", "numpy"):
+    names = ("tierbook", "polars", "fastexcel", "xlsxwriter", "rustpy-xlsxwriter")
+    for name in (*names, "openpyxl", "pandas", "numpy"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -418,19 +375,28 @@ def sizes(name: str, default: str) -> list[int]:
 def main() -> int:
     args = arguments()
     if args.quick:
-        xlsx_sizes, text_sizes, runs = [QUICK_SIZE], [], 1
+        xlsx_sizes, text_sizes, long_tail, runs = [QUICK_SIZE], [], [], 1
     else:
         xlsx_sizes = sizes("BENCH_SIZES", "10000,100000,1000000")
         text_sizes = sizes("BENCH_TEXT_SIZES", "1000000,10000000")
+        long_tail = sizes("BENCH_LONG_TAIL_SIZES", "100000")
         runs = int(os.environ.get("BENCH_RUNS", "3"))
     baseline_max = int(os.environ.get("BENCH_BASELINE_MAX", "100000"))
     work = args.work or Path(tempfile.mkdtemp(prefix="tierbook-bench-"))
     rows: list[Row] = []
+    stages: list[dict[str, Any]] = []
+    imports = None if args.quick else bench_imports(runs)
     try:
         for size in xlsx_sizes:
-            rows += bench_workbook(size, runs, baseline_max, args.data, work / f"xlsx-{size}")
+            folder = work / f"xlsx-{size}"
+            rows += bench_workbook(
+                size, runs, baseline_max, args.data, folder, long_tail=size in long_tail
+            )
             print_table([r for r in records(rows) if r["rows"] == size and r["input"] == "xlsx"])
-            tidy(work / f"xlsx-{size}", keep=args.quick or args.work is not None)
+            if size in long_tail:
+                stages += bench_stages(size, runs, args.data, folder)
+                print_stages([s for s in stages if s["rows"] == size], None)
+            tidy(folder, keep=args.quick or args.work is not None)
         for size in text_sizes:
             rows += bench_text(size, runs, args.data, work / f"text-{size}")
             print_table([r for r in records(rows) if r["rows"] == size and r["input"] != "xlsx"])
@@ -440,10 +406,11 @@ def main() -> int:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     results = records(rows)
-    judged = targets(results)
+    judged = targets(results, stages)
     if len(xlsx_sizes) + len(text_sizes) > 1:
         print("\nall runs:")
         print_table(results)
+    print_stages(stages if len(xlsx_sizes) > 1 else [], imports)
     print_targets(judged, results)
     document = {
         "date": dt.date.today().isoformat(),
@@ -452,6 +419,8 @@ def main() -> int:
         "versions": versions(),
         "runs_per_tool": runs,
         "results": results,
+        "stages": stages,
+        "imports": imports,
         "targets": judged,
         "checks": {"ran": args.quick, "problems": problems},
     }
