@@ -254,3 +254,28 @@ def test_a_lone_surrogate_in_python_text_is_dropped_not_a_crash():
     table = [["a\ud800b", 1.0, None, None], ["c\udfffd", 2.0, None, None]]
     _, rows = cells(build_typed(table, bulk=False))
     assert [row[0][0] for row in rows[1:]] == ["ab", "cd"]
+
+
+@pytest.mark.parametrize("date_1904", [False, True])
+def test_rows_put_in_on_the_way_read_back_as_rows_filled_first(date_1904: bool) -> None:
+    """``standalone`` fills an ``Unfilled`` book's rows as it copies the sheets: the same cells,
+    in the second reader, as the package ``fill`` makes; the sheet without rows is untouched."""
+    from pipeline.ooxml.merge import standalone
+
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN, date_1904)
+    ws = book.wb.add_worksheet("T")
+    book.wb.add_worksheet("After")
+    book.table(ws, 0, 0, "tb_t", COLUMNS, ROWS, bulk=True)
+    book.wb.close()
+    package = buffer.getvalue()
+    unfilled = bulkrows.Unfilled(package, tuple(book.later), date_1904)
+    assert unfilled.parts() == ["xl/worksheets/sheet1.xml"]
+    first = openpyxl.load_workbook(io.BytesIO(bulkrows.fill(package, book.later, WHEN, date_1904)))
+    later = openpyxl.load_workbook(io.BytesIO(standalone(unfilled, WHEN)))
+    for name in ("T", "After"):
+        assert [list(r) for r in later[name].iter_rows(values_only=True)] == [
+            list(r) for r in first[name].iter_rows(values_only=True)
+        ]
+    assert later["T"].max_row == len(ROWS) + 1
+    assert later["T"].dimensions == first["T"].dimensions

@@ -242,6 +242,43 @@ def _stretched(sheet: str, last_row: int, last_col: int) -> str:
     return re.sub(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', wider, sheet, count=1)
 
 
+def _part(block: Later) -> str:
+    return f"xl/worksheets/sheet{block.sheet + 1}.xml"
+
+
+def fill_sheet(sheet: str, blocks: Sequence[Later], date_1904: bool) -> str:
+    """One sheet's XML with its later rows in place and its dimension stretched over them."""
+    for block in blocks:
+        sheet = _with_rows(sheet, rows_xml(sheet, block, date_1904), block)
+        sheet = _stretched(
+            sheet, block.top + block.values.height, block.left + block.values.width - 1
+        )
+    return sheet
+
+
+@dataclass(frozen=True)
+class Unfilled:
+    """xlsxwriter's package with the long tables' rows still to put in.
+
+    Whoever copies its sheets on fills them on the way (``filled``), after its own passes over
+    the sheet's XML, which then cover xlsxwriter's few rows and not twenty thousand of ours;
+    and the rows are deflated once, in the package they end up in.
+    """
+
+    package: bytes
+    later: tuple[Later, ...] = ()
+    date_1904: bool = False
+
+    def parts(self) -> list[str]:
+        """The names of the sheets that have rows to put in."""
+        return list(dict.fromkeys(_part(block) for block in self.later))
+
+    def filled(self, part: str, sheet: str) -> str:
+        """``sheet``, the XML of ``part`` (its name in ``package``), with its rows in place."""
+        blocks = [block for block in self.later if _part(block) == part]
+        return fill_sheet(sheet, blocks, self.date_1904) if blocks else sheet
+
+
 def fill(package: bytes, later: Sequence[Later], when: dt.datetime, date_1904: bool) -> bytes:
     """``package`` (xlsxwriter's) with each sheet's later rows in place and its dimension
     stretched over them."""
@@ -249,14 +286,10 @@ def fill(package: bytes, later: Sequence[Later], when: dt.datetime, date_1904: b
         return package
     changed: dict[str, bytes] = {}
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
-        for block in later:
-            part = f"xl/worksheets/sheet{block.sheet + 1}.xml"
-            sheet = changed.get(part, archive.read(part)).decode("utf-8")
-            sheet = _with_rows(sheet, rows_xml(sheet, block, date_1904), block)
-            sheet = _stretched(
-                sheet, block.top + block.values.height, block.left + block.values.width - 1
-            )
-            changed[part] = sheet.encode("utf-8")
+        for part in dict.fromkeys(_part(block) for block in later):
+            blocks = [block for block in later if _part(block) == part]
+            sheet = archive.read(part).decode("utf-8")
+            changed[part] = fill_sheet(sheet, blocks, date_1904).encode("utf-8")
         target = io.BytesIO()
         writer = ZipOut(target, when)
         for info in archive.infolist():

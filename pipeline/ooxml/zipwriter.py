@@ -43,6 +43,15 @@ def _deflate(chunk: bytes, history: bytes, level: int) -> bytes:
 
 
 @dataclass(frozen=True)
+class Packed:
+    """A whole member's deflated bytes, its CRC and its size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+@dataclass(frozen=True)
 class Deflated:
     """Some bytes as raw deflate blocks not yet ended, and what continuing them needs.
 
@@ -148,12 +157,17 @@ class ZipOut:
         )
         self.target.write(data)
 
-    def write(self, name: str, data: bytes) -> None:
-        """A member of ``data``, deflated."""
+    def pack(self, data: bytes) -> Packed:
+        """``data`` deflated as ``write`` would, to be written later (zlib lets go of the
+        interpreter meanwhile, so members can be packed on threads)."""
         packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
-        packed = packer.compress(data) + packer.flush()
-        self._entry(name, 0, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data))
-        self.target.write(packed)
+        return Packed(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+
+    def write(self, name: str, data: bytes | Packed) -> None:
+        """A member of ``data``, deflated (or packed ahead by ``pack``)."""
+        packed = data if isinstance(data, Packed) else self.pack(data)
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, packed.crc, len(packed.data), packed.size)
+        self.target.write(packed.data)
 
     def write_deflated(self, name: str, body: Deflated) -> None:
         """A member whose deflate blocks were made ahead (by ``deflate``); this ends them."""

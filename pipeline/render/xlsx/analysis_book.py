@@ -47,8 +47,9 @@ def build_analysis_book(
     when: dt.datetime,
     date_1904: bool = False,
     words: Words = ENGLISH,
-) -> bytes:
-    """The analysis sheets as a complete .xlsx, sheets named as ``names`` maps ``SHEETS``.
+) -> bulkrows.Unfilled:
+    """The analysis sheets as a complete .xlsx, sheets named as ``names`` maps ``SHEETS``, the
+    long tables' rows put in by whoever copies the sheets on (``merge``).
 
     Labels and reasons are in ``words``' language; sheet names and headings stay as the
     input contract names them.
@@ -96,7 +97,7 @@ def build_analysis_book(
         if ws.name != names["Summary"]:
             ws.repeat_rows(0)
     book.wb.close()
-    return bulkrows.fill(buffer.getvalue(), book.later, when, date_1904)
+    return bulkrows.Unfilled(buffer.getvalue(), tuple(book.later), date_1904)
 
 
 def sheet_names(existing: Sequence[str]) -> dict[str, str]:

@@ -112,7 +112,7 @@ def start_workbook(
     pool.shutdown(wait=False)  # the thread ends with its one job
     try:
         facts = method_facts(analysis, provenance, list(plan.notes))
-        book = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
+        sheets = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
     except BaseException:
         bodies.cancel()
         raise
@@ -121,7 +121,7 @@ def start_workbook(
         for column in columns:  # the notes worded while the data sheets may still be spliced
             dict(column.comments)
         try:
-            return write_merge(plan, book, when, bodies.result())
+            return write_merge(plan, sheets, when, bodies.result())
         except PackageError as exc:
             return failed(exc)
 
