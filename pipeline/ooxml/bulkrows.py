@@ -90,6 +90,20 @@ def frame(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> pl.Da
     return pl.DataFrame(columns)
 
 
+def typed(values: pl.DataFrame, formats: Sequence[str | None]) -> pl.DataFrame | None:
+    """A frame's columns as this module writes them, or None where one holds what ``frame``
+    would not take (lists, say, or dates without a date format): the same cells as its rows
+    through ``frame``, without making a Python value of every cell first."""
+    columns = {}
+    for i, (series, number_format) in enumerate(zip(values.iter_columns(), formats, strict=True)):
+        kind = series.dtype
+        plain = kind in (pl.Boolean, pl.String, pl.Null) or kind.is_numeric()
+        if not (plain or (kind in (pl.Date, pl.Datetime) and number_format)):
+            return None
+        columns[f"c{i}"] = series.cast(pl.Float64) if kind.is_float() else series
+    return pl.DataFrame(columns)
+
+
 def _day_number(value: pl.Expr, kind: pl.DataType, date_1904: bool) -> pl.Expr:
     """Excel's serial day, as xlsxwriter counts it (with 1900's phantom 29 February)."""
     epoch = dt.datetime(1904, 1, 1) if date_1904 else dt.datetime(1899, 12, 31)

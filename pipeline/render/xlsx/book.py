@@ -134,18 +134,25 @@ class Book:
         left: int,
         name: str,
         columns: Sequence[tuple[str, str | None]],
-        rows: Sequence[Sequence[Any]],
+        rows: Sequence[Sequence[Any]] | pl.DataFrame,
         bulk: bool = False,
         heights: Sequence[float] | None = None,
     ) -> int:
         """Headers and rows as an Excel table; returns the last row used.
 
         ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
-        the workbook is closed (where their values allow it). ``heights``: each row's height
-        in points, for wrapped text (Excel and LibreOffice keep a row's stated height).
+        the workbook is closed (where their values allow it); given as a frame, its columns
+        go there as they are. ``heights``: each row's height in points, for wrapped text
+        (Excel and LibreOffice keep a row's stated height).
         """
+        formats = [fmt for _, fmt in columns]
+        count, later = len(rows), None
+        if isinstance(rows, pl.DataFrame):
+            later = bulkrows.typed(rows.slice(1), formats) if bulk and count else None
+            rows = [list(rows.row(0))] if later is not None else rows.rows()
         body = rows or [[None] * len(columns)]
-        later = bulkrows.frame(body[1:], [fmt for _, fmt in columns]) if bulk else None
+        if later is None and bulk:
+            later = bulkrows.frame(body[1:], formats)
         if later is not None and later.height:
             tall = pl.Series("ht", heights[1:], pl.Float64) if heights else None
             self.later.append(bulkrows.Later(ws.index, top + 2, left, later, tall))
@@ -158,7 +165,7 @@ class Book:
                     ws.write_formula(r, left + c, value.text, self.fmt(fmt), value.cached)
                 else:
                     self.put(ws, r, left + c, value, fmt)
-        last = top + max(len(rows), 1)
+        last = top + max(count, 1)
         ws.add_table(
             top,
             left,

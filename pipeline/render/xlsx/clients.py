@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.model.analysis import Analysis
@@ -64,16 +65,24 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def client_table(analysis: Analysis, words: Words) -> pl.DataFrame:
+    """The sheet's columns in order, one row per client: the model's own columns as they are,
+    the labels joined on in polars, and only the reasons worded client by client."""
+    tiers = analysis.clients["tier"].drop_nulls().unique().to_list()
+    reasons = ["; ".join(c["reasons"]) for c in client_rows(analysis, words)]
+    return analysis.clients.with_columns(
+        pl.col("tier")
+        .replace_strict({t: tier_label(t, words) for t in tiers}, return_dtype=pl.String)
+        .alias("tier_label"),
+        pl.col("roles").list.join(", ").alias("roles_text_out"),
+        pl.Series("reasons_text", reasons, pl.String),
+        pl.col("client").is_in(analysis.lost_key_clients["client"].implode()).alias("lost_key"),
+    ).select(col.key for col in CLIENT_COLUMNS)
+
+
 def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> None:
     ws = book.wb.add_worksheet(name)
-    lost = set(analysis.lost_key_clients["client"].to_list())
-    rows = []
-    for c in client_rows(analysis, words):
-        c["tier_label"] = tier_label(c["tier"], words)
-        c["roles_text_out"] = ", ".join(c["roles"])
-        c["reasons_text"] = "; ".join(c["reasons"])
-        c["lost_key"] = c["client"] in lost
-        rows.append([c[col.key] for col in CLIENT_COLUMNS])
+    rows = client_table(analysis, words)
     cur = analysis.currency
     columns = [
         (f"{col.header} ({cur})" if cur and col.fmt == MONEY else col.header, col.fmt)
@@ -81,16 +90,16 @@ def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
     ]
     reasons = next(i for i, col in enumerate(CLIENT_COLUMNS) if col.key == "reasons_text")
     wide = CLIENT_COLUMNS[reasons].width
-    heights = wrapped_heights([row[reasons] for row in rows], wide).to_list()
+    heights = wrapped_heights(rows["reasons_text"].to_list(), wide).to_list()
     last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True, heights=heights)
     for i, col in enumerate(CLIENT_COLUMNS):
         ws.set_column(i, i, col.width)
     ws.freeze_panes(1, 2)
     index = {col.key: i for i, col in enumerate(CLIENT_COLUMNS)}
-    if rows:  # the first row's style is every later row's: the reasons wrap in all of them
-        book.put(ws, 1, reasons, rows[0][reasons], wrap=True)
+    if rows.height:  # the first row's style is every later row's: the reasons wrap in all
+        book.put(ws, 1, reasons, rows["reasons_text"][0], wrap=True)
     ws.print_area(0, 0, last, reasons)
-    if rows:
+    if rows.height:
         share = index["share"]
         ws.conditional_format(
             1, share, last, share, {"type": "data_bar", "bar_color": "#5B9BD5", "bar_solid": True}
