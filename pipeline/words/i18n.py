@@ -172,12 +172,21 @@ class _Isolating(gettext.NullTranslations):
     def __init__(self, inner: gettext.NullTranslations) -> None:
         super().__init__()
         self._inner = inner
+        # A message is isolated once, not at each of the hundreds of thousands of times a
+        # long ledger's reasons ask for it.
+        self._isolated: dict[str, str] = {}
+
+    def _isolate(self, text: str) -> str:
+        found = self._isolated.get(text)
+        if found is None:
+            found = self._isolated[text] = RLM + PLACEHOLDER.sub(ISOLATE, text)
+        return found
 
     def gettext(self, message: str) -> str:
-        return RLM + PLACEHOLDER.sub(ISOLATE, self._inner.gettext(message))
+        return self._isolate(self._inner.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return RLM + PLACEHOLDER.sub(ISOLATE, self._inner.ngettext(singular, plural, n))
+        return self._isolate(self._inner.ngettext(singular, plural, n))
 
 
 ENGLISH = words("en")
