@@ -173,6 +173,7 @@ def _report(
         )
         stage("validate")
         ledger = build_ledger(raw, config, options.today, ignored)
+        raw = raw.without_rows()  # the ledger holds what the rows said: let go of their text
         stage("model")
         try:
             analysis = analyse(ledger, config)

@@ -210,3 +210,58 @@ def test_a_cell_that_is_not_a_date_names_its_value_and_column(tmp_path):
     result = CliRunner().invoke(main, ["inspect", str(source)])
     assert result.exit_code == 0, result.output
     assert "bad row 3, Invoice Date '31/31/2026': not a date (row left out)" in result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "03/04/2025",
+                    "13/04/2025",
+                    "04/13/2025",
+                    "2025-04-03",
+                    "2025/04/03",
+                    "3 Apr 2025",
+                    "1.2.2024",
+                    "12-11-24",
+                    "0003/04/2025",
+                    "31.12.2025 10:30",
+                ]
+            ),
+            st.integers(1, 500),
+        ),
+        max_size=40,
+    ),
+    setting=st.sampled_from(["auto", "dmy", "mdy"]),
+)
+def test_the_order_is_decided_alike_from_the_cells_date_cells_keeps(cells, setting) -> None:
+    """``date_cells`` carries only the cells that can be read either way (day and month first,
+    year last); the order decided from them is the one decided from every date cell."""
+    from pipeline.validate.invoices import date_cells
+
+    raw = pl.DataFrame(
+        {
+            "invoice_no": [f"INV-{n}" for _, n in cells],
+            "invoice_date": [text for text, _ in cells],
+            "due_date": [None] * len(cells),
+            "paid_date": [text for text, _ in reversed(cells)],
+        },
+        schema={c: pl.String for c in ("invoice_no", "invoice_date", "due_date", "paid_date")},
+    )
+    every = pl.concat(
+        [
+            pl.DataFrame(schema={"text": pl.String, "number": pl.Int64}),
+            *(
+                raw.select(
+                    pl.col(c).alias("text"),
+                    pl.col("invoice_no").str.extract(r"(\d+)$").cast(pl.Int64).alias("number"),
+                ).drop_nulls("text")
+                for c in ("invoice_date", "due_date", "paid_date")
+            ),
+        ]
+    )
+    kept = date_cells(raw)
+    assert not kept["text"].str.starts_with("2025").any()
+    assert decide_order(kept, setting) == decide_order(every, setting)

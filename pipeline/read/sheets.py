@@ -11,7 +11,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import fastexcel
@@ -96,6 +96,21 @@ class RawWorkbook:
     outside: tuple[str, ...] = ()  # links out of the workbook, named (never followed)
     stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
     title: str | None = None  # the business, as the document's properties or a title line say
+
+    def without_rows(self) -> RawWorkbook:
+        """The same workbook with every table's rows dropped (their columns kept): what the
+        report still needs once the ledger is built, without the text of ten million rows."""
+
+        def bare(table: RawTable) -> RawTable:
+            left = table.left_out.clear() if table.left_out is not None else None
+            return replace(table, frame=table.frame.clear(), left_out=left)
+
+        return replace(
+            self,
+            invoices=tuple(bare(t) for t in self.invoices),
+            skipped=tuple(bare(t) for t in self.skipped),
+            clients=bare(self.clients) if self.clients is not None else None,
+        )
 
 
 class TextSheet:

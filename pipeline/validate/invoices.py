@@ -16,7 +16,7 @@ from pipeline.config import Config
 from pipeline.read.columns import normalise
 from pipeline.read.sheets import RawTable
 from pipeline.validate.amounts import MAX_AMOUNT, parse_amounts, parse_deposit
-from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, parse_dates
+from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, NUMERIC, parse_dates
 from pipeline.validate.duplicates import line_numbers, possible_copies
 from pipeline.validate.fields import DATE_FIELDS, cleaned, label, typed, with_fields
 from pipeline.validate.issues import issue_rows, one_issue
@@ -46,15 +46,20 @@ def prepared(table: RawTable) -> pl.DataFrame:
 
 
 def date_cells(raw: pl.DataFrame) -> pl.DataFrame:
-    """Every date cell written as text (``text``), with its row's invoice number's digits
-    (``number``), column after column: what the order of day and month is decided from."""
+    """Every date cell written as three numbers, year last (``text``), with its row's invoice
+    number's digits (``number``), column after column: what the order of day and month is
+    decided from (``day_month_parts`` keeps no other). Cells in any other shape (ISO dates,
+    month names) say nothing about it and are left out here, not carried: three columns of
+    ten million ISO dates were gigabytes."""
     digits = pl.col("invoice_no").str.extract(r"(\d+)\D*$").cast(pl.Int64, strict=False)
     texts = [c for c in DATE_FIELDS if not typed(raw, c)]
     return pl.concat(
         [
             pl.DataFrame(schema={"text": pl.String, "number": pl.Int64}),
             *(
-                raw.select(pl.col(c).alias("text"), digits.alias("number")).drop_nulls("text")
+                raw.filter(
+                    pl.col(c).str.contains(r"^\d{1,2}[/.\-]") & pl.col(c).str.contains(NUMERIC)
+                ).select(pl.col(c).alias("text"), digits.alias("number"))
                 for c in texts
             ),
         ]

@@ -53,8 +53,9 @@ def build_ledger(
     if first_issue is not None:
         issues.append(first_issue)
     parts, sources, rows_read = [], [], 0
-    for table, text in zip(raw.invoices, texts, strict=True):
-        parsed, found, count, source = parse_invoices(table, text, order, config, today)
+    for table in raw.invoices:
+        # each sheet's clean text let go of once it is parsed: ten million rows of it are GBs
+        parsed, found, count, source = parse_invoices(table, texts.pop(0), order, config, today)
         parts.append(parsed)
         issues += found
         rows_read += count
@@ -75,6 +76,7 @@ def build_ledger(
         for note in notes
     ]
     combined = pl.concat(parts, how="diagonal_relaxed")
+    del parts
     combined, found, currency, set_aside = one_currency(combined, raw.invoices, config)
     issues += found
     combined, found = one_spelling(combined, label(raw.invoices[0], "client"))
