@@ -100,7 +100,7 @@ class Words:
         return self.digits(_percent(value, pattern, self.locale_id))
 
     def day(self, value: dt.date | None) -> str:
-        return self.digits(format_date(value, "medium", locale=self.locale)) if value else _dash()
+        return self.digits(_day(value, self.locale_id)) if value else _dash()
 
     def month(self, value: dt.date) -> str:
         """A calendar month as the locale writes it (``Mar 2026``, ``2026年3月``, ``3.2026``)."""
@@ -125,6 +125,11 @@ def _decimal(value: float, pattern: str, locale: str) -> str:
 @lru_cache(maxsize=65_536)
 def _percent(value: float, pattern: str, locale: str) -> str:
     return percent_format(pattern, locale)(value)
+
+
+@lru_cache(maxsize=65_536)
+def _day(value: dt.date, locale: str) -> str:
+    return format_date(value, "medium", locale=locale)
 
 
 @lru_cache(maxsize=65_536)
