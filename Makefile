@@ -12,7 +12,7 @@ help:
 	@echo "make test       install what the tests need (LibreOffice, Chromium too) and run every test"
 	@echo "make test-fast  the unit and property tests only, in seconds"
 	@echo "make lint       ruff and mypy"
-	@echo "make bench      time tierbook against the I/O floor and a naive baseline (BENCH_SIZES, BENCH_RUNS)"
+	@echo "make bench      time tierbook against the xlsxwriter and Rust I/O floors and a naive baseline, and over a 20,000-client long tail (BENCH_SIZES, BENCH_RUNS)"
 	@echo "make bench-quick  the 10k ledger once per tool, then check the reports are right (never the times)"
 	@echo "make samples    regenerate sample_workbooks/ from scripts/make_samples.py"
 	@echo "make picture    regenerate docs/summary.png and docs/briefing.png (LibreOffice, Chromium)"
