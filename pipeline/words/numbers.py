@@ -133,37 +133,42 @@ def _guarded(fast: Format, babel: Format) -> Format:
     return formatted
 
 
+def _chosen(babel: Format, fast: Format | None) -> Format:
+    """The compiled form where there is one and it is trusted, else Babel."""
+    return babel if fast is None else _trusted(_guarded(fast, babel), babel)
+
+
 @lru_cache(maxsize=256)
+def _format(kind: str, what: str, locale: str) -> Format:
+    """Babel's ``format_<kind>`` for ``locale`` as a function of the value; ``what`` is the
+    pattern, or for ``currency`` the currency's code (the locale's standard pattern)."""
+    loc = Locale.parse(locale)
+    if kind == "currency":
+        pattern, currency = loc.currency_formats["standard"], what
+
+        def babel(value: float) -> str:
+            return format_currency(value, what, locale=loc, numbering_system=NUMBERING)
+
+    else:
+        pattern, currency = parse_pattern(what), None
+        function = format_percent if kind == "percent" else format_decimal
+
+        def babel(value: float) -> str:
+            return function(value, format=what, locale=loc, numbering_system=NUMBERING)
+
+    return _chosen(babel, _compile(pattern, loc, currency))
+
+
 def decimal_format(pattern: str, locale: str) -> Format:
     """``format_decimal(value, pattern, locale)`` as a function of the value."""
-    loc = Locale.parse(locale)
-
-    def babel(value: float) -> str:
-        return format_decimal(value, format=pattern, locale=loc, numbering_system=NUMBERING)
-
-    fast = _compile(parse_pattern(pattern), loc, None)
-    return babel if fast is None else _trusted(_guarded(fast, babel), babel)
+    return _format("decimal", pattern, locale)
 
 
-@lru_cache(maxsize=256)
 def percent_format(pattern: str, locale: str) -> Format:
     """``format_percent(value, pattern, locale)`` as a function of the value."""
-    loc = Locale.parse(locale)
-
-    def babel(value: float) -> str:
-        return format_percent(value, format=pattern, locale=loc, numbering_system=NUMBERING)
-
-    fast = _compile(parse_pattern(pattern), loc, None)
-    return babel if fast is None else _trusted(_guarded(fast, babel), babel)
+    return _format("percent", pattern, locale)
 
 
-@lru_cache(maxsize=256)
 def currency_format(currency: str, locale: str) -> Format:
     """``format_currency(value, currency, locale)`` (the locale's standard pattern)."""
-    loc = Locale.parse(locale)
-
-    def babel(value: float) -> str:
-        return format_currency(value, currency, locale=loc, numbering_system=NUMBERING)
-
-    fast = _compile(loc.currency_formats["standard"], loc, currency)
-    return babel if fast is None else _trusted(_guarded(fast, babel), babel)
+    return _format("currency", currency, locale)
