@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
@@ -136,3 +136,31 @@ def test_the_fast_paths_give_what_the_full_parsers_give(cells, order):
         full["amount"].to_list(), nan_ok=True
     )
     assert parse_dates(frame, "t", order).to_list() == full["date"].to_list()
+
+
+_SPACED = st.text(
+    alphabet=st.sampled_from(list("ab1 -\t\n\r\x0b\x0c\u00a0\u2003é\u0301Ä")), max_size=8
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), _SPACED, st.from_regex(r"\A[A-Za-z0-9 .-]{0,8}\Z")), max_size=20)
+)
+@example(["Acme  Ltd", "Birch"])  # a run of plain spaces inside
+@example(["Acme", ""])  # an empty cell
+@example(["Acme\tLtd"])  # white space other than a space
+@example([" Acme", "Birch "])  # padding
+@example(["Cafe\u0301"])  # NFD
+def test_a_column_kept_as_it_is_is_what_cleaning_it_would_give(cells):
+    """``clean_columns`` keeps a column it judges clean; it must be exactly what cleaning every
+    cell gives, for any mix of padding, runs, tabs, non-breaking and Unicode spaces, and NFD."""
+    from pipeline.validate.text import already_clean, clean_text
+
+    frame = pl.DataFrame({"t": cells}, schema={"t": pl.String})
+    kept = clean_columns(frame, ["t"])["t"].to_list()
+    assert kept == frame.select(clean_text("t").alias("t"))["t"].to_list()
+    if already_clean(frame, "t"):
+        assert kept == cells
+        trimmed = frame.select(pl.col("t").str.normalize("NFC").str.strip_chars())["t"]
+        assert trimmed.to_list() == cells

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from pipeline.read.sheets import ROW, RawTable
-from pipeline.validate.text import clean_columns, clean_text
+from pipeline.validate.text import already_clean, clean_columns, clean_text
 
 DATE_FIELDS = ("invoice_date", "due_date", "paid_date")
 NUMBER_FIELDS = ("amount", "deposit", "quantity", "unit_price", "discount")
@@ -56,7 +56,12 @@ def cleaned(frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     typed stay as they are; anything else is read as text."""
     values = [c for c in frame.columns if c not in {"row", "sheet"}]
     frame = frame.with_columns(
-        pl.col(c).cast(pl.String).str.normalize("NFC").str.strip_chars().alias(f"raw_{c}")
+        # as written; a column already clean is its own trimmed form, shared, not copied
+        (
+            pl.col(c)
+            if already_clean(frame, c)
+            else pl.col(c).cast(pl.String).str.normalize("NFC").str.strip_chars()
+        ).alias(f"raw_{c}")
         for c in keep
     )
     frame = clean_columns(frame, [c for c in values if not typed(frame, c)])

@@ -10,6 +10,10 @@ from __future__ import annotations
 import polars as pl
 
 _WHITE_SPACE = r"\s\s+|[^\S ]"  # a run of white space, or one that is not a plain space
+_NON_ASCII = r"[^\x00-\x7F]"
+# What ``clean_text`` would change in ASCII text: an empty cell, white space at either end, a
+# run of it, or white space other than a plain space.
+_UNCLEAN = r"^$|^\s|\s$|\s\s|[^\S ]"
 
 
 def clean_text(col: str | pl.Expr, nfc: bool = True) -> pl.Expr:
@@ -27,16 +31,35 @@ def clean_text(col: str | pl.Expr, nfc: bool = True) -> pl.Expr:
 
 
 def clean_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``frame`` with each of ``columns`` replaced by its clean text, each cleaned once."""
+    """``frame`` with each of ``columns`` replaced by its clean text, each cleaned once.
+
+    A text column already clean (ASCII, so already in one Unicode form, and no cell empty,
+    padded or holding white space ``clean_text`` would change) is kept as it is: cleaning it
+    would give the same text in new memory, gigabytes of it in a ten-million-row ledger.
+    """
     if not columns:
         return frame
-    non_ascii = frame.select(
-        pl.col(c).cast(pl.String).str.contains(r"[^\x00-\x7F]").any().alias(c) for c in columns
-    ).row(0)
+    plain = [c for c in columns if frame.schema[c] == pl.String]
+    found = frame.select(
+        *(pl.col(c).cast(pl.String).str.contains(_NON_ASCII).any().alias(c) for c in columns),
+        *(pl.col(c).str.contains(_UNCLEAN).any().alias(f"unclean {c}") for c in plain),
+    ).row(0, named=True)
     return frame.with_columns(
-        clean_text(c, nfc=bool(needed)).alias(c)
-        for c, needed in zip(columns, non_ascii, strict=True)
+        clean_text(c, nfc=bool(found[c])).alias(c)
+        for c in columns
+        if c not in plain or found[c] or found[f"unclean {c}"]
     )
+
+
+def already_clean(frame: pl.DataFrame, column: str) -> bool:
+    """Whether ``clean_columns`` would keep ``column`` as it is (and trimming it is a no-op)."""
+    if frame.schema[column] != pl.String:
+        return False
+    text = pl.col(column)
+    found = frame.select(
+        text.str.contains(_NON_ASCII).any().alias("a"), text.str.contains(_UNCLEAN).any().alias("u")
+    ).row(0)
+    return not any(found)
 
 
 def fast_then_full(frame: pl.DataFrame, column: str, fast: pl.Expr, full: pl.Expr) -> pl.Series:
