@@ -15,10 +15,17 @@ def one_spelling(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, list[p
 
     Decided over the distinct spellings (a few thousand, however long the ledger), then mapped
     onto the rows that need it."""
-    spellings = frame.group_by("raw_client").agg(
-        pl.col("client").first().str.to_lowercase().alias("_key"),
-        pl.len().alias("_n"),
-        pl.col("row").min().alias("_first"),
+    # On polars' streaming engine: the same groups (a row's clean name follows from its name as
+    # written, so "first" is any), without the eager engine's 0.5 GB per ten million rows.
+    spellings = (
+        frame.lazy()
+        .group_by("raw_client")
+        .agg(
+            pl.col("client").first().str.to_lowercase().alias("_key"),
+            pl.len().alias("_n"),
+            pl.col("row").min().alias("_first"),
+        )
+        .collect(engine="streaming")
     )
     canonical = (
         spellings.sort(["_n", "_first", "raw_client"], descending=[True, False, False])
