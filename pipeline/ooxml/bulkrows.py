@@ -12,9 +12,7 @@ their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses,
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +22,6 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from pipeline.ooxml.sheetdata import escaped, inline_text
 from pipeline.ooxml.xmltext import CONTROL
-from pipeline.ooxml.zipwriter import ZipOut
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
 
@@ -291,25 +288,3 @@ class Unfilled:
         """``sheet``, the XML of ``part`` (its name in ``package``), with its rows in place."""
         blocks = [block for block in self.later if _part(block) == part]
         return fill_sheet(sheet, blocks, self.date_1904) if blocks else sheet
-
-
-def fill(package: bytes, later: Sequence[Later], when: dt.datetime, date_1904: bool) -> bytes:
-    """``package`` (xlsxwriter's) with each sheet's later rows in place and its dimension
-    stretched over them."""
-    if not later:
-        return package
-    changed: dict[str, bytes] = {}
-    with zipfile.ZipFile(io.BytesIO(package)) as archive:
-        for part in dict.fromkeys(_part(block) for block in later):
-            blocks = [block for block in later if _part(block) == part]
-            sheet = archive.read(part).decode("utf-8")
-            changed[part] = fill_sheet(sheet, blocks, date_1904).encode("utf-8")
-        target = io.BytesIO()
-        writer = ZipOut(target, when)
-        for info in archive.infolist():
-            if info.filename in changed:
-                writer.write(info.filename, changed[info.filename])
-            else:
-                writer.copy(archive.fp, info)  # type: ignore[arg-type]
-        writer.close()
-    return target.getvalue()
