@@ -160,7 +160,7 @@ def test_a_column_kept_as_it_is_is_what_cleaning_it_would_give(cells):
     frame = pl.DataFrame({"t": cells}, schema={"t": pl.String})
     kept = clean_columns(frame, ["t"])["t"].to_list()
     assert kept == frame.select(clean_text("t").alias("t"))["t"].to_list()
-    if already_clean(frame, "t"):
+    if already_clean(frame, ["t"])["t"] is None:
         assert kept == cells
         trimmed = frame.select(pl.col("t").str.normalize("NFC").str.strip_chars())["t"]
         assert trimmed.to_list() == cells

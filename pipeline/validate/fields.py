@@ -55,14 +55,16 @@ def cleaned(frame: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     written), and the rows left with no value at all dropped. Dates and amounts that arrive
     typed stay as they are; anything else is read as text."""
     values = [c for c in frame.columns if c not in {"row", "sheet"}]
+    texts = [c for c in values if not typed(frame, c)]
+    shape = already_clean(frame, [*texts, *(c for c in keep if c not in texts)])
     frame = frame.with_columns(
         # as written; a column already clean is its own trimmed form, shared, not copied
         (
             pl.col(c)
-            if already_clean(frame, c)
+            if shape[c] is None
             else pl.col(c).cast(pl.String).str.normalize("NFC").str.strip_chars()
         ).alias(f"raw_{c}")
         for c in keep
     )
-    frame = clean_columns(frame, [c for c in values if not typed(frame, c)])
+    frame = clean_columns(frame, texts, shape)
     return frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in values))

@@ -30,36 +30,34 @@ def clean_text(col: str | pl.Expr, nfc: bool = True) -> pl.Expr:
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
-def clean_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``frame`` with each of ``columns`` replaced by its clean text, each cleaned once.
-
-    A text column already clean (ASCII, so already in one Unicode form, and no cell empty,
-    padded or holding white space ``clean_text`` would change) is kept as it is: cleaning it
-    would give the same text in new memory, gigabytes of it in a ten-million-row ledger.
-    """
-    if not columns:
-        return frame
+def already_clean(frame: pl.DataFrame, columns: list[str]) -> dict[str, bool | None]:
+    """For each of ``columns``: None when it is already clean text (ASCII, so already in one
+    Unicode form, and no cell empty, padded or holding white space ``clean_text`` would
+    change), so cleaning it, or trimming it, gives it back as it is; else whether it holds
+    text outside ASCII (which Unicode normalisation must see)."""
     plain = [c for c in columns if frame.schema[c] == pl.String]
     found = frame.select(
         *(pl.col(c).cast(pl.String).str.contains(_NON_ASCII).any().alias(c) for c in columns),
         *(pl.col(c).str.contains(_UNCLEAN).any().alias(f"unclean {c}") for c in plain),
     ).row(0, named=True)
-    return frame.with_columns(
-        clean_text(c, nfc=bool(found[c])).alias(c)
+    return {
+        c: None if c in plain and not found[c] and not found[f"unclean {c}"] else bool(found[c])
         for c in columns
-        if c not in plain or found[c] or found[f"unclean {c}"]
+    }
+
+
+def clean_columns(
+    frame: pl.DataFrame, columns: list[str], shape: dict[str, bool | None] | None = None
+) -> pl.DataFrame:
+    """``frame`` with each of ``columns`` replaced by its clean text, each cleaned once; a
+    column already clean is kept as it is (``already_clean``, or its ``shape`` when given):
+    cleaning it would give the same text in new memory, gigabytes of it at ten million rows."""
+    if not columns:
+        return frame
+    shape = shape if shape is not None else already_clean(frame, columns)
+    return frame.with_columns(
+        clean_text(c, nfc=bool(shape[c])).alias(c) for c in columns if shape[c] is not None
     )
-
-
-def already_clean(frame: pl.DataFrame, column: str) -> bool:
-    """Whether ``clean_columns`` would keep ``column`` as it is (and trimming it is a no-op)."""
-    if frame.schema[column] != pl.String:
-        return False
-    text = pl.col(column)
-    found = frame.select(
-        text.str.contains(_NON_ASCII).any().alias("a"), text.str.contains(_UNCLEAN).any().alias("u")
-    ).row(0)
-    return not any(found)
 
 
 def fast_then_full(frame: pl.DataFrame, column: str, fast: pl.Expr, full: pl.Expr) -> pl.Series:
