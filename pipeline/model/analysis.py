@@ -120,7 +120,13 @@ def invoice_row_notes(invoices: pl.DataFrame, w: Windows, basis: str) -> pl.Data
         .when(day > w.as_of)
         .then(pl.lit("after the as-of date"))
     )
-    return invoices.select("sheet", "row", "client", note.alias("note"))
+    # On the streaming engine, a block of rows at a time: evaluated whole, each branch of the
+    # note made its own column of every row first (2 GB at ten million invoices).
+    return (
+        invoices.lazy()
+        .select("sheet", "row", "client", note.alias("note"))
+        .collect(engine="streaming")
+    )
 
 
 def monthly_by_tier(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows) -> pl.DataFrame:
@@ -128,8 +134,10 @@ def monthly_by_tier(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows) ->
 
     Every month and tier appears, with zero where nothing was billed, so a chart of it has no gaps.
     """
-    rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of)).join(
-        clients.select("client", "tier"), on="client", how="left"
+    rows = (
+        counted.select("client", "revenue_date", "amount")
+        .filter(pl.col("revenue_date").is_between(w.start, w.as_of))
+        .join(clients.select("client", "tier"), on="client", how="left")
     )
     sums = rows.group_by(pl.col("revenue_date").dt.truncate("1mo").alias("month"), "tier").agg(
         total(pl.col("amount")).alias("revenue")
@@ -402,7 +410,9 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
     clients = clients.with_columns(
         (pl.col("check_in") & ~pl.col("client").is_in(lost["client"].implode())).alias("check_in")
     )
-    window_rows = counted.filter(pl.col("revenue_date").is_between(w.start, w.as_of))
+    window_rows = counted.select("client", "revenue_date", "amount").filter(
+        pl.col("revenue_date").is_between(w.start, w.as_of)
+    )
     currencies = currency_figures(counted, ledger.set_aside, w, ledger.currency, dict(config.rates))
     revenue = series_total(window_rows["amount"])
     d_revenue = series_total(clients.filter(pl.col("grade") == "D")["revenue"].clip(lower_bound=0))

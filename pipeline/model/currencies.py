@@ -32,31 +32,45 @@ def currency_figures(
     """The reporting currency first, then the converted ones, then those left out, each by
     revenue; the counted invoices' own currencies come from what their rows were written in."""
     day = pl.col("revenue_date")
-    own = counted.filter(day.is_between(w.start, w.as_of)).select(
-        pl.col("invoice"),
-        pl.col("currency_written").fill_null(pl.col("currency")).alias("currency"),
-        pl.col("amount_written").alias("amount"),
-        pl.lit(True).alias("counted"),
-    )
-    aside = (
-        set_aside.filter(
-            ~pl.col("status").is_in(EXCLUDED_STATUSES)
-            & pl.col("invoice_date").is_between(w.start, w.as_of)
-        ).select("invoice", "currency", "amount", pl.lit(False).alias("counted"))
-        if set_aside is not None
-        else own.head(0)
-    )
-    rows = pl.concat([own, aside]).filter(pl.col("currency").is_not_null())
-    figures = (
-        rows.group_by("currency", "counted")
-        .agg(
-            pl.col("invoice").n_unique().alias("invoices"), total(pl.col("amount")).alias("revenue")
+    # A counted invoice is one row (``invoices_of`` summed its lines), so its rows are counted;
+    # rows set aside are lines, so their invoices are. Counted apart, the counted frame needs
+    # no invoice key (370 MB at ten million invoices).
+    own = (
+        counted.lazy()
+        .filter(day.is_between(w.start, w.as_of))
+        .select(
+            pl.col("currency_written").fill_null(pl.col("currency")).alias("currency"),
+            pl.col("amount_written").alias("amount"),
         )
+        .filter(pl.col("currency").is_not_null())
+        .group_by("currency")
+        .agg(pl.len().alias("invoices"), total(pl.col("amount")).alias("revenue"))
+        .with_columns(pl.lit(True).alias("counted"))
+    )
+    parts = [own]
+    if set_aside is not None:
+        parts.append(
+            set_aside.lazy()
+            .filter(
+                ~pl.col("status").is_in(EXCLUDED_STATUSES)
+                & pl.col("invoice_date").is_between(w.start, w.as_of)
+                & pl.col("currency").is_not_null()
+            )
+            .group_by("currency")
+            .agg(
+                pl.col("invoice").n_unique().alias("invoices"),
+                total(pl.col("amount")).alias("revenue"),
+            )
+            .with_columns(pl.lit(False).alias("counted"))
+        )
+    figures = (
+        pl.concat(parts)
         .with_columns(
             pl.col("currency").ne_missing(pl.lit(reporting, pl.String)).alias("_other"),
             pl.col("revenue").abs().alias("_size"),
         )
         .sort(["_other", "counted", "_size", "currency"], descending=[False, True, True, False])
+        .collect()
     )
     return tuple(
         CurrencyFigures(

@@ -26,7 +26,23 @@ def payment_figures(
 ) -> pl.DataFrame:
     """Per client: days late (median over paid invoices, worst including open overdue ones),
     share of matured billing paid, write-offs, voids and deposits."""
-    upto = invoices.filter(pl.col("invoice_date") <= as_of)
+    # Lazily, on the columns read here only, each figure a sum or extreme of values picked by
+    # ``when``: polars then folds each client's rows as they stream by. Picked by ``filter``, it
+    # gathered every group's rows for each figure, 1.8 GB more at ten million invoices.
+    upto = (
+        invoices.lazy()
+        .select(
+            "client",
+            "invoice_date",
+            "due_date",
+            "paid_date",
+            "amount",
+            "status",
+            "deposit",
+            "project",
+        )
+        .filter(pl.col("invoice_date") <= as_of)
+    )
     billed = upto.filter(
         (pl.col("amount") > 0) & ~pl.col("status").is_in(["void", "draft", "credit_note"])
     )
@@ -39,24 +55,22 @@ def payment_figures(
     late = (pl.col("paid_date") - due).dt.total_days()
     overdue = (pl.lit(as_of) - due).dt.total_days()
     matured = due <= as_of
-    figures = billed.group_by("client").agg(
-        late.filter(dated).median().alias("median_days_late"),
+    owing = ~paid & matured & (pl.col("status") == "open")
+    amount = pl.col("amount")
+    # A median needs each client's values gathered, which takes every other figure off that
+    # fold: it is found on its own, from the two columns it needs.
+    medians = billed.filter(dated).group_by("client").agg(late.median().alias("median_days_late"))
+    folded = billed.group_by("client").agg(
         pl.max_horizontal(
-            late.filter(dated).max(),
-            overdue.filter(~paid & matured & (pl.col("status") != "written_off")).max(),
+            pl.when(dated).then(late).max(),
+            pl.when(~paid & matured & (pl.col("status") != "written_off")).then(overdue).max(),
         ).alias("worst_days_late"),
-        total(pl.col("amount").filter(matured)).alias("matured_billing"),
-        total(pl.col("amount").filter(matured & paid)).alias("paid_billing"),
-        total(pl.col("amount").filter(~paid & matured & (pl.col("status") == "open"))).alias(
-            "overdue_amount"
-        ),
-        overdue.filter(~paid & matured & (pl.col("status") == "open"))
-        .max()
-        .alias("oldest_overdue_days"),
+        total(pl.when(matured).then(amount)).alias("matured_billing"),
+        total(pl.when(matured & paid).then(amount)).alias("paid_billing"),
+        total(pl.when(owing).then(amount)).alias("overdue_amount"),
+        pl.when(owing).then(overdue).max().alias("oldest_overdue_days"),
         (pl.col("status") == "written_off").sum().cast(pl.Int64).alias("write_offs"),
-        total(pl.col("amount").filter(pl.col("status") == "written_off")).alias(
-            "written_off_amount"
-        ),
+        total(pl.when(pl.col("status") == "written_off").then(amount)).alias("written_off_amount"),
         pl.len().cast(pl.Int64).alias("invoices_billed"),
         (pl.col("deposit").fill_null(0) > 0).sum().cast(pl.Int64).alias("invoices_with_deposit"),
         pl.col("project").drop_nulls().n_unique().cast(pl.Int64).alias("projects"),
@@ -66,7 +80,13 @@ def payment_figures(
         .group_by("client")
         .agg(pl.len().cast(pl.Int64).alias("voids"))
     )
-    figures = figures.join(voids, on="client", how="left").with_columns(
+    # Each collected on its own: together, polars would hold the rows they share in memory.
+    figures = (
+        folded.collect()
+        .join(medians.collect(), on="client", how="left")
+        .select("client", "median_days_late", pl.exclude("client", "median_days_late"))
+    )
+    figures = figures.join(voids.collect(), on="client", how="left").with_columns(
         pl.col("voids").fill_null(0),
         pl.when(pl.col("matured_billing") > 0)
         .then(pl.col("paid_billing") / pl.col("matured_billing"))

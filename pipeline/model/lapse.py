@@ -47,7 +47,9 @@ def at_risk(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
 def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Per client: repeat invoice days ``x``, last invoice ``t_x`` and age ``T``, in weeks."""
     # every invoice that is not a credit is a purchase, a free one too (CDNOW's $0 purchases)
-    days = counted.filter((pl.col("revenue_date") <= as_of) & (pl.col("amount") >= 0))
+    days = counted.select("client", "revenue_date", "amount").filter(
+        (pl.col("revenue_date") <= as_of) & (pl.col("amount") >= 0)
+    )
     return (
         days.group_by("client")
         .agg(

@@ -55,7 +55,9 @@ def with_changes(clients: pl.DataFrame) -> pl.DataFrame:
 
 def moves(counted: pl.DataFrame, clients: pl.DataFrame, w: Windows, revenue: float) -> Moves:
     """Revenue in the prior window beside this one's, and the clients that moved it most."""
-    prior_rows = counted.filter(pl.col("revenue_date").is_between(w.prior_start, w.prior_end))
+    prior_rows = counted.select("revenue_date", "amount").filter(
+        pl.col("revenue_date").is_between(w.prior_start, w.prior_end)
+    )
     prior_revenue = series_total(prior_rows["amount"])
     first = counted["revenue_date"].min()
     assert isinstance(first, dt.date)

@@ -34,7 +34,9 @@ def acquisition(
     the window's own cohort stands in only without the key clients, which would otherwise
     measure themselves.
     """
-    history = counted.filter(pl.col("revenue_date") <= w.as_of)
+    history = counted.select("client", "revenue_date", "amount").filter(
+        pl.col("revenue_date") <= w.as_of
+    )
     first = history.group_by("client").agg(
         pl.col("revenue_date").filter(pl.col("amount") >= 0).min().alias("first")
     )

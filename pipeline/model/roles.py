@@ -22,7 +22,8 @@ def halves(counted: pl.DataFrame, w: Windows) -> pl.DataFrame:
     middle = w.start + (w.as_of - w.start) / 2
     day = pl.col("revenue_date")
     return (
-        counted.filter(day.is_between(w.start, w.as_of))
+        counted.select("client", "revenue_date", "amount")
+        .filter(day.is_between(w.start, w.as_of))
         .group_by("client")
         .agg(
             total(pl.col("amount").filter(day <= middle)).alias("first_half"),

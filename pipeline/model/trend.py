@@ -51,7 +51,7 @@ def trend_points(first: dt.date, as_of: dt.date, limit: int = MAX_POINTS) -> lis
 
 def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame:
     """One row per point, oldest first: ``TREND_SCHEMA``'s figures for the window ending there."""
-    history = counted.filter(pl.col(REVENUE_DATE) <= as_of)
+    history = counted.select("client", REVENUE_DATE, "amount").filter(pl.col(REVENUE_DATE) <= as_of)
     if history.height == 0:
         return pl.DataFrame(schema=TREND_SCHEMA)
     first = history[REVENUE_DATE].min()
