@@ -164,3 +164,26 @@ def test_a_column_kept_as_it_is_is_what_cleaning_it_would_give(cells):
         assert kept == cells
         trimmed = frame.select(pl.col("t").str.normalize("NFC").str.strip_chars())["t"]
         assert trimmed.to_list() == cells
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["A-1", "A-2", "B-1", "", "a-1", None]), max_size=30))
+@example([None, None])  # nulls are no value: never repeats of each other
+@example(["A-1", "A-1", None])
+def test_repeated_rows_are_those_whose_value_another_row_holds(values):
+    """``repeated`` looks among hashes first; it must find exactly the rows a comparison of
+    every value finds, in their order, nulls never counted as repeats."""
+    from pipeline.validate.duplicates import repeated
+
+    frame = pl.DataFrame({"key": values, "row": list(range(len(values)))})
+    found = repeated(frame, "key")["row"].to_list()
+    assert found == [i for i, v in enumerate(values) if v is not None and values.count(v) > 1]
+
+
+def test_repeated_compares_values_where_hashes_collide(monkeypatch):
+    """Two values with one hash (forced here) are not repeats of each other."""
+    from pipeline.validate.duplicates import repeated
+
+    monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: pl.lit(7, pl.UInt64))
+    frame = pl.DataFrame({"key": ["x", "y", "y", None], "row": [0, 1, 2, 3]})
+    assert repeated(frame, "key")["row"].to_list() == [1, 2]

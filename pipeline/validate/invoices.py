@@ -17,7 +17,7 @@ from pipeline.read.columns import normalise
 from pipeline.read.sheets import RawTable
 from pipeline.validate.amounts import MAX_AMOUNT, parse_amounts, parse_deposit
 from pipeline.validate.dates import EARLIEST, FUTURE_DAYS, NUMERIC, parse_dates
-from pipeline.validate.duplicates import line_numbers, possible_copies
+from pipeline.validate.duplicates import line_numbers, possible_copies, repeated
 from pipeline.validate.fields import DATE_FIELDS, cleaned, label, typed, with_fields
 from pipeline.validate.issues import issue_rows, one_issue
 from pipeline.validate.records import (
@@ -154,11 +154,11 @@ def _totals_once(parsed: pl.DataFrame, labels: Labels, computed: bool) -> tuple[
     header = labels["amount"]
     if normalise(header) not in INVOICE_TOTALS:
         return parsed, f"the column '{header}'"
-    lines = parsed.filter(pl.col("invoice").is_duplicated())
+    lines = repeated(parsed, "invoice")
     if not lines.height:
         return parsed, f"the column '{header}'"
-    repeated = lines.group_by("invoice").agg((pl.col("amount").n_unique() == 1).alias("same"))
-    if not repeated["same"].all():
+    alike = lines.group_by("invoice").agg((pl.col("amount").n_unique() == 1).alias("same"))
+    if not alike["same"].all():
         return parsed, f"the column '{header}', summed over each invoice's lines"
     first = pl.col("row") == pl.col("row").min().over("invoice")
     once = parsed.with_columns(pl.when(first).then(pl.col("amount")).otherwise(0.0).alias("amount"))
@@ -350,7 +350,7 @@ def _statuses(parsed: pl.DataFrame, labels: Labels) -> Found:
         "status not recognised",
         "counted as an issued invoice",
     )
-    lines = bool(parsed["invoice"].is_duplicated().any())
+    lines = repeated(parsed, "invoice").height > 0
     total, paid = pl.col("amount"), pl.col("paid_date").is_not_null()
     stated = pl.col("status")
     if lines:  # every line takes its invoice's standing; most ledgers have one line each
