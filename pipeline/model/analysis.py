@@ -164,7 +164,9 @@ def _prior_key(
 ) -> pl.DataFrame:
     """Who was key a window ago: an anchor then, at least the key share, or among the top three."""
     prior = windows(w.prior_end, config.window_months)
-    past = counted.filter(pl.col("revenue_date") <= w.prior_end)
+    past = counted.select("client", "revenue_date", "amount").filter(
+        pl.col("revenue_date") <= w.prior_end
+    )
     if past.height == 0:
         return pl.DataFrame(
             schema={

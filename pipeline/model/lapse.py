@@ -47,8 +47,10 @@ def at_risk(clients: pl.DataFrame, config: Config) -> pl.DataFrame:
 def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Per client: repeat invoice days ``x``, last invoice ``t_x`` and age ``T``, in weeks."""
     # every invoice that is not a credit is a purchase, a free one too (CDNOW's $0 purchases)
-    days = counted.select("client", "revenue_date", "amount").filter(
-        (pl.col("revenue_date") <= as_of) & (pl.col("amount") >= 0)
+    days = (
+        counted.lazy()
+        .select("client", "revenue_date", "amount")
+        .filter((pl.col("revenue_date") <= as_of) & (pl.col("amount") >= 0))
     )
     return (
         days.group_by("client")
@@ -60,6 +62,7 @@ def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             ((pl.lit(as_of) - pl.col("revenue_date").min()).dt.total_days() / 7).alias("T"),
         )
         .sort("client")
+        .collect()
     )  # one order, so the fit's sums, and so its result, are the same every run
 
 
