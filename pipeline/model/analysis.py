@@ -29,6 +29,7 @@ from pipeline.model.concentration import (
     stress,
 )
 from pipeline.model.currencies import CurrencyFigures, currency_figures
+from pipeline.model.engine import engine_for
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
 from pipeline.model.lapse import ModelStatus, at_risk, bgnbd, model_note
 from pipeline.model.money import series_total, total
@@ -120,12 +121,12 @@ def invoice_row_notes(invoices: pl.DataFrame, w: Windows, basis: str) -> pl.Data
         .when(day > w.as_of)
         .then(pl.lit("after the as-of date"))
     )
-    # On the streaming engine, a block of rows at a time: evaluated whole, each branch of the
-    # note made its own column of every row first (2 GB at ten million invoices).
+    # On a big ledger, a block of rows at a time: evaluated whole, each branch of the note
+    # made its own column of every row first (2 GB at ten million invoices).
     return (
         invoices.lazy()
         .select("sheet", "row", "client", note.alias("note"))
-        .collect(engine="streaming")
+        .collect(engine=engine_for(invoices.height))
     )
 
 

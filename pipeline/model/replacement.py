@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.model.engine import engine_for
 from pipeline.model.money import series_total, total
 from pipeline.model.window import Windows
 
@@ -52,7 +53,7 @@ def acquisition(
         .filter(first_year)
         .group_by("client", "first")
         .agg(total(pl.col("amount")).alias("first_year"))
-        .collect(engine="streaming")
+        .collect(engine=engine_for(counted.height))
     )
     ledger_start = first["first"].min()
     if ledger_start is None or ledger_start >= w.start:  # type: ignore[operator]

@@ -18,6 +18,7 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.model.clients import REVENUE_DATE
 from pipeline.model.concentration import EPS
+from pipeline.model.engine import engine_for
 from pipeline.model.money import ordered_sum, total
 from pipeline.model.window import add_months, rolling_month, windows
 
@@ -92,7 +93,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         return (
             rows.group_by("client", by.alias(REVENUE_DATE))
             .agg(total(pl.col("amount")), (pl.col("amount") >= 0).any().alias("billed"))
-            .collect(engine="streaming")
+            .collect(engine=engine_for(counted.height))
         )
 
     def joined(points: pl.DataFrame, billed: pl.DataFrame) -> pl.DataFrame:
