@@ -139,6 +139,35 @@ def _with_part(
     return target
 
 
+def test_a_formula_split_across_the_guards_reading_is_still_found(tmp_path):
+    """The guard notes which parts hold ``<f`` as it inflates them a megabyte at a time, and only
+    those are read again for formulas never calculated: a formula tag that starts at the last
+    byte of one megabyte and ends in the next is still found, and refused."""
+    from pipeline.read.guard import parts_with_formulas
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Invoices"
+    ws.append(list(HEADER[:4]))
+    ws.append(["1", "Acme", dt.date(2026, 1, 5), 100])
+    ws.append(["2", "Acme", dt.date(2026, 2, 5), "=D2*2"])  # openpyxl writes no cached value
+    wb.save(tmp_path / "plain.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as archive:
+        sheet = archive.read(part)
+    row = sheet.index(b'<row r="3"')
+    # white space between rows, so that "<f>" starts on the megabyte's last byte
+    pad = 1024**2 - 1 - (sheet.index(b"<f>") - row) - row
+    split = sheet[:row] + b" " * pad + sheet[row:]
+    assert split.index(b"<f>") == 1024**2 - 1
+    path = _with_part(tmp_path / "plain.xlsx", tmp_path / "split.xlsx", part, split)
+    refused(path, tmp_path, "cell D3 holds a formula whose value was never calculated")
+    assert part in parts_with_formulas(path)
+    assert part not in parts_with_formulas(
+        write_workbook(tmp_path / "none.xlsx", [inv("1", "A", "2026-01-05", 10)])
+    )
+
+
 def test_an_xml_entity_bomb_is_refused_unread(tmp_path):
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
