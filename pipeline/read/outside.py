@@ -31,9 +31,12 @@ def _text(raw: bytes) -> str:
 CARRIED = "carried unchanged, never followed by tierbook"
 
 
-def outside_links(files: Package, carried: str = CARRIED) -> list[str]:
+def outside_links(
+    files: Package, carried: str = CARRIED, formulas: frozenset[str] | None = None
+) -> list[str]:
     """One note per kind of link out of the workbook, naming its targets; ``carried`` says
-    what became of them."""
+    what became of them. ``formulas``: the parts known to hold ``<f``, where a web-service
+    formula can be (``guard.parts_with_formulas``); None looks in every sheet."""
     targets: list[str] = []
     dde: list[str] = []
     web: list[str] = []
@@ -44,7 +47,11 @@ def outside_links(files: Package, carried: str = CARRIED) -> list[str]:
         elif _LINK_PART.match(name):
             for found in _DDE.finditer(files[name]):
                 dde.append(f"{_text(found.group(1))}|{_text(found.group(2))}")
-        elif _SHEET.match(name) and _holds_web_formula(files, name):
+        elif (
+            _SHEET.match(name)
+            and (formulas is None or name in formulas)
+            and _holds_web_formula(files, name)
+        ):
             web.append(name.rsplit("/", 1)[-1])
     notes = []
     if targets:

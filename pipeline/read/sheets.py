@@ -32,7 +32,7 @@ from pipeline.read.columns import (
 )
 from pipeline.read.delimited import read_delimited
 from pipeline.read.formulas import check_calculated
-from pipeline.read.guard import check_workbook
+from pipeline.read.guard import check_workbook, parts_with_formulas
 from pipeline.read.outside import outside_links
 from pipeline.read.profiles import find_profile
 from pipeline.read.reshape import reshape
@@ -543,7 +543,8 @@ def _outside(path: Path) -> tuple[str, ...]:
     """What in the package reaches outside it (links, DDE, connections, web formulas)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return tuple(outside_links(Package(archive)))
+            # a sheet the guard saw no formula in holds no web-service formula either
+            return tuple(outside_links(Package(archive), formulas=parts_with_formulas(path)))
     except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError):
         return ()  # the reader has read the sheets; a link it cannot see is no refusal
 
