@@ -113,16 +113,21 @@ def test_a_missing_column_names_it_the_columns_found_and_the_nearest_alias(tmp_p
     assert "Columns found: 'Invoice', 'Date', 'Amount', 'Clinet'" in message
 
 
-def test_formulas_never_calculated_are_refused(tmp_path):
+def uncalculated(path: Path) -> Path:
+    """A workbook whose cell D3 holds a formula with no calculated value."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Invoices"
     ws.append(list(HEADER[:4]))
     ws.append(["1", "Acme", dt.date(2026, 1, 5), 100])
     ws.append(["2", "Acme", dt.date(2026, 2, 5), "=D2*2"])  # openpyxl writes no cached value
-    wb.save(tmp_path / "formulas.xlsx")
+    wb.save(path)
+    return path
+
+
+def test_formulas_never_calculated_are_refused(tmp_path):
     refused(
-        tmp_path / "formulas.xlsx",
+        uncalculated(tmp_path / "formulas.xlsx"),
         tmp_path,
         "cell D3 holds a formula whose value was never calculated",
     )
@@ -145,22 +150,15 @@ def test_a_formula_split_across_the_guards_reading_is_still_found(tmp_path):
     byte of one megabyte and ends in the next is still found, and refused."""
     from pipeline.read.guard import parts_with_formulas
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Invoices"
-    ws.append(list(HEADER[:4]))
-    ws.append(["1", "Acme", dt.date(2026, 1, 5), 100])
-    ws.append(["2", "Acme", dt.date(2026, 2, 5), "=D2*2"])  # openpyxl writes no cached value
-    wb.save(tmp_path / "plain.xlsx")
+    plain = uncalculated(tmp_path / "plain.xlsx")
     part = "xl/worksheets/sheet1.xml"
-    with zipfile.ZipFile(tmp_path / "plain.xlsx") as archive:
+    with zipfile.ZipFile(plain) as archive:
         sheet = archive.read(part)
     row = sheet.index(b'<row r="3"')
     # white space between rows, so that "<f>" starts on the megabyte's last byte
-    pad = 1024**2 - 1 - (sheet.index(b"<f>") - row) - row
-    split = sheet[:row] + b" " * pad + sheet[row:]
+    split = sheet[:row] + b" " * (1024**2 - 1 - sheet.index(b"<f>")) + sheet[row:]
     assert split.index(b"<f>") == 1024**2 - 1
-    path = _with_part(tmp_path / "plain.xlsx", tmp_path / "split.xlsx", part, split)
+    path = _with_part(plain, tmp_path / "split.xlsx", part, split)
     refused(path, tmp_path, "cell D3 holds a formula whose value was never calculated")
     assert part in parts_with_formulas(path)
     assert part not in parts_with_formulas(
