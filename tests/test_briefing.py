@@ -83,6 +83,31 @@ def test_a_hostile_client_name_is_text_in_the_page_and_the_note(workbook, tmp_pa
     assert any(n.startswith(f"{HOSTILE}: ") for n in notes)
 
 
+def test_a_client_named_like_the_notes_marker_gets_its_own_note(workbook):
+    # The notes are rendered in one pass and split on a marker; a name that spells it out is
+    # escaped in the pass, so it cannot cut a note in two or run two notes together.
+    from pipeline.render.provenance import Provenance
+    from pipeline.render.xlsx.annotations import NOTE_END, annotation_columns
+    from tests.conftest import analysis_of
+
+    marked = f"Acme {NOTE_END} Ltd"
+    book = workbook(
+        [
+            inv("1", marked, "2026-01-10", 5000),
+            inv("2", "Plain Ltd", "2026-02-10", 700),
+            inv("3", f"{NOTE_END}", "2026-03-10", 300),
+        ]
+    )
+    provenance = Provenance("b.xlsx", "0", "0", "xlsx", ("Invoices",), None, {"Invoices": 1}, 4, ())
+    notes = [
+        n for a in annotation_columns(analysis_of(book), provenance) for n in a.comments.values()
+    ]
+    assert len(notes) == 3
+    names = sorted(n.split(": ", 1)[0] for n in notes)
+    assert names == sorted([marked, "Plain Ltd", NOTE_END])
+    assert all(n.count("\n- ") >= 3 for n in notes)  # every note keeps all its reasons
+
+
 def test_language_comes_from_the_option_else_the_settings_sheet_else_english(workbook, tmp_path):
     rows = [inv("1", "Aalto Oy", "2026-01-10", 5000), inv("2", "Berg Ab", "2026-02-10", 800)]
     plain = workbook(rows)

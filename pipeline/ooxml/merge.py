@@ -212,9 +212,11 @@ def _carry_analysis_parts(merge: _Merge, styles: StyleMap, analysis: Unfilled) -
     for old, new in renamed.items():
         data = _decoded(extra, old)
         if old.startswith("xl/worksheets/"):
-            data = analysis.filled(old, restyle_sheet(_inline_strings(data, shared), styles))
+            data = restyle_sheet(_inline_strings(data, shared), styles)
             if old != summary:  # the workbook opens on the Summary, the one selected sheet
                 data = unselected(data)
+            # the long tables' rows last: the passes above then read xlsxwriter's few rows
+            data = analysis.filled(old, data)
         elif old.startswith("xl/tables/"):
             data = tables.renamed(data, styles)
         merge.out[new] = data.encode("utf-8")
