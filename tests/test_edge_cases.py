@@ -250,6 +250,35 @@ def test_invoice_sheets_split_by_year_are_read_together(tmp_path):
     ]
 
 
+def test_an_invoice_whose_lines_span_two_sheets_is_one_invoice(tmp_path):
+    # Each sheet numbers its own invoices as it is parsed; the ledger numbers them again
+    # across sheets, so lines with one number, client and date are one invoice wherever they
+    # are, and rows without a number stay sales of their own even on the same row number.
+    import openpyxl
+
+    from tests.conftest import analysis_of, client
+
+    wb = openpyxl.Workbook()
+    for title, amount in (("March", 100), ("Extras", 50)):
+        ws = wb.create_sheet(title)
+        ws.append(["Invoice No", "Client", "Invoice Date", "Amount"])
+        ws.append(["7", "Ash Ltd", dt.date(2026, 3, 2), amount])
+        ws.append([None, "Birch Ltd", dt.date(2026, 3, 9), 30])
+    wb.remove(wb["Sheet"])
+    wb.save(tmp_path / "split.xlsx")
+    ledger = ledger_of(tmp_path / "split.xlsx")
+    assert ledger.invoices.select("sheet", "row", "invoice").rows() == [
+        ("March", 2, 0),
+        ("March", 3, 1),
+        ("Extras", 2, 0),
+        ("Extras", 3, 3),
+    ]
+    analysis = analysis_of(tmp_path / "split.xlsx")
+    ash, birch = client(analysis, "Ash Ltd"), client(analysis, "Birch Ltd")
+    assert (ash["invoices_total"], ash["revenue"]) == (1, 150)
+    assert (birch["invoices_total"], birch["revenue"]) == (2, 60)
+
+
 def test_a_settings_sheet_with_other_rows_is_used_not_refused(workbook, tmp_path):
     path = workbook(
         [inv("1", "A", "2026-01-05", 100)],

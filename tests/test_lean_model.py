@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.model.clients import counted_invoices
+from pipeline.model.clients import client_figures, counted_invoices
 from pipeline.model.currencies import currency_figures
 from pipeline.model.grades import payment_figures
 from pipeline.model.receivables import BUCKETS, receivables
@@ -50,14 +50,14 @@ CLIENTS = pl.DataFrame(
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    """The drawn rows as the ledger holds them: one invoice per row, keyed as validation keys it."""
+    """The drawn rows as the ledger holds them: one invoice per row."""
     full = [
         {
             **r,
             "row": i + 2,
             "sheet": "Invoices",
             "description": None,
-            "invoice": f"{r['invoice_no']}\x1f{r['client']}\x1f{r['invoice_date']}\x1f{i}",
+            "invoice": i,  # each row its own invoice, numbered as the ledger numbers them
             "currency_written": r["currency"],
             "amount_written": r["amount"],
         }
@@ -206,7 +206,7 @@ def test_each_currencys_invoices_are_counted_once(rows, aside_rows):
     counted = counted_invoices(frame(rows), "invoiced")
     aside = frame(aside_rows).with_columns(
         pl.concat_str("invoice_no", "client", separator="/")
-        .fill_null(pl.col("invoice"))
+        .fill_null(pl.col("invoice").cast(pl.String))  # set aside, keys keep their text
         .alias("invoice")
     )
     got = {
@@ -257,3 +257,74 @@ def test_both_engines_give_the_same_counted_rows_and_figures(rows, basis):
     assert small[0] == big[0]
     assert small[1] == big[1]
     assert small[2].equals(big[2])
+
+
+def expected_client_figures(counted: list[tuple], as_of: dt.date) -> dict[str, dict]:
+    """``client_figures`` by its rules, one counted row at a time."""
+    w = windows(as_of, 12)
+
+    def month(d: dt.date) -> int:  # the rolling month a day is in: 0 for the one ending as-of
+        return (as_of.year * 12 + as_of.month) - (d.year * 12 + d.month) - (d.day > as_of.day)
+
+    by_client: dict[str, list[tuple[dt.date, float]]] = defaultdict(list)
+    for client, amount, day in counted:
+        if day <= as_of:
+            by_client[client].append((day, amount))
+    want = {}
+    for client, rows in by_client.items():
+        inside = [a for d, a in rows if w.start <= d <= as_of]
+        active = sorted({d for d, a in rows if a >= 0})
+        cadence = [d for d in active if w.prior_start <= d <= as_of]
+        gaps = [(b - a).days for a, b in zip(cadence, cadence[1:], strict=False)]
+        every_gap = [(b - a).days for a, b in zip(active, active[1:], strict=False)]
+        first, last = (active[0], active[-1]) if active else (None, None)
+        want[client] = {
+            "revenue": sum(inside),
+            "gross": sum(a for a in inside if a > 0),
+            "credits": sum(a for a in inside if a < 0),
+            "prior_revenue": sum(a for d, a in rows if w.prior_start <= d <= w.prior_end),
+            "revenue_before_window": sum(a for d, a in rows if d < w.start),
+            "invoices_in_window": sum(1 for d, a in rows if w.start <= d <= as_of and a >= 0),
+            "invoices_total": sum(1 for _, a in rows if a >= 0),
+            "months_billed": len({month(d) for d in active if w.start <= d}),
+            "months_billed_ever": len({(d.year, d.month) for d in active}),
+            "first_invoice": first,
+            "last_invoice": last,
+            "gap_cv": statistics.stdev(gaps) / statistics.mean(gaps) if len(gaps) > 1 else None,
+            "cadence_invoices": len(cadence),
+            "median_gap_days": statistics.median(gaps) if gaps else None,
+            "typical_gap_days": statistics.median(every_gap) if every_gap else None,
+            "tenure_days": (as_of - first).days if first else None,
+            "days_since_last": (as_of - last).days if last else None,
+            "span_days": (last - first).days if first else None,
+        }
+    return want
+
+
+@settings(max_examples=150, deadline=None)
+@given(ledgers, st.sampled_from(("invoiced", "paid")), st.integers(-200, 30))
+def test_client_figures_follow_the_rules_row_by_row(rows, basis, back):
+    """Sums picked by ``when``, dates from each client's distinct days: the same figures as
+    reading every counted row, for clients with credits alone, zeros, and rows after as-of;
+    and the same from both engines."""
+    import pipeline.model.engine as engine
+
+    as_of = AS_OF + dt.timedelta(days=back)
+    counted = counted_invoices(frame(rows), basis)
+    got = client_figures(counted, windows(as_of, 12), Config())
+    want = expected_client_figures(counted.select("client", "amount", "revenue_date").rows(), as_of)
+    assert set(got["client"]) == set(want)
+    for figures in got.iter_rows(named=True):
+        assert figures["window_months"] == 12
+        for name, value in want[figures["client"]].items():
+            if isinstance(value, float) or isinstance(figures[name], float):
+                assert close(figures[name], value), (figures["client"], name, figures[name], value)
+            else:
+                assert figures[name] == value, (figures["client"], name, figures[name], value)
+    previous = engine.STREAMING_FROM
+    engine.STREAMING_FROM = 0
+    try:
+        streamed = client_figures(counted, windows(as_of, 12), Config())
+    finally:
+        engine.STREAMING_FROM = previous
+    assert streamed.sort("client").equals(got.sort("client"))

@@ -180,6 +180,26 @@ def test_repeated_rows_are_those_whose_value_another_row_holds(values):
     assert found == [i for i, v in enumerate(values) if v is not None and values.count(v) > 1]
 
 
+@given(st.lists(st.sampled_from(["A-1", "A-2", "B-1", "", "a-1", "\x1eInvoices2"]), max_size=30))
+def test_each_key_is_numbered_by_its_first_row(values):
+    """The ledger numbers its invoice keys by the first row holding each: the lines of one
+    invoice share a number, and no two invoices do."""
+    from pipeline.validate.duplicates import first_of_each
+
+    got = first_of_each(pl.DataFrame({"k": values}, schema={"k": pl.String}), pl.col("k")).to_list()
+    assert got == [values.index(v) for v in values]
+
+
+def test_keys_are_numbered_apart_where_hashes_collide(monkeypatch):
+    """Two keys with one hash (forced here) are two invoices all the same."""
+    from pipeline.validate.duplicates import first_of_each
+
+    # every key hashes to 7, one per row
+    monkeypatch.setattr(pl.Expr, "hash", lambda self, *a, **k: self.is_null().cast(pl.UInt64) + 7)
+    keys = pl.Series("invoice", ["x", "y", "x", "z", "y"])
+    assert first_of_each(keys.to_frame(), pl.col("invoice")).to_list() == [0, 1, 0, 3, 1]
+
+
 def test_repeated_compares_values_where_hashes_collide(monkeypatch):
     """Two values with one hash (forced here) are not repeats of each other."""
     from pipeline.validate.duplicates import repeated

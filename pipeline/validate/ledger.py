@@ -18,8 +18,15 @@ from pipeline.read.sheets import RawTable, RawWorkbook
 from pipeline.validate.clients import idle_clients, parse_clients
 from pipeline.validate.currency import one_currency
 from pipeline.validate.dates import decide_order
+from pipeline.validate.duplicates import first_of_each
 from pipeline.validate.fields import label
-from pipeline.validate.invoices import date_cells, order_issue, parse_invoices, prepared
+from pipeline.validate.invoices import (
+    date_cells,
+    invoice_key,
+    order_issue,
+    parse_invoices,
+    prepared,
+)
 from pipeline.validate.issues import one_issue
 from pipeline.validate.names import one_spelling
 from pipeline.validate.records import (
@@ -76,6 +83,8 @@ def build_ledger(
         for note in notes
     ]
     combined = pl.concat(parts, how="diagonal_relaxed")
+    if len(parts) > 1:  # each sheet numbered its own invoices; one invoice may span sheets
+        combined = combined.with_columns(first_of_each(combined, invoice_key()).alias("invoice"))
     del parts
     combined, found, currency, set_aside = one_currency(combined, raw.invoices, config)
     issues += found
@@ -83,6 +92,7 @@ def build_ledger(
     issues += found
     payment = _payment_data(combined)
     invoices = combined.select([pl.col(n).cast(t) for n, t in INVOICE_SCHEMA.items()])
+    del combined
     if raw.clients is not None:
         clients, found = parse_clients(raw.clients, config, order)
         issues += found

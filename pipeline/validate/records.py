@@ -75,8 +75,9 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "deposit": pl.Float64(),
     "sheet": pl.String(),
     # The invoice a row is a line of: rows with one number, client and date are one invoice;
-    # a row without a number is an invoice (a sale) of its own.
-    "invoice": pl.String(),
+    # a row without a number is an invoice (a sale) of its own. Held as the position of the
+    # invoice's first line in the ledger, so lines of one invoice share it.
+    "invoice": pl.Int64(),
     # The currency and amount the row was written in, before a rate converted it (the
     # currency null where the sheet names none).
     "currency_written": pl.String(),
