@@ -1,6 +1,6 @@
 """``python -m pipeline`` is the same as the ``tierbook`` command."""
 
-from pipeline.edge.cli import run
+from pipeline.edge.launch import run
 
 if __name__ == "__main__":
     run()

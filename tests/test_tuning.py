@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
 import threading
 
@@ -65,3 +67,43 @@ def test_each_worker_process_is_set_as_the_command_is():
     with IsolatedPool(1) as pool:
         assert pool.submit(gc.get_threshold).result() == REPORT_THRESHOLD
         assert pool.submit(sys.getswitchinterval).result() == REPORT_SWITCH_INTERVAL
+
+
+def test_the_command_asks_polars_allocator_to_give_freed_pages_back(monkeypatch):
+    from pipeline.edge import launch
+
+    seen = []
+    monkeypatch.delenv(launch.ALLOCATOR_SETTINGS, raising=False)
+    monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.ALLOCATOR_SETTINGS)))
+    launch.run()
+    assert seen == [launch.RETURN_PAGES]
+
+
+def test_an_allocator_setting_the_user_made_is_kept(monkeypatch):
+    from pipeline.edge import launch
+
+    seen = []
+    monkeypatch.setenv(launch.ALLOCATOR_SETTINGS, "narenas:2")
+    monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.ALLOCATOR_SETTINGS)))
+    launch.run()
+    assert seen == ["narenas:2"]
+
+
+def test_the_allocator_is_set_before_polars_is_loaded_by_either_way_in():
+    # jemalloc reads its settings when polars loads: the entry point must not load it first.
+    from importlib.metadata import entry_points
+
+    (command,) = [e for e in entry_points(group="console_scripts") if e.name == "tierbook"]
+    assert command.value == "pipeline.edge.launch:run"
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; import pipeline.edge.launch, pipeline.__main__; "
+            "print('polars' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert checked.stdout.strip() == "False"
