@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+import polars as pl
 import pytest
 
 from pipeline.errors import InputError, UnsafeWorkbook
@@ -15,6 +16,27 @@ from tests.workbooks import invoice_book
 
 def issues_of(ledger):
     return [(i.sheet, i.row, i.column, i.problem, i.action) for i in issue_list(ledger)]
+
+
+def test_statuses_are_read_in_any_case_and_spacing_and_an_unknown_one_is_shown_as_written(
+    workbook,
+):
+    # Each distinct status is folded once (lower case, runs of spaces and underscores one
+    # space) and held as a category; every row still gets its own word.
+    rows = [
+        ("1", "Acme", D("2026-01-05"), 100, "PAID", None, D("2026-01-20")),
+        ("2", "Acme", D("2026-01-06"), 50, "Written_Off", None, None),
+        ("3", "Beta", D("2026-01-07"), 60, "written   off", None, None),
+        ("4", "Beta", D("2026-01-08"), 70, "Void", None, None),
+        ("5", "Cedar", D("2026-01-09"), 80, None, None, D("2026-01-30")),
+        ("6", "Cedar", D("2026-01-10"), 90, None, None, None),
+        ("7", "Cedar", D("2026-01-11"), 95, "Pending_ish", None, None),
+    ]
+    ledger = ledger_of(workbook(rows))
+    statuses = ledger.invoices.select(pl.col("status").cast(pl.String)).to_series().to_list()
+    assert statuses == ["paid", "written_off", "written_off", "void", "paid", "open", "open"]
+    unknown = [i for i in issue_list(ledger) if i.problem == "status not recognised"]
+    assert [(i.row, i.value) for i in unknown] == [(8, "pending ish")]
 
 
 def test_header_below_title_rows_and_aliases_in_any_case_and_spacing(workbook):

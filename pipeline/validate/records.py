@@ -69,7 +69,7 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "paid_date": pl.Date(),
     "amount": pl.Float64(),
     "currency": pl.String(),
-    "status": pl.String(),
+    "status": pl.Categorical(),  # one of STATUS_WORDS' words, or null
     "project": pl.String(),
     "description": pl.String(),
     "deposit": pl.Float64(),
