@@ -20,10 +20,11 @@ once, here:
   interpreter while it parses, so the two overlap.
 
 The allocator is told to give freed pages back promptly earlier still, in ``launch``: it must
-be set before polars is loaded. The quick exit (``cli.run``) is another setting of this kind: the command leaves the
-interpreter's tear-down to the operating system. A Dask cluster's workers are not the
-command's processes (they may serve other work), so nothing is set there: a report on them runs
-at the defaults (by the figures above, some 15 % slower at 100k invoices).
+be set before polars is loaded. The quick exit (``cli.run``) is another setting of this kind:
+the command leaves the interpreter's tear-down to the operating system. A Dask cluster's
+workers are not the command's processes (they may serve other work), so nothing is set there:
+a report on them runs at the defaults (by the figures above, some 15 % slower at 100k
+invoices).
 """
 
 from __future__ import annotations

@@ -227,6 +227,8 @@ def _typed_values(raw: pl.DataFrame, order: str, computed: bool) -> pl.DataFrame
             ).alias("deposit"),
             pl.col("currency").str.to_uppercase().alias("currency"),
         )
+        # Apart: mapped beside the parsed dates, the status came back in one block against
+        # the others' many, and the next filter copied every column into one block to match.
         .with_columns(_status_text(raw).alias("status_text"))
     )
 

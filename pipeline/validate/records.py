@@ -69,7 +69,7 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     "paid_date": pl.Date(),
     "amount": pl.Float64(),
     "currency": pl.String(),
-    "status": pl.Categorical(),  # one of STATUS_WORDS' words, or null
+    "status": pl.Categorical(),  # one of STATUS_WORDS' words (stated, else inferred)
     "project": pl.String(),
     "description": pl.String(),
     "deposit": pl.Float64(),
@@ -77,8 +77,9 @@ INVOICE_SCHEMA: Mapping[str, pl.DataType] = {
     # was 200 MB; a category is 40 MB).
     "sheet": pl.Categorical(),
     # The invoice a row is a line of: rows with one number, client and date are one invoice;
-    # a row without a number is an invoice (a sale) of its own. Held as the position of the
-    # invoice's first line in the ledger, so lines of one invoice share it.
+    # a row without a number is an invoice (a sale) of its own. Held as a number, the position
+    # of the invoice's first line as the sheets were parsed: lines of one invoice share it, and
+    # no two invoices do.
     "invoice": pl.Int64(),
     # The currency and amount the row was written in, before a rate converted it (the
     # currency null where the sheet names none).
