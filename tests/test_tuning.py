@@ -79,14 +79,49 @@ def test_the_command_asks_polars_allocator_to_give_freed_pages_back(monkeypatch)
     assert seen == [launch.RETURN_PAGES]
 
 
-def test_an_allocator_setting_the_user_made_is_kept(monkeypatch):
+@pytest.mark.parametrize(
+    ("found", "given"),
+    [
+        # a setting of the user's goes after ours, so it wins (the last value of a name holds)
+        ("narenas:2", "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:2"),
+        ("dirty_decay_ms:5000", "dirty_decay_ms:100,muzzy_decay_ms:0,dirty_decay_ms:5000"),
+        # what ``import polars`` wrote into a parent process's environment is not the user's
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000", "dirty_decay_ms:100,muzzy_decay_ms:0"),
+        (
+            "dirty_decay_ms:500,muzzy_decay_ms:1000,narenas:2",
+            "dirty_decay_ms:100,muzzy_decay_ms:0,narenas:2",
+        ),
+        ("", "dirty_decay_ms:100,muzzy_decay_ms:0"),
+    ],
+)
+def test_an_allocator_setting_the_user_made_is_kept(monkeypatch, found, given):
     from pipeline.edge import launch
 
     seen = []
-    monkeypatch.setenv(launch.ALLOCATOR_SETTINGS, "narenas:2")
+    monkeypatch.setenv(launch.ALLOCATOR_SETTINGS, found)
     monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.ALLOCATOR_SETTINGS)))
     launch.run()
-    assert seen == ["narenas:2"]
+    assert seen == [given]
+
+
+def test_polars_still_writes_the_defaults_the_command_replaces():
+    # If polars changes what it writes, the command would keep polars' defaults over its own:
+    # this says so, in a fresh interpreter that imports polars with the variable unset.
+    from pipeline.edge import launch
+
+    env = {k: v for k, v in os.environ.items() if k != launch.ALLOCATOR_SETTINGS}
+    written = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import os, polars; print(os.environ['{launch.ALLOCATOR_SETTINGS}'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert written.stdout.strip().startswith(launch.POLARS_DEFAULTS)
 
 
 def test_the_allocator_is_set_before_polars_is_loaded_by_either_way_in():
