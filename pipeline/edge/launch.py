@@ -4,10 +4,12 @@ Polars allocates through jemalloc, and asks it to keep the pages a query has fre
 second, then a second more before they are truly given back to the system (counted in the
 process's memory all the while), in case the process asks again. A report's stages each
 make and drop frames the size of the ledger, so those pages pile up: at ten million Parquet rows
-the process peaked at 2,090 MiB. Told to give pages back after 100 ms, the same report peaks at
-1,950 MiB in the same 13-15 s (given back at once: 1,914 MiB, but 20.4 s). At 100,000 invoices
-the time did not change (2.78 s against 2.86 s, medians of 7 runs side by side) and the peak
-fell from 387 MiB to 344 MiB.
+the process peaked at 1,936-1,978 MiB (two runs). Told to give pages back after 100 ms, the
+same report peaks at 1,825-1,858 MiB (eight runs) in the same 12-14 s (given back at once, a
+few per cent lower but half as slow again). At 100,000 invoices the time did not change (2.78 s against 2.86 s,
+medians of 7 runs side by side) and the peak fell from 387 MiB to 344 MiB. It has a price at a
+million rows of a workbook, whose data sheet is spliced in many small allocations: 17.4 s
+against 16.0 s (medians of 3 side by side), within the target of 1.5 times the Rust floor.
 
 jemalloc reads its settings once, when polars is loaded, so the command's entry point sets them
 before anything imports polars. jemalloc reads them left to right, the last value of a name
