@@ -32,7 +32,7 @@ from pipeline.render.html.briefing import render_briefing
 from pipeline.render.json import render_summary
 from pipeline.render.provenance import Provenance
 from pipeline.render.xlsx.workbook import WorkbookAhead, read_ahead, start_workbook
-from pipeline.validate.ledger import build_ledger
+from pipeline.validate.ledger import build_ledger, handed_over
 from pipeline.words.i18n import words
 from pipeline.write import fixed_time, write_outputs
 
@@ -172,7 +172,8 @@ def _report(
             },
         )
         stage("validate")
-        ledger = build_ledger(raw, config, options.today, ignored)
+        raw, texts = handed_over(raw)  # the rows' text in one place, let go of as it is checked
+        ledger = build_ledger(raw, config, options.today, ignored, texts)
         raw = raw.without_rows()  # the ledger holds what the rows said: let go of their text
         stage("model")
         try:

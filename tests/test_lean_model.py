@@ -9,12 +9,16 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
+from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from pipeline.config import Config
+from pipeline.model.accounts import MEMBER, to_accounts
 from pipeline.model.clients import client_figures, counted_invoices
 from pipeline.model.currencies import currency_figures
 from pipeline.model.grades import payment_figures
@@ -22,6 +26,8 @@ from pipeline.model.receivables import BUCKETS, receivables
 from pipeline.model.replacement import acquisition
 from pipeline.model.trend import trend
 from pipeline.model.window import windows
+from pipeline.read.sheets import read_workbook
+from pipeline.validate.ledger import build_ledger, handed_over
 from pipeline.validate.records import EXCLUDED_STATUSES, INVOICE_SCHEMA
 
 AS_OF = dt.date(2026, 6, 30)
@@ -328,3 +334,61 @@ def test_client_figures_follow_the_rules_row_by_row(rows, basis, back):
     finally:
         engine.STREAMING_FROM = previous
     assert streamed.sort("client").equals(got.sort("client"))
+
+
+# --- The rows' text handed over to the ledger, and accounts that are their one billed name ---
+
+HANDED = [
+    Path(__file__).parent.parent / "sample_workbooks" / "agency_diversified.xlsx",
+    Path(__file__).parent / "data" / "real" / "wave-transactions" / "wave_invoices.csv",
+    Path(__file__).parent
+    / "data"
+    / "real"
+    / "freshbooks-invoice-lines"
+    / "freshbooks_invoices.csv",
+]
+
+
+@pytest.mark.parametrize("path", HANDED, ids=lambda p: p.name)
+def test_a_ledger_from_handed_over_text_is_the_same_ledger(path: Path) -> None:
+    """The text handed over (and let go of sheet by sheet) gives the ledger the workbook gives:
+    the same rows, issues and dates; the workbook keeps everything but the invoice rows."""
+    config = Config()
+    whole = build_ledger(read_workbook(path), config)
+    bare, texts = handed_over(read_workbook(path))
+    handed = build_ledger(bare, config, None, (), texts)
+    assert texts == []  # each sheet's text was taken, so nothing here still holds it
+    assert all(t.frame.height == 0 for t in bare.invoices)
+    assert all(t.frame.width > 0 for t in bare.invoices)  # the columns are kept
+    if bare.clients is not None:
+        assert bare.clients.frame.height > 0
+    assert_frame_equal(handed.invoices, whole.invoices)
+    assert_frame_equal(handed.issues, whole.issues)
+    assert (handed.rows_read, handed.dates) == (whole.rows_read, whole.dates)
+
+
+names = st.lists(st.sampled_from(("Ash", "Birch", "Cedar", "ash ")), min_size=1, max_size=12)
+
+
+@given(names, st.booleans())
+def test_accounts_that_are_their_own_name_map_alike(billed: list[str], merged: bool) -> None:
+    """Where every account is its one billed name the column is shared, not mapped again: the
+    same frame as mapping by value, whether or not other names in the map are merged."""
+    invoices = pl.DataFrame({"client": billed, "amount": [1.0] * len(billed)})
+    distinct = sorted(set(billed))
+    identity = pl.DataFrame({MEMBER: distinct, "client": distinct})
+    # the same names, and one no invoice bills (merged into another account, or its own)
+    extra = pl.DataFrame({MEMBER: ["Zed"], "client": ["Ash" if merged else "Zed"]})
+    general = pl.concat([identity, extra])
+    expected = pl.DataFrame({"client": billed, "amount": [1.0] * len(billed), MEMBER: billed})
+    for mapping in (identity, general):
+        got = to_accounts(invoices, mapping)
+        assert_frame_equal(got.select(expected.columns), expected)
+
+
+def test_accounts_that_join_names_still_map_them() -> None:
+    invoices = pl.DataFrame({"client": ["Ash", "Ash Ltd", "Birch"], "amount": [1.0, 2.0, 3.0]})
+    mapping = pl.DataFrame({MEMBER: ["Ash", "Ash Ltd", "Birch"], "client": ["Ash", "Ash", "Birch"]})
+    got = to_accounts(invoices, mapping)
+    assert got["client"].to_list() == ["Ash", "Ash", "Birch"]
+    assert got[MEMBER].to_list() == ["Ash", "Ash Ltd", "Birch"]

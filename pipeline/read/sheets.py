@@ -97,6 +97,13 @@ class RawWorkbook:
     stripped: tuple[str, ...] = ()  # what --strip-external took out of the annotated copy
     title: str | None = None  # the business, as the document's properties or a title line say
 
+    def without_invoice_rows(self) -> RawWorkbook:
+        """The same workbook with its invoice tables' rows dropped, everything else kept: once
+        their fields are prepared, that text is the only copy, for the ledger to let go of."""
+        return replace(
+            self, invoices=tuple(replace(t, frame=t.frame.clear()) for t in self.invoices)
+        )
+
     def without_rows(self) -> RawWorkbook:
         """The same workbook with every table's rows dropped (their columns kept): what the
         report still needs once the ledger is built, without the text of ten million rows."""

@@ -82,22 +82,29 @@ def order_issue(table: RawTable, order: DateOrder) -> pl.DataFrame | None:
 
 
 def parse_invoices(
-    table: RawTable, raw: pl.DataFrame, order: DateOrder, config: Config, today: dt.date
+    table: RawTable, texts: list[pl.DataFrame], order: DateOrder, config: Config, today: dt.date
 ) -> tuple[pl.DataFrame, list[pl.DataFrame], int, str]:
-    """One invoice sheet (``raw``: its ``prepared`` fields), dates read in ``order``: typed
-    rows that can be used, the issues of those that cannot, how many rows the sheet held, and
-    how the amounts were had (for the Method sheet)."""
+    """One invoice sheet, dates read in ``order``: typed rows that can be used, the issues of
+    those that cannot, how many rows the sheet held, and how the amounts were had (for the
+    Method sheet). The sheet's ``prepared`` fields are taken off the front of ``texts``: a frame
+    passed as an argument is held by the caller until the call returns, one taken off a list is
+    this function's to let go of, and each date's text goes once it is checked."""
     labels = {f: label(table, f) for f in (*INVOICE_SCHEMA, *LINE_FIELDS)}
     computed = "amount" not in table.columns.fields
     if computed:
         labels["amount"] = f"{labels['quantity']} × {labels['unit_price']}"
     issues: list[pl.DataFrame] = []
+    raw = texts.pop(0)
+    rows = raw.height + (table.left_out.height if table.left_out is not None else 0)
     parsed = _typed_values(raw, order.order, computed)
+    del raw
     parsed, found = _without_totals(parsed, labels)
     issues += found
     parsed, found = _usable(parsed, labels, today)
     issues += found
+    parsed = parsed.drop("raw_invoice_date")
     issues += _values_ignored(parsed, labels, "invoice_no" in table.columns.fields)
+    parsed = parsed.drop("raw_due_date", "raw_paid_date", "raw_deposit")
     parsed = parsed.with_columns(first_of_each(parsed, invoice_key()).alias("invoice"))
     parsed, source = _totals_once(parsed, labels, computed)
     parsed, found = _statuses(parsed, labels)
@@ -110,7 +117,6 @@ def parse_invoices(
     left_out = table.left_out
     if left_out is not None and left_out.height:
         found.append(_set_aside_by_profile(table, left_out))
-    rows = raw.height + (left_out.height if left_out is not None else 0)
     return parsed, issues + found, rows, source
 
 

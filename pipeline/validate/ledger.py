@@ -41,19 +41,31 @@ from pipeline.validate.records import (
 from pipeline.validate.settings import settings_issues
 
 
+def handed_over(raw: RawWorkbook) -> tuple[RawWorkbook, list[pl.DataFrame]]:
+    """Each invoice sheet's fields as clean text, and the workbook without the cells they came
+    from. Given both, ``build_ledger`` takes the texts off the list one sheet at a time and lets
+    go of each date column once it is checked; while the workbook still held the cells, ten
+    million rows' date text (500 MB) stayed to the end."""
+    return raw.without_invoice_rows(), [prepared(table) for table in raw.invoices]
+
+
 def build_ledger(
     raw: RawWorkbook,
     config: Config,
     today: dt.date | None = None,
     ignored: Sequence[Ignored] = (),
+    texts: list[pl.DataFrame] | None = None,
 ) -> Ledger:
     """Type, clean and check the raw sheets; the result holds only usable rows.
 
     ``ignored`` are the Settings rows the config did not apply (``resolve_config``): their
     issues, and those of unreadable ``map`` rows, come first, as they were met before any row.
+    ``texts``: the invoice sheets' prepared fields, as ``handed_over`` gives them (emptied
+    here); made from ``raw`` when not given.
     """
     today = today or dt.date.today()
-    texts = [prepared(table) for table in raw.invoices]
+    if texts is None:
+        texts = [prepared(table) for table in raw.invoices]
     order = ledger_order(raw.invoices, texts, config)
     issues: list[pl.DataFrame] = []
     first_issue = order_issue(raw.invoices[0], order)
@@ -61,8 +73,8 @@ def build_ledger(
         issues.append(first_issue)
     parts, sources, rows_read = [], [], 0
     for table in raw.invoices:
-        # each sheet's clean text let go of once it is parsed: ten million rows of it are GBs
-        parsed, found, count, source = parse_invoices(table, texts.pop(0), order, config, today)
+        # each sheet's clean text let go of as it is parsed: ten million rows of it are GBs
+        parsed, found, count, source = parse_invoices(table, texts, order, config, today)
         parts.append(parsed)
         issues += found
         rows_read += count
