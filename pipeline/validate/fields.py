@@ -32,7 +32,7 @@ def with_fields(
         if f not in _DERIVED
     ]
     return frame.select(pl.col(ROW).alias("row"), *columns).with_columns(
-        pl.lit(table.sheet, dtype=pl.Categorical).alias("sheet")
+        pl.lit(table.sheet).alias("sheet")
     )
 
 

@@ -17,7 +17,7 @@ def issue_rows(
 ) -> pl.DataFrame:
     """Issue rows for every row of ``frame`` (which carries ``sheet`` and ``row``) where ``when``."""
     return frame.filter(when.fill_null(False)).select(
-        pl.col("sheet").cast(pl.String),
+        pl.col("sheet"),
         pl.col("row").cast(pl.Int64),
         pl.lit(column).alias("column"),
         value.cast(pl.String).alias("value"),
