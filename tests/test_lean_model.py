@@ -204,6 +204,31 @@ def test_counted_invoices_are_the_ledgers_rows_that_count_in_order(rows, basis):
 
 
 @settings(max_examples=100, deadline=None)
+@given(ledgers, st.sampled_from(("invoiced", "paid")), st.sets(st.integers(0, 39)))
+def test_counted_invoices_keep_each_amount_as_written(rows, basis, converted):
+    """Where a rate converted some amounts, each counted row keeps the amount it was written
+    in; where none did, the amount as written is the amount (shared, not copied)."""
+    ledger = frame(rows).with_columns(
+        pl.when(pl.int_range(pl.len()).is_in(sorted(converted)))
+        .then(pl.col("amount") * 4)
+        .otherwise(pl.col("amount"))
+        .alias("amount_written")
+    )
+    got = counted_invoices(ledger, basis)
+    want = [
+        (r["amount"], r["amount"] * 4 if i in converted else r["amount"])
+        for i, r in enumerate(rows)
+        if r["status"] not in EXCLUDED_STATUSES
+    ]
+    kept = counted_invoices(frame(rows), basis)  # every amount as written
+    assert got.columns == kept.columns
+    assert got.height == kept.height
+    if basis == "invoiced":  # every row not excluded counts, in order
+        assert got.select("amount", "amount_written").rows() == want
+    assert kept["amount_written"].to_list() == kept["amount"].to_list()
+
+
+@settings(max_examples=100, deadline=None)
 @given(ledgers, ledgers)
 def test_each_currencys_invoices_are_counted_once(rows, aside_rows):
     """Counted invoices are one row each; set-aside rows are lines of invoices, several of which

@@ -80,10 +80,29 @@ def counted_invoices(invoices: pl.DataFrame, basis: str) -> pl.DataFrame:
     # A column at a time, each block let go as its column is put together: all at once held
     # the frame twice (+680 MB at ten million invoices, against +490 MB, for 0.1 s more).
     kept = [c for c in invoices.columns if c in COUNTED_COLUMNS]
+    # Where no rate converted an amount, the amount as written is the amount: shared, not
+    # copied (75 MB at ten million invoices).
+    same = "amount_written" in kept and _written_as_counted(invoices)
+    if same:
+        kept.remove("amount_written")
     found = counted.select(*kept, REVENUE_DATE).collect(engine=engine_for(invoices.height))
     for at, name in enumerate(found.columns):
         found.replace_column(at, found.get_column(name).rechunk())
+    if same:
+        found = found.with_columns(pl.col("amount").alias("amount_written")).select(
+            *(c for c in invoices.columns if c in COUNTED_COLUMNS), REVENUE_DATE
+        )
     return found
+
+
+def _written_as_counted(invoices: pl.DataFrame) -> bool:
+    """Whether every amount is the amount as written (no rate converted it)."""
+    written, amount = pl.col("amount_written"), pl.col("amount")
+    return bool(
+        invoices.select(
+            ((written == amount) | (written.is_null() & amount.is_null())).fill_null(False).all()
+        ).item()
+    )
 
 
 def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.DataFrame:

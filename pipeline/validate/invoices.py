@@ -96,6 +96,7 @@ def parse_invoices(
     issues: list[pl.DataFrame] = []
     raw = texts.pop(0)
     rows = raw.height + (table.left_out.height if table.left_out is not None else 0)
+    raw = _with_status_text(raw)
     parsed = _typed_values(raw, order.order, computed)
     del raw
     parsed, found = _without_totals(parsed, labels)
@@ -183,7 +184,7 @@ def _number(raw: pl.DataFrame, field: str) -> pl.Expr:
 
 
 def _typed_values(raw: pl.DataFrame, order: str, computed: bool) -> pl.DataFrame:
-    """Dates, amounts, deposits and status read from their text, the text kept beside each
+    """Dates, amounts and deposits read from their text, the text kept beside each
     (``raw_<field>``) to report the cells that fail. ``computed``: the sheet has no amount
     column, and each row's amount is its quantity × unit price, less a discount (an amount, or
     a percentage where the cell says %)."""
@@ -213,46 +214,44 @@ def _typed_values(raw: pl.DataFrame, order: str, computed: bool) -> pl.DataFrame
     else:
         amount = _number(raw, "amount").alias("amount")
         raw = raw.with_columns(pl.col("amount").alias("raw_amount"))
-    return (
-        raw.with_columns(
-            *(
-                pl.col(f).alias(f"raw_{f}")
-                for f in ("invoice_date", "due_date", "paid_date", "deposit", "discount")
-            ),
-        )
-        .with_columns(
-            *(
-                (pl.col(f).cast(pl.Date) if typed(raw, f) else parse_dates(raw, f, order)).alias(f)
-                for f in DATE_FIELDS
-            ),
-            amount,
-            (
-                pl.col("deposit").cast(pl.Float64)
-                if typed(raw, "deposit")
-                else parse_deposit(pl.col("deposit"))
-            ).alias("deposit"),
-            pl.col("currency").str.to_uppercase().alias("currency"),
-        )
-        # Apart: mapped beside the parsed dates, the status came back in one block against
-        # the others' many, and the next filter copied every column into one block to match.
-        .with_columns(_status_text(raw).alias("status_text"))
+    return raw.with_columns(
+        *(
+            pl.col(f).alias(f"raw_{f}")
+            for f in ("invoice_date", "due_date", "paid_date", "deposit", "discount")
+        ),
+    ).with_columns(
+        *(
+            (pl.col(f).cast(pl.Date) if typed(raw, f) else parse_dates(raw, f, order)).alias(f)
+            for f in DATE_FIELDS
+        ),
+        amount,
+        (
+            pl.col("deposit").cast(pl.Float64)
+            if typed(raw, "deposit")
+            else parse_deposit(pl.col("deposit"))
+        ).alias("deposit"),
+        pl.col("currency").str.to_uppercase().alias("currency"),
     )
 
 
-def _status_text(raw: pl.DataFrame) -> pl.Expr:
-    """Each row's status as written, in lower case with runs of spaces and underscores made one
-    space, as a category: a ledger writes a handful of statuses, so each is folded once, and
-    ten million rows hold 40 MB of codes, not 160 MB of text (and as much again for the word
-    it stands for, ``_statuses``)."""
+def _with_status_text(raw: pl.DataFrame) -> pl.DataFrame:
+    """The status as written, in lower case with runs of spaces and underscores made one space,
+    as a category (``status_text``) in place of its text: a ledger writes a handful of
+    statuses, so each is folded once, and ten million rows hold 40 MB of codes, not 160 MB of
+    text (and as much again for the word it stands for, ``_statuses``). Done before the dates
+    are parsed, so the text is gone before they are made; and in a ``with_columns`` of its own:
+    mapped beside the parsed dates, it came back in one block against the others' many, and
+    the next filter copied every column into one block to match."""
     written = raw["status"].cast(pl.String).unique().drop_nulls()
     folded = written.str.to_lowercase().str.replace_all(r"[_\s]+", " ")
-    return (
+    text = (
         pl.col("status")
         .cast(pl.String)
         .replace_strict(
             dict(zip(written, folded, strict=True)), default=None, return_dtype=pl.Categorical
         )
     )
+    return raw.with_columns(text.alias("status_text")).drop("status")
 
 
 def _without_totals(parsed: pl.DataFrame, labels: Labels) -> Found:
