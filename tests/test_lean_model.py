@@ -33,7 +33,8 @@ from pipeline.validate.records import EXCLUDED_STATUSES, INVOICE_SCHEMA
 AS_OF = dt.date(2026, 6, 30)
 TERMS = Config().default_terms_days
 STATUSES = ("paid", "open", "void", "draft", "credit_note", "written_off", "partial")
-DAY = st.integers(-500, 60).map(lambda n: AS_OF + dt.timedelta(days=n))
+# Back past the start of the window before the last (730 days), where cadence gaps stop.
+DAY = st.integers(-900, 60).map(lambda n: AS_OF + dt.timedelta(days=n))
 
 row = st.fixed_dictionaries(
     {

@@ -143,12 +143,27 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
         )
         .collect(engine=engine)
     )
-    days = history.filter(active).select("client", REVENUE_DATE).unique().collect(engine=engine)
+    # Each client's distinct days in order, each with the gap since the one before: the gaps
+    # are columns aggregated flat, not a list sorted and differenced per client (0.2 s at
+    # 15,000 clients).
+    client = pl.col("client")
+    days = (
+        history.filter(active)
+        .select("client", REVENUE_DATE)
+        .unique()
+        .sort("client", REVENUE_DATE)
+        .with_columns(
+            pl.when(client == client.shift(1)).then(day.shift(1)).alias("_before"),
+        )
+        .collect(engine=engine)
+    )
+    before = pl.col("_before")
+    gap = (day - before).dt.total_days()
     # Cadence over the window and the one before it: a quarterly invoice issued a few days late
-    # leaves three in the window but a steady rhythm over two years.
-    cadence_days = day.filter(day.is_between(w.prior_start, w.as_of)).sort()
-    gaps = cadence_days.diff().dt.total_days().drop_nulls()
-    all_gaps = day.sort().diff().dt.total_days().drop_nulls()
+    # leaves three in the window but a steady rhythm over two years. Days in a span of dates
+    # follow each other among all the days, so a gap in it is one whose both days are in it.
+    in_cadence = day.is_between(w.prior_start, w.as_of)
+    gaps = pl.when(in_cadence & (before >= w.prior_start)).then(gap)
     dated = days.group_by("client").agg(
         rolling_month(day, w.as_of)
         .filter(in_window)
@@ -159,9 +174,9 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
         day.min().alias("first_invoice"),
         day.max().alias("last_invoice"),
         (gaps.std() / gaps.mean()).alias("gap_cv"),
-        cadence_days.len().cast(pl.Int64).alias("cadence_invoices"),
+        in_cadence.sum().cast(pl.Int64).alias("cadence_invoices"),
         gaps.median().alias("median_gap_days"),
-        all_gaps.median().alias("typical_gap_days"),
+        gap.median().alias("typical_gap_days"),
     )
     # A client with credit notes alone has no day of activity: no months, no cadence.
     counts = ("months_billed", "months_billed_ever", "cadence_invoices")
