@@ -113,3 +113,35 @@ def test_words_give_babels_text_in_each_language() -> None:
                 value / 1e4, percent_patterns(locale)[1], locale=locale, numbering_system="default"
             )
             assert w.percent(value / 1e4) == native(babel)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(LOCALES)),
+    st.lists(
+        st.tuples(
+            st.sampled_from(("number", "percent")),
+            st.sampled_from((1, 1.0, 0.125, -0.125, 2.675, 1234567.5, 0.3333, None)),
+            st.integers(0, 2),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_a_figure_formatted_again_is_the_same_text_as_the_first_time(lang, asked) -> None:
+    """``Words`` remembers each figure it formatted, by every input of the format: asked again,
+    in any order and beside other figures and digits, it gives Babel's text each time."""
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    w, locale = words(lang), str(Locale.parse(LOCALES[lang]))
+    for kind, value, digits in asked + asked[::-1]:
+        got = w.number(value, digits) if kind == "number" else w.percent(value, digits)
+        if value is None:
+            assert got == "–"
+            continue
+        if kind == "number":
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            babel = format_decimal(value, pattern, locale=locale, numbering_system="default")
+        else:
+            pattern = percent_patterns(locale)[digits]
+            babel = format_percent(value, pattern, locale=locale, numbering_system="default")
+        assert got == (babel.translate(persian) if lang == "fa" else babel), (kind, value, digits)
