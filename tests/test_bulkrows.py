@@ -10,6 +10,7 @@ import re
 import zipfile
 
 import openpyxl
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -279,3 +280,32 @@ def test_rows_put_in_on_the_way_read_back_as_xlsxwriter_writes_them(date_1904: b
     assert list(ours["After"].iter_rows(values_only=True)) == list(
         theirs["After"].iter_rows(values_only=True)
     )
+
+
+def _as_frame(rows: list[list]) -> pl.DataFrame:
+    """The formula rows as a frame: each formula beside its value, as the sheets build them."""
+
+    def formulas(i: int, kind: type) -> pl.Series:
+        return pl.Series(
+            [{"f": r[i].text, "v": r[i].cached} for r in rows],
+            dtype=pl.Struct({"f": pl.String, "v": pl.String if kind is str else pl.Float64}),
+        )
+
+    return pl.DataFrame(
+        {
+            "client": [r[0] for r in rows],
+            "share": formulas(1, float),
+            "class": formulas(2, str),
+            "rank": formulas(3, float),
+        }
+    )
+
+
+@pytest.mark.parametrize("values", [False, True], ids=["formulas", "cached values"])
+def test_formula_columns_given_as_a_frame_read_back_as_given_as_rows(values):
+    rows = _formula_rows(7)
+    frame = _as_frame(rows)
+    assert bulkrows.typed(frame, [f for _, f in FORMULA_COLUMNS]) is not None
+    assert _formula_book(frame, True, values) == _formula_book(rows, False, values)
+    # without the bulk path, xlsxwriter writes the frame's formulas itself, first row and all
+    assert _formula_book(frame, False, values) == _formula_book(rows, False, values)

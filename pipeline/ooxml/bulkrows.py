@@ -59,6 +59,13 @@ _KINDS: tuple[frozenset[type], ...] = (
 )
 
 
+# A column of formulas: each one's text and the value it computes to (a number, or text).
+FORMULAS = (
+    pl.Struct({"f": pl.String, "v": pl.Float64}),
+    pl.Struct({"f": pl.String, "v": pl.String}),
+)
+
+
 def frame(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> pl.DataFrame | None:
     """The rows as a frame this module can write, or None (then xlsxwriter writes them all):
     each column holds one kind of value (numbers, text, true/false, dates in a column with a
@@ -94,6 +101,9 @@ def typed(values: pl.DataFrame, formats: Sequence[str | None]) -> pl.DataFrame |
     columns = {}
     for i, (series, number_format) in enumerate(zip(values.iter_columns(), formats, strict=True)):
         kind = series.dtype
+        if kind in FORMULAS:  # a formula beside its value, as ``frame`` makes of ``Formula``s
+            columns[f"c{i}"] = series
+            continue
         plain = kind in (pl.Boolean, pl.String, pl.Null) or kind.is_numeric()
         if not (plain or (kind in (pl.Date, pl.Datetime) and number_format)):
             return None

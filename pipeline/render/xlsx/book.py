@@ -142,14 +142,21 @@ class Book:
 
         ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
         the workbook is closed (where their values allow it); given as a frame, its columns
-        go there as they are. ``heights``: each row's height in points, for wrapped text
+        go there as they are, a column of ``bulkrows.FORMULAS`` as formulas with their values. ``heights``: each row's height in points, for wrapped text
         (Excel and LibreOffice keep a row's stated height).
         """
         formats = [fmt for _, fmt in columns]
         count, later = len(rows), None
         if isinstance(rows, pl.DataFrame):
             later = bulkrows.typed(rows.slice(1), formats) if bulk and count else None
-            rows = [list(rows.row(0))] if later is not None else rows.rows()
+            formulas = [rows.schema[c] in bulkrows.FORMULAS for c in rows.columns]
+            rows = [
+                [
+                    Formula(value["f"], value["v"]) if formula and value is not None else value
+                    for value, formula in zip(row, formulas, strict=True)
+                ]
+                for row in ([rows.row(0)] if later is not None else rows.rows())
+            ]
         body = rows or [[None] * len(columns)]
         if later is None and bulk:
             later = bulkrows.frame(body[1:], formats)

@@ -4,6 +4,8 @@ accountant can trace each one and every reader shows them before recalculating."
 
 from __future__ import annotations
 
+import polars as pl
+
 from pipeline.model.analysis import Analysis
 from pipeline.ooxml.bulkrows import Formula
 from pipeline.render.xlsx.book import DECIMAL, INTEGER, MONEY, PERCENT, Book
@@ -25,21 +27,24 @@ def concentration_sheet(book: Book, name: str, analysis: Analysis) -> None:
     first, last = 2, n + 1  # Excel rows of the revenue column
     rev = f"C${first}:C${last}"
     shares = f"D${first}:D${last}"
-    rows = []
-    for i, c in enumerate(ranked.iter_rows(named=True)):
-        r = first + i
-        rows.append(
-            [
-                c["rank"],
-                c["client"],
-                c["revenue"],
-                Formula(f"C{r}/SUM({rev})", c["share"]),
-                Formula(f"SUM(D${first}:D{r})", c["cumulative_share"]),
-                Formula(
-                    f'IF(E{r}-D{r}<0.8-1E-12,"A",IF(E{r}-D{r}<0.95-1E-12,"B","C"))', c["abc_class"]
-                ),
-            ]
-        )
+    # Made a column at a time: each formula beside the value it computes to (a row at a time in
+    # Python was 0.2 s at 8,000 clients).
+    r = (pl.int_range(pl.len()) + first).cast(pl.String)
+
+    def formula(text: pl.Expr, cached: pl.Expr) -> pl.Expr:
+        return pl.struct(text.alias("f"), cached.alias("v"))
+
+    rows = ranked.select(
+        "rank",
+        "client",
+        "revenue",
+        formula(pl.format(f"C{{}}/SUM({rev})", r), pl.col("share")).alias("share"),
+        formula(pl.format(f"SUM(D${first}:D{{}})", r), pl.col("cumulative_share")).alias("cum"),
+        formula(
+            pl.format('IF(E{}-D{}<0.8-1E-12,"A",IF(E{}-D{}<0.95-1E-12,"B","C"))', r, r, r, r),
+            pl.col("abc_class").cast(pl.String),
+        ).alias("abc"),
+    )
     cur = analysis.currency
     columns = [
         ("Rank", INTEGER),
