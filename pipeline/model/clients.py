@@ -163,7 +163,9 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
     # leaves three in the window but a steady rhythm over two years. Days in a span of dates
     # follow each other among all the days, so a gap in it is one whose both days are in it.
     in_cadence = day.is_between(w.prior_start, w.as_of)
-    gaps = pl.when(in_cadence & (before >= w.prior_start)).then(gap)
+    # Filtered, not nulled by ``when``: the spread and middle of a filtered column are worked
+    # out as they were over each client's list, to the last bit; of a nulled one they are not.
+    gaps = gap.filter(in_cadence & (before >= w.prior_start))
     dated = days.group_by("client").agg(
         rolling_month(day, w.as_of)
         .filter(in_window)
@@ -176,7 +178,7 @@ def client_figures(counted: pl.DataFrame, w: Windows, config: Config) -> pl.Data
         (gaps.std() / gaps.mean()).alias("gap_cv"),
         in_cadence.sum().cast(pl.Int64).alias("cadence_invoices"),
         gaps.median().alias("median_gap_days"),
-        gap.median().alias("typical_gap_days"),
+        gap.drop_nulls().median().alias("typical_gap_days"),
     )
     # A client with credit notes alone has no day of activity: no months, no cadence.
     counts = ("months_billed", "months_billed_ever", "cadence_invoices")
