@@ -12,6 +12,7 @@ import datetime as dt
 import gettext
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -86,11 +87,7 @@ class Words:
         return text.translate(table) if table else text
 
     def number(self, value: float | None, digits: int = 0) -> str:
-        key = ("n", value, digits)
-        found = self._formatted.get(key)
-        if found is None:
-            found = self._remembered(key, self._number(value, digits))
-        return found
+        return self._once(self._number, value, digits)
 
     def _number(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -98,10 +95,17 @@ class Words:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return self.digits(_decimal(value, pattern, self.locale_id))
 
-    def _remembered(self, key: tuple[object, ...], text: str) -> str:
-        if len(self._formatted) < MAX_REMEMBERED:
-            self._formatted[key] = text
-        return text
+    def _once(
+        self, make: Callable[[float | None, int], str], value: float | None, digits: int
+    ) -> str:
+        """``make(value, digits)``, remembered by the format and both its inputs."""
+        key = (make.__name__, value, digits)
+        found = self._formatted.get(key)
+        if found is None:
+            found = make(value, digits)
+            if len(self._formatted) < MAX_REMEMBERED:
+                self._formatted[key] = found
+        return found
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
@@ -113,11 +117,7 @@ class Words:
         return f"{text} {currency}" if currency else text
 
     def percent(self, value: float | None, digits: int = 1) -> str:
-        key = ("%", value, digits)
-        found = self._formatted.get(key)
-        if found is None:
-            found = self._remembered(key, self._percent(value, digits))
-        return found
+        return self._once(self._percent, value, digits)
 
     def _percent(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
