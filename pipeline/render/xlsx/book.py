@@ -142,8 +142,9 @@ class Book:
 
         ``bulk``: a long table whose rows after the first are written by ``bulkrows`` once
         the workbook is closed (where their values allow it); given as a frame, its columns
-        go there as they are, a column of ``bulkrows.FORMULAS`` as formulas with their values. ``heights``: each row's height in points, for wrapped text
-        (Excel and LibreOffice keep a row's stated height).
+        go there as they are, a column of ``bulkrows.FORMULAS`` as formulas with their values.
+        ``heights``: each row's height in points, for wrapped text (Excel and LibreOffice keep
+        a row's stated height).
         """
         formats = [fmt for _, fmt in columns]
         count, later = len(rows), None
