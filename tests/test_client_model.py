@@ -217,6 +217,6 @@ def test_bgnbd_block_in_the_summary_for_a_large_enough_ledger(tmp_path):
     ],
 )
 def test_lateness_is_said_as_people_say_it(median, worst, said):
-    from pipeline.words.reasons import lateness
+    from pipeline.words.payment_reasons import lateness
 
     assert lateness(median, worst) == said

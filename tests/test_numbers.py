@@ -145,3 +145,16 @@ def test_a_figure_formatted_again_is_the_same_text_as_the_first_time(lang, asked
             pattern = percent_patterns(locale)[digits]
             babel = format_percent(value, pattern, locale=locale, numbering_system="default")
         assert got == (babel.translate(persian) if lang == "fa" else babel), (kind, value, digits)
+
+
+def test_a_negative_zero_reads_as_zero_whichever_zero_came_first() -> None:
+    """-0.0 equals 0.0 as a key, so a remembered text must not depend on the order: Babel's
+    "-0" for one is never given for the other (a fresh language, so nothing is remembered)."""
+    for lang in ("en", "ru"):
+        w = words(lang)
+        w._formatted.clear()
+        first = [w.number(-0.0), w.percent(-0.0), w.money(-0.0, "EUR")]
+        second = [w.number(0.0), w.percent(0.0), w.money(0.0, "EUR")]
+        w._formatted.clear()
+        assert [w.number(0.0), w.percent(0.0), w.money(0.0, "EUR")] == first == second
+        assert w.number(-0.0) == w.number(0.0) == w.digits("0")

@@ -135,7 +135,11 @@ def test_the_fast_paths_give_what_the_full_parsers_give(cells, order):
     assert parse_amounts(frame, "t").to_list() == pytest.approx(
         full["amount"].to_list(), nan_ok=True
     )
-    assert parse_dates(frame, "t", order).to_list() == full["date"].to_list()
+    # compared as day numbers: polars holds year 0 ("0000/1/1"), Python's dates do not
+    assert (
+        parse_dates(frame, "t", order).to_physical().to_list()
+        == full["date"].to_physical().to_list()
+    )
 
 
 _SPACED = st.text(

@@ -25,7 +25,8 @@ from pipeline.languages import LOCALES
 from pipeline.words.numbers import currency_format, decimal_format, percent_format
 
 DOMAIN = "tierbook"
-NATIVE_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
+NATIVE = {"fa": "۰۱۲۳۴۵۶۷۸۹"}  # the digits a language writes, where they are not 0-9
+NATIVE_DIGITS = {lang: str.maketrans("0123456789", digits) for lang, digits in NATIVE.items()}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 ISOLATE = "\u2068\\g<0>\u2069"
 RLM = "\u200f"
@@ -38,6 +39,17 @@ def isolate(text: str) -> str:
 
 
 MAX_REMEMBERED = 100_000  # formatted figures kept per language (some 15 MB at most)
+
+
+def number_pattern(digits: int) -> str:
+    """The pattern of a number with ``digits`` decimals, grouped in thousands."""
+    return "#,##0" + ("." + "0" * digits if digits else "")
+
+
+def _unsigned(value: float | None) -> float | None:
+    """A negative zero as zero: it equals zero as a key, so remembered text must not depend on
+    which of the two came first (Babel writes "-0" for one and "0" for the other)."""
+    return value + 0.0 if isinstance(value, float) and value == 0 else value
 
 
 def _dash() -> str:
@@ -92,13 +104,13 @@ class Words:
     def _number(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return self.digits(_decimal(value, pattern, self.locale_id))
+        return self.digits(_decimal(value, number_pattern(digits), self.locale_id))
 
     def _once(
         self, make: Callable[[float | None, int], str], value: float | None, digits: int
     ) -> str:
         """``make(value, digits)``, remembered by the format and both its inputs."""
+        value = _unsigned(value)
         key = (make.__name__, value, digits)
         found = self._formatted.get(key)
         if found is None:
@@ -111,8 +123,8 @@ class Words:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
-        if currency and _known_currency(currency):
-            return self.digits(_currency(value, currency, self.locale_id))
+        if currency and known_currency(currency):
+            return self.digits(_currency(_unsigned(value), currency, self.locale_id))
         text = self.number(value, 2)
         return f"{text} {currency}" if currency else text
 
@@ -122,11 +134,12 @@ class Words:
     def _percent(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
-        # The locale's own pattern (Finnish and Russian put a space before %), with our decimals.
-        pattern = self.percent_base.replace(
-            "#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1
-        )
-        return self.digits(_percent(value, pattern, self.locale_id))
+        return self.digits(_percent(value, self.percent_pattern(digits), self.locale_id))
+
+    def percent_pattern(self, digits: int) -> str:
+        """The locale's own percent pattern (Finnish and Russian put a space before %), with
+        ``digits`` decimals."""
+        return self.percent_base.replace("#,##0", number_pattern(digits), 1)
 
     def day(self, value: dt.date | None) -> str:
         return self.digits(_day(value, self.locale_id)) if value else _dash()
@@ -167,7 +180,7 @@ def _currency(value: float, currency: str, locale: str) -> str:
 
 
 @cache
-def _known_currency(code: str) -> bool:
+def known_currency(code: str) -> bool:
     return len(code) == 3 and get_currency_name(code, locale="en") != code
 
 

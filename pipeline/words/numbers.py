@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+import polars as pl
 from babel import Locale
 from babel.numbers import (
     NumberPattern,
@@ -84,32 +86,81 @@ def _plain(pattern: NumberPattern, currency: str | None) -> bool:
     )
 
 
-def _compile(pattern: NumberPattern, locale: Locale, currency: str | None) -> Format | None:
+@dataclass(frozen=True)
+class Plain:
+    """A plain pattern compiled: called on one value, or applied to a whole column at once."""
+
+    places: int
+    scale: int
+    group: str
+    decimal: str
+    prefix: tuple[str, ...]
+    suffix: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_quantum", Decimal(10) ** -self.places)
+        object.__setattr__(self, "_symbols", str.maketrans({",": self.group, ".": self.decimal}))
+
+    def __call__(self, value: float) -> str:
+        number = Decimal(str(value))
+        if self.scale:
+            number = number.scaleb(self.scale)
+        negative = int(number.is_signed())
+        rounded = abs(number).normalize().quantize(self._quantum)  # type: ignore[attr-defined]
+        text = format(rounded, ",f").translate(self._symbols)  # type: ignore[attr-defined]
+        return self.prefix[negative] + text + self.suffix[negative]
+
+    def _scaled(self, values: pl.Expr) -> pl.Expr:
+        """Each value's size in units of its last decimal place (a float)."""
+        return values.cast(pl.Float64).abs() * float(10 ** (self.scale + self.places))
+
+    def safe(self, values: pl.Expr) -> pl.Expr:
+        """Where ``column`` gives this text exactly: finite values under 10^12 last places,
+        not within a thousandth of a half. There the float's rounding error (under 10^-4 of a
+        place) cannot cross a half, so rounding it is rounding the shortest repr; the rest
+        (ties, huge values, NaN, nulls) are for the scalar form."""
+        scaled = self._scaled(values)
+        off_half = (scaled - scaled.floor() - 0.5).abs() > 1e-3
+        return (values.cast(pl.Float64).is_finite() & (scaled < 1e12) & off_half).fill_null(False)
+
+    def column(self, values: pl.Expr) -> pl.Expr:
+        """The text of every value where ``safe`` holds (anything elsewhere); a negative zero
+        is written as zero, as ``pipeline.words.columns`` words it."""
+        units = (self._scaled(values) + 0.5).floor().cast(pl.Int64, strict=False)
+        whole = (
+            (units // 10**self.places)
+            .cast(pl.String)
+            .str.reverse()
+            .str.replace_all(r"(\d{3})", "${1},")
+            .str.reverse()
+            .str.strip_prefix(",")
+        )
+        if self.group != ",":
+            whole = whole.str.replace_all(",", self.group, literal=True)
+        parts = [whole]
+        if self.places:
+            fraction = (units % 10**self.places).cast(pl.String).str.zfill(self.places)
+            parts += [pl.lit(self.decimal), fraction]
+        signed = [
+            pl.concat_str([pl.lit(self.prefix[sign]), *parts, pl.lit(self.suffix[sign])])
+            for sign in (0, 1)
+        ]
+        return pl.when(values < 0).then(signed[1]).otherwise(signed[0])
+
+
+def _compile(pattern: NumberPattern, locale: Locale, currency: str | None) -> Plain | None:
     """The pattern as a function of the value, or None where Babel must do it."""
     if not _plain(pattern, currency):
         return None
-    places = get_currency_precision(currency) if currency else pattern.frac_prec[1]
-    quantum = Decimal(10) ** -places
-    symbols = str.maketrans(
-        {
-            ",": get_group_symbol(locale, numbering_system=NUMBERING),
-            ".": get_decimal_symbol(locale, numbering_system=NUMBERING),
-        }
-    )
     sign = get_currency_symbol(currency, locale) if currency else ""
-    prefix = tuple(_unquote(p.replace("¤", sign)) for p in pattern.prefix)
-    suffix = tuple(_unquote(s.replace("¤", sign)) for s in pattern.suffix)
-    scale = pattern.scale
-
-    def formatted(value: float) -> str:
-        number = Decimal(str(value))
-        if scale:
-            number = number.scaleb(scale)
-        negative = int(number.is_signed())
-        rounded = abs(number).normalize().quantize(quantum)
-        return prefix[negative] + format(rounded, ",f").translate(symbols) + suffix[negative]
-
-    return formatted
+    return Plain(
+        places=get_currency_precision(currency) if currency else pattern.frac_prec[1],
+        scale=pattern.scale,
+        group=get_group_symbol(locale, numbering_system=NUMBERING),
+        decimal=get_decimal_symbol(locale, numbering_system=NUMBERING),
+        prefix=tuple(_unquote(p.replace("¤", sign)) for p in pattern.prefix),
+        suffix=tuple(_unquote(s.replace("¤", sign)) for s in pattern.suffix),
+    )
 
 
 def _trusted(fast: Format, babel: Format) -> Format:
@@ -133,15 +184,16 @@ def _guarded(fast: Format, babel: Format) -> Format:
     return formatted
 
 
-def _chosen(babel: Format, fast: Format | None) -> Format:
+def _chosen(babel: Format, fast: Plain | None) -> Format:
     """The compiled form where there is one and it is trusted, else Babel."""
     return babel if fast is None else _trusted(_guarded(fast, babel), babel)
 
 
 @lru_cache(maxsize=256)
-def _format(kind: str, what: str, locale: str) -> Format:
-    """Babel's ``format_<kind>`` for ``locale`` as a function of the value; ``what`` is the
-    pattern, or for ``currency`` the currency's code (the locale's standard pattern)."""
+def _formats(kind: str, what: str, locale: str) -> tuple[Format, Plain | None]:
+    """Babel's ``format_<kind>`` for ``locale`` as a function of the value, and the pattern
+    compiled where it is plain; ``what`` is the pattern, or for ``currency`` the currency's
+    code (the locale's standard pattern)."""
     loc = Locale.parse(locale)
     if kind == "currency":
         pattern, currency = loc.currency_formats["standard"], what
@@ -156,7 +208,31 @@ def _format(kind: str, what: str, locale: str) -> Format:
         def babel(value: float) -> str:
             return function(value, format=what, locale=loc, numbering_system=NUMBERING)
 
-    return _chosen(babel, _compile(pattern, loc, currency))
+    return babel, _compile(pattern, loc, currency)
+
+
+@lru_cache(maxsize=256)
+def _format(kind: str, what: str, locale: str) -> Format:
+    return _chosen(*_formats(kind, what, locale))
+
+
+@lru_cache(maxsize=256)
+def column_format(kind: str, what: str, locale: str) -> Plain | None:
+    """The compiled pattern for formatting a whole column (``Plain.column`` where
+    ``Plain.safe``), when its text is Babel's on every probe, one value at a time and as a
+    column; None where only Babel will do."""
+    babel, plain = _formats(kind, what, locale)
+    if plain is None or _trusted(plain, babel) is babel:
+        return None
+    probes = pl.Series("v", PROBES, pl.Float64)
+    said = pl.select(
+        pl.when(plain.safe(pl.lit(probes))).then(plain.column(pl.lit(probes)))
+    ).to_series()
+    agrees = all(
+        text is None or text == babel(value + 0.0)  # -0.0 + 0.0 is 0.0
+        for value, text in zip(PROBES, said.to_list(), strict=True)
+    )
+    return plain if agrees else None
 
 
 def decimal_format(pattern: str, locale: str) -> Format:

@@ -2,7 +2,9 @@
 
 The model decides; this module only words the decision, in the language of the ``Words`` it is
 given (English when none is), so the workbook, the briefing and ``summary.json`` give the same
-reasons.
+reasons. Every client is worded at once (``pipeline.words.columns``): a message is a string
+expression over the client table, each distinct figure formatted once, so twenty thousand
+clients cost a few hundred expressions rather than a million Python steps.
 """
 
 from __future__ import annotations
@@ -10,293 +12,411 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
+
 from pipeline.config import Config
 from pipeline.model.analysis import Analysis
+from pipeline.words.columns import Value, Wording, shown, yes
 from pipeline.words.i18n import ENGLISH, Words
 from pipeline.words.labels import days, role_label, style_label
+from pipeline.words.payment_reasons import grade_reason
+
+# The worded columns ``reason_columns`` adds to the client table.
+WORDED = ("reasons", "role_reasons", "style_line", "replacement_line")
 
 
-def _anchor_gap(c: Mapping[str, Any], config: Config, months: str, w: Words) -> str:
+def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
+    """The client table with its reasons in words: ``reasons`` (every reason, in order),
+    ``role_reasons`` (one per role, in the roles' order), ``style_line`` and
+    ``replacement_line`` (null where there is none)."""
+    clients = analysis.clients
+    config = analysis.config
+    cur = analysis.currency
+    x = Wording(clients, w, cur)
+    key_client = _key_client(x)
+    members = pl.when(pl.col("members").list.len().fill_null(0) > 0).then(
+        x._(
+            "measured as one with %(members)s (common control)",
+            members=x.join(pl.col("members")),
+        )
+    )
+    roles = _role_reasons(clients, config, cur, w)
+    style = _style_reason(x, config)
+    replacement = _replacement_reason(x, analysis)
+    worded = clients.with_columns(
+        roles.alias("role_reasons"),
+        style.alias("style_line"),
+        replacement.alias("replacement_line"),
+    )
+    return worded.with_columns(
+        pl.concat_list(
+            _tier_reason(x, config),
+            grade_reason(x, config),
+            _share_line(x),
+            pl.when(yes("major_customer")).then(
+                x._(
+                    "major customer: above %(threshold)s of revenue",
+                    threshold=w.percent(config.major_customer_share, 0),
+                )
+            ),
+            pl.col("role_reasons"),
+            _lapse_reason(x, config, analysis.model is not None),
+            pl.col("replacement_line"),
+            pl.col("style_line"),
+            key_client,
+            members,
+        )
+        .list.drop_nulls()
+        .alias("reasons")
+    )
+
+
+def _anchor_gap(x: Wording, config: Config, months: pl.Expr) -> pl.Expr:
     """Why a material or predictable client is not an anchor, in the model's own terms."""
-    gap = c.get("anchor_gap")
-    threshold = w.percent(config.anchor_min_share, 0)
-    if gap == "not_material":
-        return w._(
-            "; predictable but %(share)s of revenue is under the %(threshold)s anchor threshold",
-            share=w.percent(c["share"]),
-            threshold=threshold,
+    w, gap = x.w, pl.col("anchor_gap")
+    return (
+        pl.when(gap == "not_material")
+        .then(
+            x._(
+                "; predictable but %(share)s of revenue is under the %(threshold)s anchor threshold",
+                share=x.percent("share"),
+                threshold=w.percent(config.anchor_min_share, 0),
+            )
         )
-    if gap == "not_predictable":
-        return w._(
-            "; material but not predictable (%(months)s, needs %(needed)s, or a regular cadence or a contract)",
-            months=months,
-            needed=w.number(config.anchor_min_months),
+        .when(gap == "not_predictable")
+        .then(
+            x._(
+                "; material but not predictable (%(months)s, needs %(needed)s, or a regular cadence or a contract)",
+                months=months,
+                needed=w.number(config.anchor_min_months),
+            )
         )
-    if gap == "short_tenure":
-        return w.n_(
-            "; material and regular but billed only since %(date)s: an anchor has been billed "
-            "for at least %(n)s month",
-            "; material and regular but billed only since %(date)s: an anchor has been billed "
-            "for at least %(n)s months",
-            config.anchor_min_tenure_months,
-            date=w.day(c["first_invoice"]),
+        .when(gap == "short_tenure")
+        .then(
+            x.n_(
+                "; material and regular but billed only since %(date)s: an anchor has been billed "
+                "for at least %(n)s month",
+                "; material and regular but billed only since %(date)s: an anchor has been billed "
+                "for at least %(n)s months",
+                config.anchor_min_tenure_months,
+                date=x.each("first_invoice", w.day),
+            )
         )
-    return ""
+        .otherwise(pl.lit(""))
+    )
 
 
-def tier_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str:
-    rule = c["tier_rule"]
-    months = w.n_(
+def _tier_reason(x: Wording, config: Config) -> pl.Expr:
+    w, rule = x.w, pl.col("tier_rule")
+    first = x.each("first_invoice", w.day)
+    months = x.n_(
         "billed in %(billed)s of %(n)s month",
         "billed in %(billed)s of %(n)s months",
-        c["window_months"],
-        billed=w.number(c["months_billed"]),
+        "window_months",
+        billed=x.number("months_billed"),
     )
-    if rule == "lapsed":
-        prior = (
-            w._(
-                "%(amount)s in the prior window",
-                amount=w.money(c["prior_revenue"], c.get("currency")),
-            )
-            if c["prior_revenue"]
-            else w._("nothing in the prior window either")
-        )
-        return w._(
-            "lapsed: last invoice %(date)s, none in the window; %(prior)s",
-            date=w.day(c["last_invoice"]),
-            prior=prior,
-        )
-    if rule == "new":
-        return w._(
-            "new: first invoice %(date)s, %(days)s before as-of (judged after %(after)s)",
-            date=w.day(c["first_invoice"]),
-            days=days(c["tenure_days"], w),
-            after=days(config.new_client_days, w),
-        )
-    share = w._(
+    prior = (
+        pl.when(pl.col("prior_revenue").is_not_null() & (pl.col("prior_revenue") != 0))
+        .then(x._("%(amount)s in the prior window", amount=x.money("prior_revenue")))
+        .otherwise(x._("nothing in the prior window either"))
+    )
+    share = x._(
         "%(share)s of revenue (at least %(threshold)s)",
-        share=w.percent(c["share"]),
+        share=x.percent("share"),
         threshold=w.percent(config.anchor_min_share, 0),
     )
-    if rule == "anchor_months":
-        return w._(
-            "anchor: %(months)s (at least %(needed)s); %(share)s; client since %(date)s",
-            months=months,
-            needed=w.number(config.anchor_min_months),
-            share=share,
-            date=w.day(c["first_invoice"]),
+    recurring = x.n_(
+        "recurring: billed in %(n)s distinct month since %(date)s",
+        "recurring: billed in %(n)s distinct months since %(date)s",
+        "months_billed_ever",
+        date=first,
+    )
+    return (
+        pl.when(rule == "lapsed")
+        .then(
+            x._(
+                "lapsed: last invoice %(date)s, none in the window; %(prior)s",
+                date=x.each("last_invoice", w.day),
+                prior=prior,
+            )
         )
-    if rule == "anchor_cadence":
-        return w.n_(
-            "anchor: a regular cadence, an invoice every %(gap)s over %(n)s invoice in two "
-            "windows (gap variation %(cv)s, at most %(max_cv)s); %(share)s",
-            "anchor: a regular cadence, an invoice every %(gap)s over %(n)s invoices in two "
-            "windows (gap variation %(cv)s, at most %(max_cv)s); %(share)s",
-            c["cadence_invoices"],
-            gap=days(c["median_gap_days"], w),
-            cv=w.number(c["gap_cv"], 2),
-            max_cv=w.number(config.anchor_max_gap_cv, 2),
-            share=share,
+        .when(rule == "new")
+        .then(
+            x._(
+                "new: first invoice %(date)s, %(days)s before as-of (judged after %(after)s)",
+                date=first,
+                days=x.each("tenure_days", lambda v: days(v, w)),
+                after=days(config.new_client_days, w),
+            )
         )
-    if rule == "anchor_contract":
-        return w._(
-            "anchor: contract on the Clients sheet (%(contract)s); %(share)s",
-            contract=c["contract"],
-            share=share,
+        .when(rule == "anchor_months")
+        .then(
+            x._(
+                "anchor: %(months)s (at least %(needed)s); %(share)s; client since %(date)s",
+                months=months,
+                needed=w.number(config.anchor_min_months),
+                share=share,
+                date=first,
+            )
         )
-    if rule == "recurring":
-        text = w.n_(
-            "recurring: billed in %(n)s distinct month since %(date)s",
-            "recurring: billed in %(n)s distinct months since %(date)s",
-            c["months_billed_ever"],
-            date=w.day(c["first_invoice"]),
+        .when(rule == "anchor_cadence")
+        .then(
+            x.n_(
+                "anchor: a regular cadence, an invoice every %(gap)s over %(n)s invoice in two "
+                "windows (gap variation %(cv)s, at most %(max_cv)s); %(share)s",
+                "anchor: a regular cadence, an invoice every %(gap)s over %(n)s invoices in two "
+                "windows (gap variation %(cv)s, at most %(max_cv)s); %(share)s",
+                "cadence_invoices",
+                gap=x.each("median_gap_days", lambda v: days(v, w)),
+                cv=x.number("gap_cv", 2),
+                max_cv=w.number(config.anchor_max_gap_cv, 2),
+                share=share,
+            )
         )
-        return text + _anchor_gap(c, config, months, w)
-    if rule == "credit_only":
-        return w._(
-            "one-off: credit notes only, no invoice (%(amount)s in the window)",
-            amount=w.money(c["credits"], c.get("currency")),
+        .when(rule == "anchor_contract")
+        .then(
+            x._(
+                "anchor: contract on the Clients sheet (%(contract)s); %(share)s",
+                contract=shown("contract"),
+                share=share,
+            )
         )
-    invoices = c["invoices_total"]
-    if invoices == 1:
-        return w._("one-off: a single invoice on %(date)s", date=w.day(c["first_invoice"]))
-    return w.n_(
-        "one-off: %(n)s invoice within %(span)s (one project: at most %(limit)s apart)",
-        "one-off: %(n)s invoices within %(span)s (one project: at most %(limit)s apart)",
-        invoices,
-        span=days(c["span_days"], w),
-        limit=days(config.one_off_span_days, w),
+        .when(rule == "recurring")
+        .then(recurring + _anchor_gap(x, config, months))
+        .when(rule == "credit_only")
+        .then(
+            x._(
+                "one-off: credit notes only, no invoice (%(amount)s in the window)",
+                amount=x.money("credits"),
+            )
+        )
+        .when(pl.col("invoices_total") == 1)
+        .then(x._("one-off: a single invoice on %(date)s", date=first))
+        .otherwise(
+            x.n_(
+                "one-off: %(n)s invoice within %(span)s (one project: at most %(limit)s apart)",
+                "one-off: %(n)s invoices within %(span)s (one project: at most %(limit)s apart)",
+                "invoices_total",
+                span=x.each("span_days", lambda v: days(v, w)),
+                limit=days(config.one_off_span_days, w),
+            )
+        )
     )
 
 
-def lateness(median: float | None, worst: float | None, w: Words = ENGLISH) -> str:
-    """How late a client pays, as people say it: "a median of 4 days early, never past due"."""
-    m = round(median) if median is not None else 0
-    if m > 0:
-        part = w._("a median of %(days)s past due", days=days(m, w))
-    elif m < 0:
-        part = w._("a median of %(days)s early", days=days(-m, w))
-    else:
-        part = w._("on the due date at the median")
-    if worst is not None and round(worst) > 0:
-        return w._("%(median)s, worst %(worst)s past due", median=part, worst=days(worst, w))
-    return w._("%(median)s, never past due", median=part)
-
-
-def grade_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str:
-    rule = c.get("grade_rule")
-    paid = w._("paid %(share)s of billing now due", share=w.percent(c["paid_share"], 0))
-    late = lateness(c["median_days_late"], c["worst_days_late"], w)
-    if rule is None:
-        return w._("no grade yet: no invoice has reached its due date")
-    if rule == "no_payment_data":
-        return w._("no grade: the ledger holds no paid dates or payment statuses")
-    if c["median_days_late"] is None:  # paid on no known day: a status without a paid date
-        late = w._("no paid dates, so how late is unknown")
-    if rule == "D_write_off":
-        return w.n_(
-            "grade D: %(n)s invoice written off (%(amount)s)",
-            "grade D: %(n)s invoices written off (%(amount)s)",
-            c["write_offs"],
-            amount=w.money(c["written_off_amount"], c.get("currency")),
-        )
-    if rule == "D_chronic_late":
-        return w._(
-            "grade D: pays %(late)s, more than %(limit)s",
-            late=late,
-            limit=days(config.chronic_late_days, w),
-        )
-    if rule == "D_unpaid":
-        return w._(
-            "grade D: %(paid)s, under %(limit)s",
-            paid=paid,
-            limit=w.percent(config.grade_d_max_paid_share, 0),
-        )
-    deposits = ""
-    if c.get("deposit_share") is not None:
-        deposits = w._(
-            "; deposits on %(share)s of projects", share=w.percent(c["deposit_share"], 0)
-        )
-    if rule == "A":
-        return w._(
-            "grade A: pays on time (%(late)s); %(paid)s; repeat work that is sizeable or steady%(deposits)s",
-            late=late,
-            paid=paid,
-            deposits=deposits,
-        )
-    short_of_a = []
-    if (c["median_days_late"] or 0) > config.grade_a_max_median_late:
-        short_of_a.append(
-            w._("median more than %(days)s late", days=days(config.grade_a_max_median_late, w))
-        )
-    if (c["worst_days_late"] or 0) > config.grade_a_max_worst_late:
-        short_of_a.append(
-            w._("worst more than %(days)s late", days=days(config.grade_a_max_worst_late, w))
-        )
-    if (c["paid_share"] or 0) < config.grade_a_min_paid_share:
-        short_of_a.append(
-            w._("under %(share)s paid", share=w.percent(config.grade_a_min_paid_share, 0))
-        )
-    if c["months_billed_ever"] < 2:
-        short_of_a.append(w._("no repeat work"))
-    if not c["sizeable"]:
-        short_of_a.append(
-            w._(
-                "small and occasional: under %(multiple)s × the typical client's %(typical)s and "
-                "billed in under half the months",
-                multiple=w.number(config.grade_a_min_size, 1),
-                typical=w.money(c["typical_client_revenue"], c.get("currency")),
+def _share_line(x: Wording) -> pl.Expr:
+    return (
+        pl.when(pl.col("share").is_not_null())
+        .then(
+            x._(
+                "%(share)s of revenue, rank %(rank)s, ABC class %(abc)s",
+                share=x.percent("share"),
+                rank=x.number("rank"),
+                abc=shown("abc_class"),
             )
         )
-    standing = c["tier"] == "anchor" or c.get("predictable_by_contract")
-    if (
-        deposits
-        and (c.get("deposit_share") or 0) < config.grade_a_min_deposit_share
-        and not standing
-    ):
-        short_of_a.append(
-            w._(
-                "deposits on under %(share)s of projects",
-                share=w.percent(config.grade_a_min_deposit_share, 0),
+        .otherwise(
+            x._(
+                "net revenue in the window %(amount)s: no share",
+                amount=x.money("revenue"),
             )
         )
-    why = w._(" (not A: %(missing)s)", missing=w.join(short_of_a)) if short_of_a else ""
-    if rule == "C" and c["median_days_late"] is None:
-        return w._(
-            "grade C: %(paid)s; %(late)s (B needs %(share)s paid)%(deposits)s",
-            paid=paid,
-            late=late,
-            share=w.percent(config.grade_b_min_paid_share, 0),
-            deposits=deposits,
-        )
-    if rule == "B_undated":
-        return w._(
-            "grade B: %(paid)s; %(late)s (A needs paying on time)%(deposits)s",
-            paid=paid,
-            late=late,
-            deposits=deposits,
-        )
-    if rule == "B":
-        return w._(
-            "grade B: pays %(late)s; %(paid)s%(deposits)s%(why)s",
-            late=late,
-            paid=paid,
-            deposits=deposits,
-            why=why,
-        )
-    return w._(
-        "grade C: pays %(late)s; %(paid)s%(deposits)s (B needs a median of at most %(median)s "
-        "and %(share)s paid)",
-        late=late,
-        paid=paid,
-        deposits=deposits,
-        median=days(config.grade_b_max_median_late, w),
-        share=w.percent(config.grade_b_min_paid_share, 0),
     )
 
 
-def role_reasons(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> list[str]:
-    found = []
-    for role in c["roles"]:
-        if role == "large-constant":
-            found.append(
-                w._(
-                    "large-constant: an anchor with %(share)s of revenue (at least %(threshold)s)",
-                    share=w.percent(c["share"]),
-                    threshold=w.percent(config.large_constant_share, 0),
-                )
+def _role_reasons(clients: pl.DataFrame, config: Config, currency: str | None, w: Words) -> pl.Expr:
+    """Each client's roles in words, one per role in the roles' order (an empty list for none)."""
+    one = (
+        clients.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_client"),
+            pl.col("roles").alias("_role"),
+            "share",
+            "revenue",
+            "prior_revenue",
+            "second_half",
+            "first_half",
+            "referred_clients",
+            pl.col("referred_clients").list.len().alias("_referred"),
+            "referred_revenue",
+            "roles_text",
+            (pl.col("revenue") / pl.col("prior_revenue")).alias("_ratio"),
+        )
+        .explode("_role")
+        .filter(pl.col("_role").is_not_null())
+    )
+    x = Wording(one, w, currency)
+    role = pl.col("_role")
+    said = (
+        pl.when(role == "large-constant")
+        .then(
+            x._(
+                "large-constant: an anchor with %(share)s of revenue (at least %(threshold)s)",
+                share=x.percent("share"),
+                threshold=w.percent(config.large_constant_share, 0),
             )
-        elif role == "growth":
-            found.append(
-                w._(
-                    "growth: %(now)s in this window against %(before)s in the prior one "
-                    "(×%(ratio)s), rising: %(second)s in the second half against %(first)s in the first",
-                    now=w.money(c["revenue"], c.get("currency")),
-                    before=w.money(c["prior_revenue"], c.get("currency")),
-                    ratio=w.number(c["revenue"] / c["prior_revenue"], 1),
-                    second=w.money(c["second_half"], c.get("currency")),
-                    first=w.money(c["first_half"], c.get("currency")),
-                )
+        )
+        .when(role == "growth")
+        .then(
+            x._(
+                "growth: %(now)s in this window against %(before)s in the prior one "
+                "(×%(ratio)s), rising: %(second)s in the second half against %(first)s in the first",
+                now=x.money("revenue"),
+                before=x.money("prior_revenue"),
+                ratio=x.number("_ratio", 1),
+                second=x.money("second_half"),
+                first=x.money("first_half"),
             )
-        elif role == "referrer":
-            found.append(
-                w.n_(
-                    "referrer: named by %(n)s client (%(names)s), who brings %(amount)s in this window",
-                    "referrer: named by %(n)s clients (%(names)s), who bring %(amount)s in this window",
-                    len(c["referred_clients"]),
-                    names=w.join(list(c["referred_clients"])),
-                    amount=w.money(c["referred_revenue"], c.get("currency")),
-                )
+        )
+        .when(role == "referrer")
+        .then(
+            x.n_(
+                "referrer: named by %(n)s client (%(names)s), who brings %(amount)s in this window",
+                "referrer: named by %(n)s clients (%(names)s), who bring %(amount)s in this window",
+                "_referred",
+                names=x.join(pl.col("referred_clients")),
+                amount=x.money("referred_revenue"),
             )
-        else:
-            found.append(
-                w._(
-                    "%(role)s: tagged on the Clients sheet (%(text)s)",
-                    role=role_label(role, w),
-                    text=c["roles_text"],
-                )
+        )
+        .otherwise(
+            x._(
+                "%(role)s: tagged on the Clients sheet (%(text)s)",
+                role=x.each("_role", lambda r: role_label(r, w)),
+                text=shown("roles_text"),
             )
-    return found
+        )
+    )
+    per_client = (
+        one.select("_client", said.alias("_said"))
+        .group_by("_client", maintain_order=True)
+        .agg("_said")
+    )
+    every = pl.DataFrame({"_client": pl.int_range(clients.height, dtype=pl.UInt32, eager=True)})
+    said_by = every.join(per_client, on="_client", how="left", maintain_order="left")["_said"]
+    return pl.lit(said_by).fill_null(pl.lit([], pl.List(pl.String)))
+
+
+def _lapse_reason(x: Wording, config: Config, model_fitted: bool) -> pl.Expr:
+    w = x.w
+    figures: dict[str, Value] = {
+        "days": x.each("days_since_last", lambda v: days(v, w)),
+        "multiple": w.number(config.lapse_gap_multiple, 1),
+        "gap": x.each("judged_gap_days", lambda v: days(v, w)),
+    }
+    at_risk = pl.when(yes("at_risk")).then(
+        pl.when(yes("gap_from_business"))
+        .then(
+            x._(
+                "at risk: %(days)s since the last invoice, more than %(multiple)s × the "
+                "business's usual %(gap)s gap",
+                **figures,
+            )
+        )
+        .otherwise(
+            x._(
+                "at risk: %(days)s since the last invoice, more than %(multiple)s × its usual "
+                "%(gap)s gap",
+                **figures,
+            )
+        )
+    )
+    p = x.number("p_alive", 2)
+    alive = (
+        pl.when(pl.col("p_alive").is_not_null() & pl.col("expected_invoices_12m").is_not_null())
+        .then(
+            x._(
+                "P(alive) %(p)s, %(expected)s invoices expected in the next 12 months (BG/NBD)",
+                p=p,
+                expected=x.number("expected_invoices_12m", 1),
+            )
+        )
+        .when(pl.col("p_alive").is_not_null())
+        .then(x._("P(alive) %(p)s (BG/NBD)", p=p))
+    )
+    if model_fitted:
+        alive = alive.when((pl.col("tier") != "lapsed").fill_null(True)).then(
+            x._(
+                "no repeat invoice yet, so no P(alive): judged by the business's typical repeat gap"
+            )
+        )
+    parts = pl.concat_str([at_risk, alive], separator="; ", ignore_nulls=True)
+    return pl.when(parts != "").then(parts)
+
+
+def _replacement_reason(x: Wording, analysis: Analysis) -> pl.Expr:
+    """What replacing the client would take, for the clients the model measured it for."""
+    w, acq = x.w, analysis.acquisition
+
+    def when(months: float | None) -> str | None:
+        if months is None:
+            return None
+        if months >= 1:
+            return w.n_("about %(n)s month", "about %(n)s months", round(months))
+        return w._("under a month")
+
+    pace = x._(
+        ", %(when)s at the recent pace of %(pace)s new clients a year",
+        when=x.each("replacement_months", when),
+        pace=w.number(acq.new_clients_per_year, 1),
+    )
+    return pl.when(pl.col("replacement_clients").is_not_null()).then(
+        x._(
+            "replacing it would take %(needed)s new clients at the average first-year revenue of %(average)s",
+            needed=x.number("replacement_clients", 1),
+            average=w.money(acq.average_first_year_revenue, x.currency),
+        )
+        + pl.when(pl.col("replacement_months").is_not_null()).then(pace).otherwise(pl.lit(""))
+    )
+
+
+def _style_reason(x: Wording, config: Config) -> pl.Expr:
+    w = x.w
+    since = pl.col("days_since_contact")
+    contact = (
+        pl.when(since.is_not_null())
+        .then(
+            x._(
+                "last contact %(days)s ago",
+                days=x.each("days_since_contact", lambda v: days(v, w)),
+            )
+        )
+        .otherwise(x._("no contact recorded"))
+    )
+    check_in = x._(
+        "; check in now (%(contact)s, more than %(limit)s)",
+        contact=contact,
+        limit=x.each("check_in_every", lambda v: days(v or config.check_in_days, w)),
+    )
+    return pl.when(pl.col("working_style").is_not_null()).then(
+        x._(
+            "working style %(style)s: %(advice)s",
+            style=x.each("working_style", lambda s: style_label(s, w) if s else None),
+            advice=x.each("working_style", lambda s: style_advice(s, w) if s else None),
+        )
+        + pl.when(yes("check_in") & (pl.col("check_in_why") == "style").fill_null(False))
+        .then(check_in)
+        .otherwise(pl.lit(""))
+    )
+
+
+def _key_client(x: Wording) -> pl.Expr:
+    """Why a lapsed or at-risk client counts as lost key business."""
+    prior: dict[str, Value] = {
+        "share": x.percent("prior_share"),
+        "rank": x.number("prior_rank"),
+    }
+    gone = (pl.col("tier") == "lapsed").fill_null(False) | yes("at_risk")
+    return pl.when(yes("was_key") & gone).then(
+        pl.when((pl.col("prior_tier") == "anchor").fill_null(False))
+        .then(
+            x._(
+                "key client in the prior window (anchor): %(share)s of revenue, rank %(rank)s",
+                **prior,
+            )
+        )
+        .otherwise(
+            x._("key client in the prior window: %(share)s of revenue, rank %(rank)s", **prior)
+        )
+    )
 
 
 def style_advice(style: str, w: Words = ENGLISH) -> str:
@@ -312,30 +432,6 @@ def style_advice(style: str, w: Words = ENGLISH) -> str:
         ),
         "savvy": w._("loyal and refers others: keep in touch and ask for introductions"),
     }[style]
-
-
-def style_reason(c: Mapping[str, Any], config: Config, w: Words = ENGLISH) -> str | None:
-    style = c.get("working_style")
-    if style is None:
-        return None
-    text = w._(
-        "working style %(style)s: %(advice)s",
-        style=style_label(style, w),
-        advice=style_advice(style, w),
-    )
-    if c.get("check_in") and c.get("check_in_why") == "style":
-        since = c.get("days_since_contact")
-        contact = (
-            w._("last contact %(days)s ago", days=days(since, w))
-            if since is not None
-            else w._("no contact recorded")
-        )
-        text += w._(
-            "; check in now (%(contact)s, more than %(limit)s)",
-            contact=contact,
-            limit=days(c.get("check_in_every") or config.check_in_days, w),
-        )
-    return text
 
 
 def check_in_line(c: Mapping[str, Any], w: Words = ENGLISH) -> str:
@@ -365,128 +461,3 @@ def check_in_line(c: Mapping[str, Any], w: Words = ENGLISH) -> str:
         contact=contact,
         date=w.day(c["next_check_in"]),
     )
-
-
-def lapse_reason(
-    c: Mapping[str, Any], config: Config, model_fitted: bool, w: Words = ENGLISH
-) -> str | None:
-    parts = []
-    if c["at_risk"]:
-        figures = {
-            "days": days(c["days_since_last"], w),
-            "multiple": w.number(config.lapse_gap_multiple, 1),
-            "gap": days(c["judged_gap_days"], w),
-        }
-        parts.append(
-            w._(
-                "at risk: %(days)s since the last invoice, more than %(multiple)s × the "
-                "business's usual %(gap)s gap",
-                **figures,
-            )
-            if c["gap_from_business"]
-            else w._(
-                "at risk: %(days)s since the last invoice, more than %(multiple)s × its usual "
-                "%(gap)s gap",
-                **figures,
-            )
-        )
-    if c.get("p_alive") is not None:
-        expected = c.get("expected_invoices_12m")
-        if expected is not None:
-            parts.append(
-                w._(
-                    "P(alive) %(p)s, %(expected)s invoices expected in the next 12 months (BG/NBD)",
-                    p=w.number(c["p_alive"], 2),
-                    expected=w.number(expected, 1),
-                )
-            )
-        else:
-            parts.append(w._("P(alive) %(p)s (BG/NBD)", p=w.number(c["p_alive"], 2)))
-    elif model_fitted and c["tier"] != "lapsed":
-        parts.append(
-            w._(
-                "no repeat invoice yet, so no P(alive): judged by the business's typical repeat gap"
-            )
-        )
-    return "; ".join(parts) or None
-
-
-def replacement_reason(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGLISH) -> str | None:
-    needed = c.get("replacement_clients")
-    if needed is None:
-        return None
-    acq = analysis.acquisition
-    text = w._(
-        "replacing it would take %(needed)s new clients at the average first-year revenue of %(average)s",
-        needed=w.number(needed, 1),
-        average=w.money(acq.average_first_year_revenue, analysis.currency),
-    )
-    months = c.get("replacement_months")
-    if months is not None:
-        when = (
-            w.n_("about %(n)s month", "about %(n)s months", round(months))
-            if months >= 1
-            else w._("under a month")
-        )
-        text += w._(
-            ", %(when)s at the recent pace of %(pace)s new clients a year",
-            when=when,
-            pace=w.number(acq.new_clients_per_year, 1),
-        )
-    return text
-
-
-def client_reasons(c: Mapping[str, Any], analysis: Analysis, w: Words = ENGLISH) -> list[str]:
-    """The reasons for a client's labels, each built from the figures that decided it."""
-    config = analysis.config
-    c = {**c, "currency": analysis.currency}  # every amount in the reasons says its currency
-    reasons = [tier_reason(c, config, w), grade_reason(c, config, w)]
-    if c["share"] is not None:
-        reasons.append(
-            w._(
-                "%(share)s of revenue, rank %(rank)s, ABC class %(abc)s",
-                share=w.percent(c["share"]),
-                rank=w.number(c["rank"]),
-                abc=c["abc_class"],
-            )
-        )
-    else:
-        reasons.append(
-            w._(
-                "net revenue in the window %(amount)s: no share",
-                amount=w.money(c["revenue"], c.get("currency")),
-            )
-        )
-    if c["major_customer"]:
-        reasons.append(
-            w._(
-                "major customer: above %(threshold)s of revenue",
-                threshold=w.percent(config.major_customer_share, 0),
-            )
-        )
-    reasons.extend(role_reasons(c, config, w))
-    for extra in (
-        lapse_reason(c, config, analysis.model is not None, w),
-        replacement_reason(c, analysis, w),
-        style_reason(c, config, w),
-    ):
-        if extra:
-            reasons.append(extra)
-    if c["was_key"] and (c["tier"] == "lapsed" or c["at_risk"]):
-        prior = {"share": w.percent(c["prior_share"]), "rank": w.number(c["prior_rank"])}
-        reasons.append(
-            w._(
-                "key client in the prior window (anchor): %(share)s of revenue, rank %(rank)s",
-                **prior,
-            )
-            if c.get("prior_tier") == "anchor"
-            else w._("key client in the prior window: %(share)s of revenue, rank %(rank)s", **prior)
-        )
-    if c.get("members"):
-        reasons.append(
-            w._(
-                "measured as one with %(members)s (common control)",
-                members=w.join(list(c["members"])),
-            )
-        )
-    return reasons

@@ -6,23 +6,21 @@ from typing import Any
 
 from pipeline.model.analysis import Analysis
 from pipeline.words.i18n import ENGLISH, Words
-from pipeline.words.reasons import client_reasons
+from pipeline.words.reasons import reason_columns
 
 # The last analysis's rows, per language: the workbook, its notes, the briefing and the JSON all
-# show the same reasons, and wording them for two thousand clients is not free.
+# show the same reasons.
 _LAST: tuple[Analysis | None, dict[str, list[dict[str, Any]]]] = (None, {})
 
 
 def client_rows(analysis: Analysis, w: Words = ENGLISH) -> list[dict[str, Any]]:
-    """Client rows in rank order, each with its reasons in words (fresh dicts: callers add keys)."""
+    """Client rows in rank order, each with its reasons in words (``reasons.WORDED``; fresh
+    dicts: callers add keys)."""
     global _LAST
     last, cached = _LAST
     if last is not analysis:
         cached = {}
         _LAST = (analysis, cached)
     if w.lang not in cached:
-        rows = analysis.clients.to_dicts()
-        for row in rows:
-            row["reasons"] = client_reasons(row, analysis, w)
-        cached[w.lang] = rows
+        cached[w.lang] = reason_columns(analysis, w).to_dicts()
     return [dict(row) for row in cached[w.lang]]

@@ -15,7 +15,7 @@ from pipeline.render.templates import environment, html_lang
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.i18n import ENGLISH, Words
 from pipeline.words.labels import verdict_label
-from pipeline.words.reasons import check_in_line, role_reasons, style_reason
+from pipeline.words.reasons import check_in_line
 from pipeline.words.rows import client_rows
 from pipeline.words.sentences import (
     balance_advice,
@@ -37,9 +37,7 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
     config = analysis.config
     clients = client_rows(analysis, w)
     for c in clients:
-        money = {**c, "currency": cur}  # amounts in the role's words say their currency
-        c["role_reasons"] = dict(zip(c["roles"], role_reasons(money, config, w), strict=True))
-        c["style_line"] = style_reason(c, config, w)
+        c["role_reasons"] = dict(zip(c["roles"], c["role_reasons"], strict=True))
         c["check_in_line"] = check_in_line(c, w) if c["check_in"] else None
     lost_names = set(analysis.lost_key_clients["client"].to_list())
     return {

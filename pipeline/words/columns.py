@@ -1,0 +1,158 @@
+"""Words for every row of a frame at once: messages filled from columns, figures formatted once.
+
+A long ledger's clients are worded together, not one at a time: each distinct figure is
+formatted once by ``Words`` (Babel's text, as everywhere else), and a message becomes a polars
+string expression that pieces its translated text together with those columns. The text is the
+one ``Words._`` and ``Words.n_`` would give row by row; only the number of Python steps changes
+(a few per distinct figure, not several per client and figure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+from pipeline.words.i18n import NATIVE, PLACEHOLDER, Words, known_currency, number_pattern
+from pipeline.words.numbers import Plain, column_format
+
+Value = pl.Expr | str  # a string expression, or text that is the same on every row
+
+
+class Wording:
+    """Messages and formatted figures over the rows of ``frame``, in ``w``'s language, its
+    amounts in ``currency``."""
+
+    def __init__(self, frame: pl.DataFrame, w: Words, currency: str | None = None) -> None:
+        self.frame = frame
+        self.w = w
+        self.currency = currency
+
+    def each(
+        self,
+        columns: str | Iterable[str],
+        make: Callable[..., str | None],
+        where: pl.Expr | None = None,
+    ) -> pl.Expr:
+        """``make(*values)`` for each row, called once per distinct combination of the values
+        (a null as ``None``, a NaN as itself, as the row's own dict would give them); only for
+        the rows ``where`` holds, when it is given (null elsewhere)."""
+        names = [columns] if isinstance(columns, str) else list(columns)
+        keys = self.frame.select(names).with_row_index("_row")
+        if where is not None:
+            keys = keys.filter(self.frame.select(where).to_series())
+        # grouped, not joined: a group-by holds every NaN as one value, a join matches none
+        groups = keys.group_by(names, maintain_order=True).agg("_row")
+        texts = [make(*_tidy(values)) for values in groups.select(names).iter_rows()]
+        rows = groups.select("_row", pl.Series("_text", texts, pl.String)).explode("_row")
+        said = pl.Series("_text", [None] * self.frame.height, pl.String)
+        if rows.height:
+            said.scatter(rows["_row"], rows["_text"])
+        return pl.lit(said)
+
+    def number(self, column: str, digits: int = 0) -> pl.Expr:
+        """``Words.number`` of each value."""
+        w = self.w
+        plain = column_format("decimal", number_pattern(digits), w.locale_id)
+        return self._figures(column, plain, "", lambda v: w.number(v, digits))
+
+    def percent(self, column: str, digits: int = 1) -> pl.Expr:
+        """``Words.percent`` of each value."""
+        w = self.w
+        plain = column_format("percent", w.percent_pattern(digits), w.locale_id)
+        return self._figures(column, plain, "", lambda v: w.percent(v, digits))
+
+    def money(self, column: str) -> pl.Expr:
+        """``Words.money`` of each value, with the currency."""
+        w, currency = self.w, self.currency
+        if currency and known_currency(currency):
+            plain, code = column_format("currency", currency, w.locale_id), ""
+        else:
+            plain = column_format("decimal", number_pattern(2), w.locale_id)
+            code = f" {currency}" if currency else ""
+        return self._figures(column, plain, code, lambda v: w.money(v, currency))
+
+    def _figures(
+        self, column: str, plain: Plain | None, after: str, one: Callable[[Any], str]
+    ) -> pl.Expr:
+        """Each value as ``one`` formats it: a column at once where the compiled pattern is
+        exact (``Plain.safe``), one distinct value at a time elsewhere."""
+        if plain is None:
+            return self.each(column, one)
+        values = pl.col(column)
+        safe = plain.safe(values)
+        text = plain.column(values)
+        native = NATIVE.get(self.w.lang)
+        if native:
+            text = text.str.replace_many(list("0123456789"), list(native))
+        if after:
+            text = text + pl.lit(after)
+        return pl.when(safe).then(text).otherwise(self.each(column, one, where=~safe))
+
+    def _(self, message: str, **values: Value) -> pl.Expr:
+        """``Words._(message, **values)`` on every row: null where a value is null."""
+        text = self.w.catalog.gettext(message)
+        return filled(text, values) if values else pl.lit(text)
+
+    def n_(self, singular: str, plural: str, n: str | int, **values: Value) -> pl.Expr:
+        """``Words.n_``: the language's singular or plural form for each row's count ``n`` (a
+        column's name, or one count for every row); null where ``n`` is."""
+        if not isinstance(n, str):
+            text = self.w.catalog.ngettext(singular, plural, n)
+            return filled(text, {"n": self.w.number(n), **values})
+        catalog = self.w.catalog
+        form = self.each(n, lambda k: None if k is None else catalog.ngettext(singular, plural, k))
+        counted = {"n": self.each(n, self.w.number), **values}  # counts: few distinct
+        forms = self.frame.select(form.unique()).to_series().drop_nulls().sort().to_list()
+        expr = pl.lit(None, pl.String)
+        for text in forms:
+            expr = pl.when(form == text).then(filled(text, counted)).otherwise(expr)
+        return expr
+
+    def join(self, items: pl.Expr) -> pl.Expr:
+        """``Words.join`` of each row's list of text."""
+        return items.list.join(self.w._(", "))
+
+    def above(self, column: str, limit: float) -> pl.Expr:
+        """``(value or 0) > limit`` as Python judges it: a missing value counts as 0, and NaN is
+        never above (polars orders NaN above every number)."""
+        return (pl.col(column).fill_null(0) > limit) & ~self._nan(column)
+
+    def below(self, column: str, limit: float) -> pl.Expr:
+        """``(value or 0) < limit`` as Python judges it (NaN is never below)."""
+        return (pl.col(column).fill_null(0) < limit) & ~self._nan(column)
+
+    def _nan(self, column: str) -> pl.Expr:
+        if self.frame.schema[column].is_float():
+            return pl.col(column).is_nan().fill_null(False)
+        return pl.lit(False)
+
+
+def filled(template: str, values: Mapping[str, Value]) -> pl.Expr:
+    """``template % values`` as an expression: its literal text between the values' columns."""
+    pieces = PLACEHOLDER.split(template)
+    parts: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            value = values[piece]
+            parts.append(pl.lit(value) if isinstance(value, str) else value)
+        elif piece:
+            parts.append(pl.lit(piece.replace("%%", "%")))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def shown(column: str) -> pl.Expr:
+    """A column of the user's text as ``%s`` writes it (a missing value as ``None``)."""
+    return pl.col(column).cast(pl.String).fill_null("None")
+
+
+def yes(column: str) -> pl.Expr:
+    """A yes/no column where a missing value is no, as ``if value:`` judges it."""
+    return pl.col(column).fill_null(False)
+
+
+def _tidy(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Negative zero as zero: polars keeps one of the two for both, so the text must not
+    depend on which it kept."""
+    return tuple(v + 0.0 if isinstance(v, float) and v == 0 else v for v in values)
