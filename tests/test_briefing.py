@@ -83,28 +83,30 @@ def test_a_hostile_client_name_is_text_in_the_page_and_the_note(workbook, tmp_pa
     assert any(n.startswith(f"{HOSTILE}: ") for n in notes)
 
 
-def test_a_client_named_like_the_notes_marker_gets_its_own_note(workbook):
-    # The notes are rendered in one pass and split on a marker; a name that spells it out is
-    # escaped in the pass, so it cannot cut a note in two or run two notes together.
+def test_a_client_named_like_markup_or_a_marker_gets_its_own_note(workbook):
+    # Each note is built from its own client's row: a name that spells out a marker, a tag or
+    # an entity stays that name, in one note of its own, with all its reasons.
     from pipeline.render.provenance import Provenance
-    from pipeline.render.xlsx.annotations import NOTE_END, annotation_columns
+    from pipeline.render.xlsx.annotations import annotation_columns
     from tests.conftest import analysis_of
 
+    NOTE_END = "<end-of-note>"
     marked = f"Acme {NOTE_END} Ltd"
     book = workbook(
         [
             inv("1", marked, "2026-01-10", 5000),
             inv("2", "Plain Ltd", "2026-02-10", 700),
             inv("3", f"{NOTE_END}", "2026-03-10", 300),
+            inv("4", "R&amp;D <b>", "2026-03-12", 200),
         ]
     )
     provenance = Provenance("b.xlsx", "0", "0", "xlsx", ("Invoices",), None, {"Invoices": 1}, 4, ())
     notes = [
         n for a in annotation_columns(analysis_of(book), provenance) for n in a.comments.values()
     ]
-    assert len(notes) == 3
+    assert len(notes) == 4
     names = sorted(n.split(": ", 1)[0] for n in notes)
-    assert names == sorted([marked, "Plain Ltd", NOTE_END])
+    assert names == sorted([marked, "Plain Ltd", NOTE_END, "R&amp;D <b>"])
     assert all(n.count("\n- ") >= 3 for n in notes)  # every note keeps all its reasons
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from operator import itemgetter
 from typing import Any
 
 import orjson
+import polars as pl
 
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
@@ -19,7 +19,7 @@ from pipeline.model.receivables import COLUMNS, receivable_totals
 from pipeline.render.provenance import Provenance
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.labels import verdict_label
-from pipeline.words.rows import client_rows
+from pipeline.words.rows import worded
 from pipeline.words.sentences import balance_advice, verdict_sentence, warning_text
 
 
@@ -106,14 +106,16 @@ def _document(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
     """The report's figures as Python values: dates, and NaN where a figure is undefined."""
     conc = analysis.concentration
     w = analysis.windows
-    rows = client_rows(analysis)
-    figures = itemgetter(*CLIENT_KEYS)
-    predictability = itemgetter(*PREDICTABILITY.values())
-    clients = []
-    for row in rows:
-        entry = dict(zip(CLIENT_KEYS, figures(row), strict=True))
-        entry["predictability"] = dict(zip(PREDICTABILITY, predictability(row), strict=True))
-        clients.append(entry)
+    clients = (
+        worded(analysis)
+        .select(
+            *CLIENT_KEYS,
+            pl.struct(pl.col(column).alias(key) for key, column in PREDICTABILITY.items()).alias(
+                "predictability"
+            ),
+        )
+        .to_dicts()
+    )
     document = {
         "tool": {"name": "tierbook", "version": provenance.version},
         "input": {
@@ -196,7 +198,9 @@ def _document(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
             "cohort": analysis.acquisition.cohort,
             "cohort_size": analysis.acquisition.cohort_size,
         },
-        "check_ins": [row["client"] for row in rows if row["check_in"]],
+        "check_ins": analysis.clients.filter(pl.col("check_in").fill_null(False))[
+            "client"
+        ].to_list(),
         "advice": balance_advice(analysis),
         "data_issues": listed(analysis.issues).to_dicts(),
         "data_issues_total": analysis.issues.height,

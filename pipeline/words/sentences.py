@@ -13,7 +13,7 @@ from pipeline.model.analysis import Analysis, Warning
 from pipeline.model.trend import year_ago
 from pipeline.words.i18n import ENGLISH, Words, isolate
 from pipeline.words.labels import hhi_band_label, verdict_label
-from pipeline.words.rows import client_rows
+from pipeline.words.rows import worded
 
 
 def verdict_sentence(analysis: Analysis, w: Words = ENGLISH) -> str:
@@ -214,8 +214,8 @@ def balance_advice(analysis: Analysis, w: Words = ENGLISH) -> list[str]:
         )
     elif "single_anchor" in codes:
         advice.append(w._("One anchor only: grow a second one from the recurring clients."))
-    anchors = [c for c in client_rows(analysis, w) if c["tier"] == "anchor"]
-    for c in anchors[:1]:
+    first = worded(analysis, w).filter(pl.col("tier") == "anchor").head(1)
+    for c in first.select("client", "replacement_line").to_dicts():
         text = c["replacement_line"]
         if text:
             advice.append(w._("If %(client)s left, %(burden)s.", client=c["client"], burden=text))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
 from pipeline.model.receivables import COLUMNS, receivable_totals
@@ -13,10 +15,11 @@ from pipeline.render.html import charts
 from pipeline.render.provenance import Provenance
 from pipeline.render.templates import environment, html_lang
 from pipeline.words.actions import action_entries, moved_sentence
+from pipeline.words.columns import yes
 from pipeline.words.i18n import ENGLISH, Words
 from pipeline.words.labels import verdict_label
 from pipeline.words.reasons import check_in_line
-from pipeline.words.rows import client_rows
+from pipeline.words.rows import worded
 from pipeline.words.sentences import (
     balance_advice,
     hhi_sentence,
@@ -35,11 +38,22 @@ CLIENTS_SHOWN = 60
 def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> dict[str, Any]:
     cur = analysis.currency
     config = analysis.config
-    clients = client_rows(analysis, w)
-    for c in clients:
-        c["role_reasons"] = dict(zip(c["roles"], c["role_reasons"], strict=True))
-        c["check_in_line"] = check_in_line(c, w) if c["check_in"] else None
-    lost_names = set(analysis.lost_key_clients["client"].to_list())
+    table = worded(analysis, w)
+    lost = pl.col("client").is_in(analysis.lost_key_clients["client"].implode())
+    current = (pl.col("tier") != "lapsed").fill_null(True)
+
+    def rows(which: pl.Expr) -> list[dict[str, Any]]:
+        """The clients ``which`` picks, in rank order, as the template reads them: only these
+        become rows (a long tail's every client would cost a dict each)."""
+        found = table.filter(which).to_dicts()
+        for c in found:
+            c["role_reasons"] = dict(zip(c["roles"], c["role_reasons"], strict=True))
+            c["check_in_line"] = check_in_line(c, w) if c["check_in"] else None
+        return found
+
+    lapsed = table.filter(pl.col("tier") == "lapsed").sort(
+        "last_invoice", "client", descending=True, maintain_order=True
+    )
     return {
         "lang": html_lang(w.lang),
         "dir": w.direction,
@@ -56,23 +70,18 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         "warnings": [warning_text(x, cur, w) for x in analysis.warnings],
         "stress": [stress_sentence(case, cur, w) for case in analysis.stress],
         "advice": balance_advice(analysis, w),
-        "clients": clients,
         # A page read in five minutes: the largest clients; the workbook has every one.
-        "table_clients": [c for c in clients if c["tier"] != "lapsed"][:CLIENTS_SHOWN],
-        "table_total": sum(c["tier"] != "lapsed" for c in clients),
-        "anchors": [c for c in clients if c["tier"] == "anchor"],
-        "lost": [c for c in clients if c["client"] in lost_names],
-        "at_risk": [c for c in clients if c["at_risk"] and c["client"] not in lost_names],
-        "growth": [c for c in clients if "growth" in c["roles"]],
-        "referrers": [c for c in clients if "referrer" in c["roles"]],
-        "lapsed": sorted(
-            (c for c in clients if c["tier"] == "lapsed"),
-            key=lambda c: (c["last_invoice"], c["client"]),
-            reverse=True,
-        ),
-        "d_grade": [c for c in clients if c["grade"] == "D"],
-        "check_ins": [c for c in clients if c["check_in"]],
-        "styled": [c for c in clients if c["style_line"] and c["tier"] != "lapsed"],
+        "table_clients": rows(current & (current.cum_sum() <= CLIENTS_SHOWN)),
+        "table_total": table.filter(current).height,
+        "anchors": rows(pl.col("tier") == "anchor"),
+        "lost": rows(lost),
+        "at_risk": rows(yes("at_risk") & ~lost),
+        "growth": rows(pl.col("roles").list.contains("growth")),
+        "referrers": rows(pl.col("roles").list.contains("referrer")),
+        "lapsed": lapsed.select("client", "last_invoice").to_dicts(),
+        "d_grade": rows(pl.col("grade") == "D"),
+        "check_ins": rows(yes("check_in")),
+        "styled": rows(pl.col("style_line").is_not_null() & current),
         "issues": listed(analysis.issues).head(ISSUES_SHOWN).to_dicts(),
         "issues_total": analysis.issues.height,
         "dates_note": next(

@@ -12,7 +12,7 @@ from pipeline.model.analysis import Analysis
 from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book, wrapped_heights
 from pipeline.words.i18n import Words
 from pipeline.words.labels import tier_label
-from pipeline.words.rows import client_rows
+from pipeline.words.rows import worded
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,15 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 
 def client_table(analysis: Analysis, words: Words) -> pl.DataFrame:
     """The sheet's columns in order, one row per client: the model's own columns as they are,
-    the labels joined on in polars, and only the reasons worded client by client."""
+    the labels joined on in polars, and the reasons as ``worded`` gives them."""
     tiers = analysis.clients["tier"].drop_nulls().unique().to_list()
-    reasons = ["; ".join(c["reasons"]) for c in client_rows(analysis, words)]
+    reasons = worded(analysis, words)["reasons"].list.join("; ")
     return analysis.clients.with_columns(
         pl.col("tier")
         .replace_strict({t: tier_label(t, words) for t in tiers}, return_dtype=pl.String)
         .alias("tier_label"),
         pl.col("roles").list.join(", ").alias("roles_text_out"),
-        pl.Series("reasons_text", reasons, pl.String),
+        reasons.alias("reasons_text"),
         pl.col("client").is_in(analysis.lost_key_clients["client"].implode()).alias("lost_key"),
     ).select(col.key for col in CLIENT_COLUMNS)
 
