@@ -132,12 +132,17 @@ def test_annotation_columns_and_notes(rich):
 
 
 def test_analysis_sheets_are_tables_with_frozen_headers_and_conditional_formats(rich):
-    _, annotated, _ = rich
+    _, annotated, summary = rich
     wb = openpyxl.load_workbook(annotated)
     for name in ANALYSIS_SHEETS:
         ws = wb[name]
         assert ws.tables, name
         assert ws.freeze_panes, name
+    # The Client analysis table covers every client's row, those put in after xlsxwriter too.
+    clients = wb["Client analysis"]
+    (table,) = [clients.tables[t] for t in clients.tables]
+    assert table.ref == table.autoFilter.ref == f"A1:AJ{clients.max_row}"
+    assert clients.max_row == 1 + len(summary["clients"])
     kinds = {
         rule.type for rules in wb["Client analysis"].conditional_formatting for rule in rules.rules
     }

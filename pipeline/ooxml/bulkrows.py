@@ -44,6 +44,10 @@ class Later:
     left: int  # the 0-based column of their first value
     values: pl.DataFrame  # one column per table column, in order
     heights: pl.Series | None = None  # each row's height in points (wrapped text), if set
+    # The Excel table they belong to (its name, and the range it covers with them): xlsxwriter
+    # was given the header and first row only, so as not to mark every cell, and the table's
+    # part is stretched to this range (``stretched_table``).
+    table: tuple[str, str] | None = None
 
 
 # The kinds of value a column may hold (with blanks), as Python types.
@@ -298,3 +302,21 @@ class Unfilled:
         """``sheet``, the XML of ``part`` (its name in ``package``), with its rows in place."""
         blocks = [block for block in self.later if _part(block) == part]
         return fill_sheet(sheet, blocks, self.date_1904) if blocks else sheet
+
+    def stretched_table(self, table: str) -> str:
+        """``table``, the XML of a table part, over its rows put in later (unchanged for a
+        table with none)."""
+        head = re.search(r"<(?:\w+:)?table\b[^>]*>", table)
+        name = re.search(r'\bdisplayName="([^"]*)"', head.group(0)) if head else None
+        ranges = dict(block.table for block in self.later if block.table is not None)
+        if head is None or name is None or name.group(1) not in ranges:
+            return table
+        ref = f'ref="{ranges[name.group(1)]}"'
+        table = (
+            table[: head.start()]
+            + re.sub(r'\bref="[^"]*"', ref, head.group(0), count=1)
+            + table[head.end() :]
+        )
+        return re.sub(
+            r'(<(?:\w+:)?autoFilter\b[^>]*?)\bref="[^"]*"', rf"\g<1>{ref}", table, count=1
+        )

@@ -218,7 +218,7 @@ def _carry_analysis_parts(merge: _Merge, styles: StyleMap, analysis: Unfilled) -
             # the long tables' rows last: the passes above then read xlsxwriter's few rows
             data = analysis.filled(old, data)
         elif old.startswith("xl/tables/"):
-            data = tables.renamed(data, styles)
+            data = tables.renamed(analysis.stretched_table(data), styles)
         merge.out[new] = data.encode("utf-8")
         if old in type_of:
             merge.overrides[new] = type_of[old]
@@ -442,6 +442,9 @@ def standalone(analysis: bytes | Unfilled, when: dt.datetime) -> bytes:
         files: dict[str, Any] = {n: z.read(n) for n in order}
     for name in unfilled.parts():
         files[name] = unfilled.filled(name, files[name].decode("utf-8")).encode("utf-8")
+    for name in order:
+        if name.startswith("xl/tables/"):
+            files[name] = unfilled.stretched_table(files[name].decode("utf-8")).encode("utf-8")
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     if "docProps/core.xml" in files:
         files["docProps/core.xml"] = re.sub(

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -161,10 +162,14 @@ class Book:
         body = rows or [[None] * len(columns)]
         if later is None and bulk:
             later = bulkrows.frame(body[1:], formats)
+        last = top + max(count, 1)
+        marked = last  # the rows xlsxwriter's add_table marks, cell by cell, against overlaps
         if later is not None and later.height:
             tall = pl.Series("ht", heights[1:], pl.Float64) if heights else None
-            self.later.append(bulkrows.Later(ws.index, top + 2, left, later, tall))
+            whole = (name, xl_range(top, left, last, left + len(columns) - 1))
+            self.later.append(bulkrows.Later(ws.index, top + 2, left, later, tall, whole))
             body = body[:1]
+            marked = top + 1
         for r, height in enumerate((heights or [])[: len(body)], start=top + 1):
             ws.set_row(r, height)
         for r, values in enumerate(body, start=top + 1):
@@ -173,11 +178,10 @@ class Book:
                     ws.write_formula(r, left + c, value.text, self.fmt(fmt), value.cached)
                 else:
                     self.put(ws, r, left + c, value, fmt)
-        last = top + max(count, 1)
         ws.add_table(
             top,
             left,
-            last,
+            marked,
             left + len(columns) - 1,
             {
                 "name": name,
