@@ -398,3 +398,54 @@ def test_the_workbook_opens_on_the_summary_with_no_other_tab_selected(tmp_path):
     annotated = openpyxl.load_workbook(result.folder / "active.annotated.xlsx")
     assert annotated.active.title == "Summary"
     assert [ws.title for ws in annotated.worksheets if ws.sheet_view.tabSelected] == ["Summary"]
+
+
+def test_the_package_is_merged_off_the_callers_thread_while_it_renders(tmp_path, monkeypatch):
+    """The merge (rows made, parts deflated) runs on the sheets' thread, begun before the
+    briefing is rendered, and the report's workbook is its result, the same bytes as a merge
+    on the caller's own thread."""
+    import threading
+
+    from pipeline import report as report_module
+    from pipeline.render.xlsx import workbook as workbook_module
+
+    seen: list[tuple[str, str]] = []
+    merge = workbook_module.write_merge
+    briefing = report_module.render_briefing
+
+    def merged(*args, **kwargs):
+        seen.append(("merge", threading.current_thread().name))
+        return merge(*args, **kwargs)
+
+    def rendered(*args, **kwargs):
+        seen.append(("briefing", threading.current_thread().name))
+        return briefing(*args, **kwargs)
+
+    monkeypatch.setattr(workbook_module, "write_merge", merged)
+    monkeypatch.setattr(report_module, "render_briefing", rendered)
+    source = SAMPLES / "agency_diversified.xlsx"
+    threaded = report(source, tmp_path / "a")
+    where = dict(seen)
+    assert where["merge"].startswith("tierbook-sheets")
+    assert where["briefing"] == threading.current_thread().name
+
+    class Inline:
+        """A pool that runs each job at once on the caller's thread."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, job, *args):
+            from concurrent.futures import Future
+
+            done: Future = Future()
+            done.set_result(job(*args))
+            return done
+
+        def shutdown(self, wait=True):
+            pass
+
+    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", Inline)
+    inline = report(source, tmp_path / "b")
+    name = f"{source.stem}.annotated.xlsx"
+    assert (threaded.folder / name).read_bytes() == (inline.folder / name).read_bytes()

@@ -33,8 +33,9 @@ from pipeline.words.i18n import ENGLISH, Words
 
 
 class PendingWorkbook:
-    """An annotated workbook being finished: its data sheets are spliced and deflated on a
-    thread (polars and zlib let go of the interpreter) while the caller renders the rest."""
+    """An annotated workbook being finished: its data sheets are spliced, and the package
+    merged and deflated, on a thread (polars and zlib let go of the interpreter) while the
+    caller renders the rest."""
 
     def __init__(self, finish: Callable[[], bytes]) -> None:
         self._finish = finish
@@ -108,24 +109,29 @@ def start_workbook(
         book = failed(exc)
         return PendingWorkbook(lambda: book)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-sheets")
-    bodies = pool.submit(sheet_bodies, plan)
-    pool.shutdown(wait=False)  # the thread ends with its one job
     try:
-        facts = method_facts(analysis, provenance, list(plan.notes))
-        sheets = build_analysis_book(analysis, provenance, names, facts, when, date_1904, words=w)
-    except BaseException:
-        bodies.cancel()
-        raise
-
-    def finish() -> bytes:
-        for column in columns:  # the notes worded while the data sheets may still be spliced
-            dict(column.comments)
+        bodies = pool.submit(sheet_bodies, plan)
         try:
-            return write_merge(plan, sheets, when, bodies.result())
-        except PackageError as exc:
-            return failed(exc)
+            facts = method_facts(analysis, provenance, list(plan.notes))
+            sheets = build_analysis_book(
+                analysis, provenance, names, facts, when, date_1904, words=w
+            )
+        except BaseException:
+            bodies.cancel()
+            raise
 
-    return PendingWorkbook(finish)
+        def finish() -> bytes:
+            try:
+                return write_merge(plan, sheets, when, bodies.result())
+            except PackageError as exc:
+                return failed(exc)
+
+        # Merged on the same thread once the bodies are done, while the caller renders the
+        # briefing and the JSON: the merge's row-making and deflating let go of the interpreter.
+        merged = pool.submit(finish)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its jobs
+    return PendingWorkbook(merged.result)
 
 
 def _uses_1904(package: bytes) -> bool:
