@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -96,6 +96,8 @@ class Plain:
     decimal: str
     prefix: tuple[str, ...]
     suffix: tuple[str, ...]
+    _quantum: Decimal = field(init=False, repr=False, compare=False)
+    _symbols: dict[int, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_quantum", Decimal(10) ** -self.places)
@@ -106,8 +108,8 @@ class Plain:
         if self.scale:
             number = number.scaleb(self.scale)
         negative = int(number.is_signed())
-        rounded = abs(number).normalize().quantize(self._quantum)  # type: ignore[attr-defined]
-        text = format(rounded, ",f").translate(self._symbols)  # type: ignore[attr-defined]
+        rounded = abs(number).normalize().quantize(self._quantum)
+        text = format(rounded, ",f").translate(self._symbols)
         return self.prefix[negative] + text + self.suffix[negative]
 
     def _scaled(self, values: pl.Expr) -> pl.Expr:
@@ -116,8 +118,8 @@ class Plain:
 
     def safe(self, values: pl.Expr) -> pl.Expr:
         """Where ``column`` gives this text exactly: finite values under 10^12 last places,
-        not within a thousandth of a half. There the float's rounding error (under 10^-4 of a
-        place) cannot cross a half, so rounding it is rounding the shortest repr; the rest
+        not within a thousandth of a half. There the float's rounding error (two ten-thousandths
+        of a place at most) cannot cross a half, so rounding it is rounding the shortest repr; the rest
         (ties, huge values, NaN, nulls) are for the scalar form."""
         scaled = self._scaled(values)
         off_half = (scaled - scaled.floor() - 0.5).abs() > 1e-3

@@ -21,9 +21,6 @@ from pipeline.words.i18n import ENGLISH, Words
 from pipeline.words.labels import days, role_label, style_label
 from pipeline.words.payment_reasons import grade_reason
 
-# The worded columns ``reason_columns`` adds to the client table.
-WORDED = ("reasons", "role_reasons", "style_line", "replacement_line")
-
 
 def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     """The client table with its reasons in words: ``reasons`` (every reason, in order),

@@ -16,7 +16,8 @@ _LAST: tuple[Analysis | None, dict[str, pl.DataFrame]] = (None, {})
 
 
 def worded(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
-    """The client table in rank order with its reasons in words (``reasons.WORDED``)."""
+    """The client table in rank order with its reasons in words: ``reasons``, ``role_reasons``,
+    ``style_line`` and ``replacement_line`` (``reasons.reason_columns``)."""
     global _LAST
     last, cached = _LAST
     if last is not analysis:
