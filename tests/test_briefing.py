@@ -509,3 +509,28 @@ def test_a_very_long_name_wraps_in_print_and_every_column_stays_on_the_page(
     )
     page.close()
     assert problems == [] and edges and max(edges) <= 700
+
+
+def test_long_lists_name_their_largest_clients_and_say_how_many_more(tmp_path, monkeypatch):
+    """A long tail's lists (six hundred grade D clients, thousands gone quiet) are cut at
+    their largest clients, and the page says how many the workbook lists; the warnings name
+    the first ten and count the rest. summary.json keeps every name."""
+    from pipeline.render.html import briefing as briefing_module
+    from pipeline.words import sentences
+
+    monkeypatch.setattr(briefing_module, "LIST_SHOWN", 1)
+    monkeypatch.setattr(sentences, "NAMES_SHOWN", 2)
+    result = report(SAMPLES / "agency_diversified.xlsx", tmp_path)
+    page = (result.folder / "agency_diversified.briefing.html").read_text()
+    clients = json.loads((result.folder / "agency_diversified.summary.json").read_text())["clients"]
+    by_rank = sorted((c for c in clients if c["rank"] is not None), key=lambda c: c["rank"])
+    growth = [c["client"] for c in by_rank if "growth" in c["roles"]]
+    assert len(growth) > 1, "the sample must hold more than one growth client"
+    assert f"The largest 1 of {len(growth)} clients are shown; the workbook" in page
+    section = page.split('id="growth"', 1)[1].split("</section>", 1)[0]
+    assert growth[0] in section and all(name not in section for name in growth[1:])
+
+    w = words("en")
+    assert sentences.named(["A", "B", "C", "D"], w) == "A, B, and 2 more"
+    assert sentences.named(["A", "B"], w) == "A, B"
+    assert sentences.named(["A", "B", "C"], words("ru")) == "A, B, и ещё 1"

@@ -36,6 +36,19 @@ def verdict_sentence(analysis: Analysis, w: Words = ENGLISH) -> str:
     )
 
 
+NAMES_SHOWN = 10  # the clients a warning names, largest first; the workbook lists every one
+
+
+def named(names: list[str], w: Words = ENGLISH) -> str:
+    """Clients in running text: the first ``NAMES_SHOWN``, then how many more (a long tail's
+    six hundred grade D clients are the workbook's to list, not a sentence's)."""
+    shown = list(names[:NAMES_SHOWN])
+    rest = len(names) - len(shown)
+    if rest > 0:
+        shown.append(w.n_("and %(num)s more", "and %(num)s more", rest, num=w.number(rest)))
+    return w.join(shown)
+
+
 def warning_text(warning: Warning, currency: str | None, w: Words = ENGLISH) -> str:
     f = warning.figures
     match warning.code:
@@ -63,11 +76,12 @@ def warning_text(warning: Warning, currency: str | None, w: Words = ENGLISH) -> 
                 threshold=w.percent(f["threshold"], 0),
             )
         case "major_customers":
-            names = w.join(
+            names = named(
                 [
                     w._("%(what)s (%(detail)s)", what=c, detail=w.percent(s))
                     for c, s in zip(f["clients"], f["shares"], strict=True)
-                ]
+                ],
+                w,
             )
             return w._(
                 "Major customers (above %(threshold)s of revenue): %(clients)s.",
@@ -78,14 +92,14 @@ def warning_text(warning: Warning, currency: str | None, w: Words = ENGLISH) -> 
             return w._(
                 "Lost or slipping key clients: %(clients)s, who brought %(prior)s in the prior "
                 "window (%(lost)s less in this one).",
-                clients=w.join(list(f["clients"])),
+                clients=named(list(f["clients"]), w),
                 prior=w.money(f["prior_revenue"], currency),
                 lost=w.money(f["revenue_lost"], currency),
             )
         case "d_grade_clients":
             return w._(
                 "Grade D clients (write-offs, chronic lateness or unpaid billing): %(clients)s.",
-                clients=w.join(list(f["clients"])),
+                clients=named(list(f["clients"]), w),
             )
         case "dates_ambiguous":
             return dates_sentence(f, w)

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.model.analysis import Analysis
-from pipeline.model.issues import listed
+from pipeline.model.issues import listed as issue_rows
 from pipeline.model.receivables import COLUMNS, receivable_totals
 from pipeline.model.tiers import TIERS
 from pipeline.model.window import month_cover
@@ -33,6 +33,7 @@ from pipeline.words.sentences import (
 
 ISSUES_SHOWN = 200
 CLIENTS_SHOWN = 60
+LIST_SHOWN = 25  # the clients each of the briefing's lists names, largest first
 
 
 def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> dict[str, Any]:
@@ -42,10 +43,17 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
     lost = pl.col("client").is_in(analysis.lost_key_clients["client"].implode())
     current = (pl.col("tier") != "lapsed").fill_null(True)
 
-    def rows(which: pl.Expr) -> list[dict[str, Any]]:
+    listed: dict[str, int] = {}  # how many clients each list holds, shown or not
+
+    def rows(which: pl.Expr, name: str | None = None) -> list[dict[str, Any]]:
         """The clients ``which`` picks, in rank order, as the template reads them: only these
-        become rows (a long tail's every client would cost a dict each)."""
-        found = table.filter(which).to_dicts()
+        become rows (a long tail's every client would cost a dict each). A named list shows
+        its largest ``LIST_SHOWN``; the template says how many more the workbook lists."""
+        picked = table.filter(which)
+        if name is not None:
+            listed[name] = picked.height
+            picked = picked.head(LIST_SHOWN)
+        found = picked.to_dicts()
         for c in found:
             c["role_reasons"] = dict(zip(c["roles"], c["role_reasons"], strict=True))
             c["check_in_line"] = check_in_line(c, w) if c["check_in"] else None
@@ -73,16 +81,17 @@ def context(analysis: Analysis, provenance: Provenance, w: Words = ENGLISH) -> d
         # A page read in five minutes: the largest clients; the workbook has every one.
         "table_clients": rows(current & (current.cum_sum() <= CLIENTS_SHOWN)),
         "table_total": table.filter(current).height,
-        "anchors": rows(pl.col("tier") == "anchor"),
-        "lost": rows(lost),
-        "at_risk": rows(yes("at_risk") & ~lost),
-        "growth": rows(pl.col("roles").list.contains("growth")),
-        "referrers": rows(pl.col("roles").list.contains("referrer")),
+        "anchors": rows(pl.col("tier") == "anchor", "anchors"),
+        "lost": rows(lost, "lost"),
+        "at_risk": rows(yes("at_risk") & ~lost, "at_risk"),
+        "growth": rows(pl.col("roles").list.contains("growth"), "growth"),
+        "referrers": rows(pl.col("roles").list.contains("referrer"), "referrers"),
         "lapsed": lapsed.select("client", "last_invoice").to_dicts(),
-        "d_grade": rows(pl.col("grade") == "D"),
-        "check_ins": rows(yes("check_in")),
-        "styled": rows(pl.col("style_line").is_not_null() & current),
-        "issues": listed(analysis.issues).head(ISSUES_SHOWN).to_dicts(),
+        "d_grade": rows(pl.col("grade") == "D", "d_grade"),
+        "check_ins": rows(yes("check_in"), "check_ins"),
+        "styled": rows(pl.col("style_line").is_not_null() & current, "styled"),
+        "list_totals": listed,
+        "issues": issue_rows(analysis.issues).head(ISSUES_SHOWN).to_dicts(),
         "issues_total": analysis.issues.height,
         "dates_note": next(
             (warning_text(x, cur, w) for x in analysis.warnings if x.code == "dates_ambiguous"),
