@@ -129,8 +129,8 @@ def test_words_give_babels_text_in_each_language() -> None:
     ),
 )
 def test_a_figure_formatted_again_is_the_same_text_as_the_first_time(lang, asked) -> None:
-    """``Words`` remembers each figure it formatted, by every input of the format: asked again,
-    in any order and beside other figures and digits, it gives Babel's text each time."""
+    """Formatted figures are cached by every input of the format: asked again, in any order and
+    beside other figures and digits, ``Words`` gives Babel's text each time."""
     persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
     w, locale = words(lang), str(Locale.parse(LOCALES[lang]))
     for kind, value, digits in asked + asked[::-1]:
@@ -148,13 +148,19 @@ def test_a_figure_formatted_again_is_the_same_text_as_the_first_time(lang, asked
 
 
 def test_a_negative_zero_reads_as_zero_whichever_zero_came_first() -> None:
-    """-0.0 equals 0.0 as a key, so a remembered text must not depend on the order: Babel's
-    "-0" for one is never given for the other (a fresh language, so nothing is remembered)."""
+    """-0.0 equals 0.0 as a cache's key, so a cached text must not depend on the order: Babel's
+    "-0" for one is never given for the other (the caches emptied first)."""
+    from pipeline.words import i18n
+
+    def emptied() -> None:
+        for cached in (i18n._decimal, i18n._percent, i18n._currency):
+            cached.cache_clear()
+
     for lang in ("en", "ru"):
         w = words(lang)
-        w._formatted.clear()
+        emptied()
         first = [w.number(-0.0), w.percent(-0.0), w.money(-0.0, "EUR")]
         second = [w.number(0.0), w.percent(0.0), w.money(0.0, "EUR")]
-        w._formatted.clear()
+        emptied()
         assert [w.number(0.0), w.percent(0.0), w.money(0.0, "EUR")] == first == second
         assert w.number(-0.0) == w.number(0.0) == w.digits("0")

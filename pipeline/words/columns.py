@@ -14,7 +14,14 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.words.i18n import NATIVE, PLACEHOLDER, Words, known_currency, number_pattern
+from pipeline.words.i18n import (
+    NATIVE,
+    PLACEHOLDER,
+    Words,
+    known_currency,
+    number_pattern,
+    unsigned,
+)
 from pipeline.words.numbers import Plain, column_format
 
 Value = pl.Expr | str  # a string expression, or text that is the same on every row
@@ -44,7 +51,8 @@ class Wording:
             keys = keys.filter(self.frame.select(where).to_series())
         # grouped, not joined: a group-by holds every NaN as one value, a join matches none
         groups = keys.group_by(names, maintain_order=True).agg("_row")
-        texts = [make(*_tidy(values)) for values in groups.select(names).iter_rows()]
+        # a negative zero as zero: the group-by keeps one of the two for both
+        texts = [make(*map(unsigned, values)) for values in groups.select(names).iter_rows()]
         rows = groups.select("_row", pl.Series("_text", texts, pl.String)).explode("_row")
         said = pl.Series("_text", [None] * self.frame.height, pl.String)
         if rows.height:
@@ -150,9 +158,3 @@ def shown(column: str) -> pl.Expr:
 def yes(column: str) -> pl.Expr:
     """A yes/no column where a missing value is no, as ``if value:`` judges it."""
     return pl.col(column).fill_null(False)
-
-
-def _tidy(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Negative zero as zero: polars keeps one of the two for both, so the text must not
-    depend on which it kept."""
-    return tuple(v + 0.0 if isinstance(v, float) and v == 0 else v for v in values)

@@ -12,10 +12,10 @@ import datetime as dt
 import gettext
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -38,17 +38,14 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
-MAX_REMEMBERED = 100_000  # formatted figures kept per language (some 15 MB at most)
-
-
 def number_pattern(digits: int) -> str:
     """The pattern of a number with ``digits`` decimals, grouped in thousands."""
     return "#,##0" + ("." + "0" * digits if digits else "")
 
 
-def _unsigned(value: float | None) -> float | None:
-    """A negative zero as zero: it equals zero as a key, so remembered text must not depend on
-    which of the two came first (Babel writes "-0" for one and "0" for the other)."""
+def unsigned(value: Any) -> Any:
+    """A negative zero as zero: it equals zero as a cache's key, so remembered text must not
+    depend on which of the two came first (Babel writes "-0" for one and "0" for the other)."""
     return value + 0.0 if isinstance(value, float) and value == 0 else value
 
 
@@ -67,13 +64,6 @@ class Words:
     # reasons format: the locale's identifier and its percent pattern.
     locale_id: str = ""
     percent_base: str = "#,##0%"
-    # Each figure as formatted, by what formatted it: a long ledger's reasons format the same
-    # thresholds and figures for many clients (228,000 numbers at 15,000 clients, a few
-    # thousand of them distinct). Keyed by every input of the format, so a hit is the text the
-    # format would give.
-    _formatted: dict[tuple[object, ...], str] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
 
     @property
     def rtl(self) -> bool:
@@ -99,42 +89,24 @@ class Words:
         return text.translate(table) if table else text
 
     def number(self, value: float | None, digits: int = 0) -> str:
-        return self._once(self._number, value, digits)
-
-    def _number(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
-        return self.digits(_decimal(value, number_pattern(digits), self.locale_id))
-
-    def _once(
-        self, make: Callable[[float | None, int], str], value: float | None, digits: int
-    ) -> str:
-        """``make(value, digits)``, remembered by the format and both its inputs."""
-        value = _unsigned(value)
-        key = (make.__name__, value, digits)
-        found = self._formatted.get(key)
-        if found is None:
-            found = make(value, digits)
-            if len(self._formatted) < MAX_REMEMBERED:
-                self._formatted[key] = found
-        return found
+        return self.digits(_decimal(unsigned(value), number_pattern(digits), self.locale_id))
 
     def money(self, value: float | None, currency: str | None = None) -> str:
         """An amount with two decimals; with its currency sign when the code is one Babel knows."""
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
         if currency and known_currency(currency):
-            return self.digits(_currency(_unsigned(value), currency, self.locale_id))
+            return self.digits(_currency(unsigned(value), currency, self.locale_id))
         text = self.number(value, 2)
         return f"{text} {currency}" if currency else text
 
     def percent(self, value: float | None, digits: int = 1) -> str:
-        return self._once(self._percent, value, digits)
-
-    def _percent(self, value: float | None, digits: int) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return _dash()
-        return self.digits(_percent(value, self.percent_pattern(digits), self.locale_id))
+        pattern = self.percent_pattern(digits)
+        return self.digits(_percent(unsigned(value), pattern, self.locale_id))
 
     def percent_pattern(self, digits: int) -> str:
         """The locale's own percent pattern (Finnish and Russian put a space before %), with
