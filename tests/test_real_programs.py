@@ -13,6 +13,7 @@ from pathlib import Path
 import fastexcel
 import pytest
 
+from pipeline.ooxml.zipwriter import BULK_SIZE
 from tests.conftest import ANALYSIS_SHEETS, ROOT, SAMPLES, libreoffice
 
 pytestmark = pytest.mark.slow
@@ -153,3 +154,19 @@ def test_ods_and_xls_inputs_give_the_same_figures(reports, tmp_path, fmt):
     for suffix in ("annotated.xlsx", "briefing.html", "summary.json"):
         first, second = out / name / f"{name}.{suffix}", again / name / f"{name}.{suffix}"
         assert first.read_bytes() == second.read_bytes(), suffix
+
+
+def test_libreoffice_opens_a_client_analysis_long_enough_to_be_deflated_in_chunks(tmp_path):
+    """A real shop's export with 1,171 customers: its Client analysis is past the size from
+    which members are deflated in chunks on threads, and LibreOffice reads every row of it."""
+    source = ROOT / "tests" / "data" / "real" / "online-retail-sample" / "online_retail_sample.csv"
+    tierbook("report", str(source), "--out", str(tmp_path / "out"))
+    book = tmp_path / "out" / source.stem / f"{source.stem}.annotated.xlsx"
+    with zipfile.ZipFile(book) as archive:
+        assert max(i.file_size for i in archive.infolist()) >= BULK_SIZE  # the case in question
+    converted = libreoffice([book], tmp_path / "lo", tmp_path / "profile") / book.name
+    data = json.loads((book.parent / f"{source.stem}.summary.json").read_text(encoding="utf-8"))
+    clients = fastexcel.read_excel(str(converted)).load_sheet("Client analysis").to_polars()
+    assert clients.height == len(data["clients"])
+    revenue = next(c for c in clients.columns if c.startswith("Revenue"))
+    assert clients[revenue].sum() == pytest.approx(data["totals"]["revenue"], abs=0.01)

@@ -31,6 +31,14 @@ _DESCRIPTOR = 0x08
 
 _WINDOW = 32 * 1024  # how far back deflate looks
 
+# A member this large (a long Client analysis, the notes of thousands of clients) is deflated
+# as the data sheets' bodies are: a little less hard, and in chunks on two threads. At 15,000
+# clients the Client analysis (28 MB of XML) took 0.36 s at level 6 on one thread, against
+# 0.18 s at level 3, for 4.2 MB against 3.5 MB. Smaller members keep level 6 and one stream.
+BULK_SIZE = 1 << 20
+BULK_LEVEL = 3
+_BULK_CHUNK = 1 << 21
+
 
 def _deflate(chunk: bytes, history: bytes, level: int) -> bytes:
     """One chunk as raw deflate blocks that continue a stream whose last bytes were ``history``."""
@@ -159,7 +167,14 @@ class ZipOut:
 
     def pack(self, data: bytes) -> Packed:
         """``data`` deflated as ``write`` would, to be written later (zlib lets go of the
-        interpreter meanwhile, so members can be packed on threads)."""
+        interpreter meanwhile, so members can be packed on threads); one of ``BULK_SIZE`` or
+        more at ``BULK_LEVEL``, in chunks two at a time."""
+        if len(data) >= BULK_SIZE:
+            view = memoryview(data)
+            chunks = (view[i : i + _BULK_CHUNK] for i in range(0, len(data), _BULK_CHUNK))
+            body = deflate(map(bytes, chunks), BULK_LEVEL)
+            end = zlib.compressobj(BULK_LEVEL, zlib.DEFLATED, -15).flush()
+            return Packed(b"".join((*body.blocks, end)), body.crc, body.size)
         packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         return Packed(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
 
