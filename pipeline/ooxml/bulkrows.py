@@ -135,9 +135,26 @@ def _excel_escapes(text: pl.Expr) -> pl.Expr:
     )
 
 
+# Any character of cell text that one of the passes below changes: what XML cannot hold or must
+# escape, and what Excel escapes its own way.
+_CHANGED = r"[\x00-\x08\x0B\x0C\x0E-\x1F\r&<>\uFFFE\uFFFF]|_x[0-9a-fA-F]{4}_"
+
+
+def _plain_text(values: pl.DataFrame) -> set[str]:
+    """The text columns none of whose values any pass changes: all of them in most tables
+    (names, labels, reasons). Found in one scan of each, where the passes are nine: at 15,000
+    clients they took 0.15 s of the Client analysis rows' 0.25 s."""
+    text = [name for name, kind in values.schema.items() if kind == pl.String]
+    if not text:
+        return set()
+    changed = values.select(pl.col(text).str.contains(_CHANGED).any()).row(0)
+    return {name for name, found in zip(text, changed, strict=True) if not found}
+
+
 def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
     """Each row's cells, concatenated; a blank makes a styled empty cell or none at all."""
     parts = []
+    plain = _plain_text(later.values)
     for i, name in enumerate(later.values.columns):
         letter = xl_col_to_name(later.left + i)
         kind = later.values.schema[name]
@@ -162,6 +179,8 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
             text: pl.Expr | None = (
                 pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
             )
+        elif name in plain:
+            text = value.str.slice(0, MAX_TEXT)
         elif kind == pl.String:
             # cut to what a cell holds before escaping, so no entity is cut in two
             kept = value.str.replace_all(CONTROL, "")
