@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 
 import polars as pl
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 
 from pipeline.errors import SheetError
 from pipeline.ooxml import sheetdata
-from pipeline.ooxml.zipwriter import ZipOut, deflate
+from pipeline.ooxml.notes import SHAPES_PER_BLOCK, comments_part, vml_part
+from pipeline.ooxml.zipwriter import BULK_SIZE, ZipOut, deflate
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -290,6 +292,85 @@ def test_a_body_deflated_ahead_continues_with_its_tail(body, tail, level):
         assert result.read("x.xml") == b"".join(body) + tail  # zipfile checks the CRC too
         assert result.read("empty.xml") == b""
     assert ahead.size == sum(map(len, body))  # continuing made a new body; the first is unchanged
+
+
+def _rows_xml(size: int, seed: int) -> bytes:
+    """Sheet-like XML of about ``size`` bytes, as compressible as a real sheet's."""
+    import random
+
+    pick = random.Random(seed)
+    rows, made = [], 0
+    while made < size:
+        n = len(rows) + 2
+        rows.append(f'<row r="{n}"><c r="A{n}" s="1"><v>{pick.randrange(10_000)}</v></c></row>')
+        made += len(rows[-1])
+    return "".join(rows).encode()[:size]
+
+
+@pytest.mark.parametrize("size", [BULK_SIZE - 1, BULK_SIZE, 5 * BULK_SIZE + 12_345])
+def test_members_of_any_size_read_back_the_same_every_time(size):
+    """A member past BULK_SIZE is deflated in chunks on threads, a smaller one in one stream:
+    either way any zip reader gets the bytes back, and the package is the same every run."""
+    data = _rows_xml(size, size)
+
+    def build() -> bytes:
+        target = io.BytesIO()
+        writer = ZipOut(target, dt.datetime(2026, 1, 1))
+        writer.write("big.xml", data)
+        writer.write("small.xml", b"<x/>")
+        writer.close()
+        return target.getvalue()
+
+    first = build()
+    assert build() == first
+    with zipfile.ZipFile(io.BytesIO(first)) as result:
+        assert result.read("big.xml") == data  # zipfile checks the CRC too
+        assert result.read("small.xml") == b"<x/>"
+        packed = result.getinfo("big.xml").compress_size
+    # still compressed as a sheet is: to under a fifth of its size
+    assert packed < len(data) / 5
+    # and one whole deflate stream, ended as strict readers (Excel's) require
+    inflater = zlib.decompressobj(-15)
+    member = ZipOut(io.BytesIO(), dt.datetime(2026, 1, 1)).pack(data)
+    assert inflater.decompress(member.data) == data and inflater.eof and not inflater.unused_data
+
+
+def test_notes_parts_hold_each_note_once_escaped_at_its_cell():
+    notes = pl.DataFrame(
+        {"row": [2, 5, 9], "note": ["Acme & Sons <Ltd>", "tab\tand\x01control", "- a\n- b"]}
+    )
+    comments = comments_part("K", notes)
+    found = re.findall(
+        r'<comment ref="([A-Z]+\d+)" authorId="0"><text><t xml:space="preserve">(.*?)</t>',
+        comments,
+        re.S,
+    )
+    assert found == [
+        ("K2", "Acme &amp; Sons &lt;Ltd&gt;"),
+        ("K5", "tab\tandcontrol"),  # XML cannot hold the control character: it is dropped
+        ("K9", "- a\n- b"),
+    ]
+    vml = vml_part(notes["row"] - 1, 10, 3)
+    shapes = re.findall(
+        r'<v:shape id="_x0000_s(\d+)".*?z-index:(\d+);.*?<x:Row>(\d+)</x:Row>'
+        r"<x:Column>(\d+)</x:Column>",
+        vml,
+    )
+    first = 3 * SHAPES_PER_BLOCK + 1
+    assert shapes == [
+        (str(first), "1", "1", "10"),
+        (str(first + 1), "2", "4", "10"),
+        (str(first + 2), "3", "8", "10"),
+    ]
+    assert '<o:idmap v:ext="edit" data="3"/>' in vml
+
+
+def test_more_notes_than_a_block_take_the_next_block_too():
+    rows = pl.Series(range(SHAPES_PER_BLOCK + 1))
+    vml = vml_part(rows, 0, 7)
+    assert '<o:idmap v:ext="edit" data="7,8"/>' in vml
+    ids = [int(i) for i in re.findall(r'<v:shape id="_x0000_s(\d+)"', vml)]
+    assert ids == list(range(7 * SHAPES_PER_BLOCK + 1, 7 * SHAPES_PER_BLOCK + len(rows) + 1))
 
 
 def test_rows_with_the_same_values_each_get_their_own_references():

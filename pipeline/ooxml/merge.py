@@ -33,6 +33,7 @@ from pipeline.ooxml.notes import (
     blocks_needed,
     comments_part,
     insert_legacy_drawing,
+    note_frame,
     used_blocks,
     vml_part,
 )
@@ -291,13 +292,10 @@ def _annotate_data_sheets(merge: _Merge, plan: MergePlan, bodies: Bodies) -> Non
             comments = merge.names.new("xl/comments1.xml")
             vml = merge.names.new("xl/drawings/vmlDrawing1.vml")
             first = sheet_plan.first
-            refs = {
-                f"{col_letter(first)}{row}": text for row, text in sorted(note.comments.items())
-            }
-            merge.out[comments] = comments_part(refs).encode("utf-8")
-            cells = [(row - 1, first - 1) for row in sorted(note.comments)]
-            merge.out[vml] = vml_part(cells, next_block).encode("utf-8")
-            next_block += blocks_needed(len(cells))
+            notes = note_frame(note.comments)
+            merge.out[comments] = comments_part(col_letter(first), notes).encode("utf-8")
+            merge.out[vml] = vml_part(notes["row"] - 1, first - 1, next_block).encode("utf-8")
+            next_block += blocks_needed(notes.height)
             rels = rels_name(part)
             existing = merge.text(rels) if rels in merge.out or rels in merge.files else None
             rels_xml, (vml_id, _comments_id) = add_relationships(

@@ -4,11 +4,14 @@ its place among a worksheet's elements."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import polars as pl
 
 from pipeline.ooxml.parts import MAIN_NS, REL_NS
+from pipeline.ooxml.sheetdata import escaped
 from pipeline.ooxml.worksheet import insert_child
-from pipeline.ooxml.xmltext import prefix, rel_id, text
+from pipeline.ooxml.xmltext import prefix, rel_id
 
 COMMENTS_TYPE = REL_NS + "/comments"
 VML_TYPE = REL_NS + "/vmlDrawing"
@@ -17,16 +20,64 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 SHAPES_PER_BLOCK = 1024  # a VML drawing's shape ids come in blocks of this many
 
 
-def comments_part(refs: Mapping[str, str]) -> str:
-    """A comments part with one note per cell reference, by the author 'tierbook'."""
-    items = "".join(
-        f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">{text(note)}</t></text></comment>'
-        for ref, note in refs.items()
-    )
+class CellNotes(Mapping[int, str]):
+    """Notes by Excel row, each some key's text (a client's), the texts made only when first
+    read: which rows get a note is known at once, their words (every reason of every client)
+    not until the merge, so the data sheets can be spliced on their thread meanwhile."""
+
+    def __init__(self, rows: pl.DataFrame, texts: Callable[[], pl.DataFrame]) -> None:
+        self._rows = rows  # "row" (Excel row) and "key"
+        self._texts = texts  # "key" and "note", made once for all sheets
+        self._frame: pl.DataFrame | None = None
+        self._by_row: dict[int, str] | None = None
+
+    def frame(self) -> pl.DataFrame:
+        """``row`` and ``note``, in row order."""
+        if self._frame is None:
+            self._frame = (
+                self._rows.join(self._texts(), on="key", how="left")
+                .select(pl.col("row").cast(pl.Int64), pl.col("note").cast(pl.String))
+                .sort("row")
+            )
+        return self._frame
+
+    def __getitem__(self, row: int) -> str:
+        if self._by_row is None:
+            self._by_row = dict(self.frame().iter_rows())
+        return self._by_row[row]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows["row"].to_list())
+
+    def __len__(self) -> int:
+        return self._rows.height
+
+
+def note_frame(notes: Mapping[int, str]) -> pl.DataFrame:
+    """``row`` and ``note`` of any notes by row, in row order."""
+    if isinstance(notes, CellNotes):
+        return notes.frame()
+    return pl.DataFrame(
+        {"row": list(notes), "note": list(notes.values())},
+        schema={"row": pl.Int64, "note": pl.String},
+    ).sort("row")
+
+
+def comments_part(column: str, notes: pl.DataFrame) -> str:
+    """A comments part with one note per row of ``notes`` (``row``, ``note``), in ``column``,
+    by the author 'tierbook'; made by polars, as a long table's rows are."""
+    items = notes.select(
+        pl.format(
+            f'<comment ref="{column}{{}}" authorId="0"><text><t xml:space="preserve">{{}}</t>'
+            "</text></comment>",
+            "row",
+            escaped(pl.col("note").fill_null("")),
+        ).str.join("")
+    ).item()
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>tierbook</author></authors>'
-        f"<commentList>{items}</commentList></comments>"
+        f"<commentList>{items or ''}</commentList></comments>"
     )
 
 
@@ -35,21 +86,27 @@ def blocks_needed(cells: int) -> int:
     return max(1, -(-cells // SHAPES_PER_BLOCK))
 
 
-def vml_part(cells: Sequence[tuple[int, int]], block: int) -> str:
-    """The legacy drawing Excel needs to show notes: one hidden note shape per cell (0-based).
+def vml_part(rows: pl.Series, column: int, block: int) -> str:
+    """The legacy drawing Excel needs to show notes: one hidden note shape per cell, at the
+    0-based ``rows`` of the 0-based ``column``.
 
     Shape ids live in blocks of 1024 named by ``o:idmap``; ``block`` is the first one free in
     the package, so no two drawings share ids.
     """
-    blocks = ",".join(str(block + i) for i in range(blocks_needed(len(cells))))
-    shapes = "".join(
-        f'<v:shape id="_x0000_s{block * SHAPES_PER_BLOCK + 1 + i}" type="#_x0000_t202" style="position:absolute;'
-        f'margin-left:59.25pt;margin-top:1.5pt;width:240pt;height:120pt;z-index:{i + 1};visibility:hidden" '
+    blocks = ",".join(str(block + i) for i in range(blocks_needed(rows.len())))
+    shape = (
+        '<v:shape id="_x0000_s{}" type="#_x0000_t202" style="position:absolute;'
+        'margin-left:59.25pt;margin-top:1.5pt;width:240pt;height:120pt;z-index:{};visibility:hidden" '
         'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
         '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
-        f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
-        f"<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>"
-        for i, (row, col) in enumerate(cells)
+        '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
+        f"<x:Row>{{}}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"
+    )
+    i = pl.int_range(pl.len(), dtype=pl.Int64)
+    shapes = (
+        pl.DataFrame({"row": rows.cast(pl.Int64)})
+        .select(pl.format(shape, block * SHAPES_PER_BLOCK + 1 + i, i + 1, "row").str.join(""))
+        .item()
     )
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -57,7 +114,7 @@ def vml_part(cells: Sequence[tuple[int, int]], block: int) -> str:
         f'<o:idmap v:ext="edit" data="{blocks}"/>'
         '</o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
         '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-        f"{shapes}</xml>"
+        f"{shapes or ''}</xml>"
     )
 
 

@@ -3,13 +3,13 @@ labels and its own data issues, and each client's reasons as a note on its first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 import polars as pl
 
 from pipeline.model.analysis import Analysis
+from pipeline.ooxml.notes import CellNotes
 from pipeline.ooxml.plan import Annotation
 from pipeline.render.provenance import Provenance
 from pipeline.words.i18n import ENGLISH, Words
@@ -25,17 +25,22 @@ HEADERS = (
 )
 
 
-def _flags(c: dict[str, Any], w: Words) -> list[str]:
-    found = []
-    if c["major_customer"]:
-        found.append(w._("major customer"))
-    if c["lost_key"]:
-        found.append(w._("lost key client"))
-    elif c["at_risk"]:
-        found.append(w._("at risk"))
-    if c["check_in"]:
-        found.append(w._("check in"))
-    return found
+def _flags(w: Words) -> pl.Expr:
+    """A client's flags, "; "-joined, or null when it has none."""
+    lost = pl.col("lost_key")
+
+    def flag(when: pl.Expr, label: str) -> pl.Expr:
+        return pl.when(when.fill_null(False)).then(pl.lit(label))
+
+    flags = pl.concat_str(
+        flag(pl.col("major_customer"), w._("major customer")),
+        flag(lost, w._("lost key client")),
+        flag(~lost & pl.col("at_risk"), w._("at risk")),
+        flag(pl.col("check_in"), w._("check in")),
+        separator="; ",
+        ignore_nulls=True,
+    )
+    return pl.when(flags != "").then(flags)
 
 
 def _note(note: str, w: Words) -> str:
@@ -49,34 +54,12 @@ def _note(note: str, w: Words) -> str:
     return note
 
 
-class _Notes(Mapping[int, str]):
-    """Each client's note by the Excel row it goes on, worded only when first read.
-
-    Which rows get a note is known at once; the notes' words (every reason of two thousand
-    clients, 0.3 s at 100k invoices) are not needed until the merge, so the data sheets can
-    be spliced on their thread while they are written.
-    """
-
-    def __init__(self, rows: Mapping[int, str], texts: Callable[[], Mapping[str, str]]) -> None:
-        self._rows = rows  # Excel row -> client
-        self._texts = texts  # client -> note, made once for all sheets
-
-    def __getitem__(self, row: int) -> str:
-        return self._texts()[self._rows[row]]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
 # What Python's str.strip takes off, which polars' strip_chars (Unicode White_Space) does not
 # quite match: the note is what the plain-text template it replaces gave, to the character.
 _PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
-def client_notes(analysis: Analysis, w: Words = ENGLISH) -> dict[str, str]:
+def client_notes(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     """Each client's note: "Acme: Anchor, grade A (growth)", then its reasons,
     one "- " line each; built for every client at once from ``worded``'s columns."""
     table = worded(analysis, w)
@@ -102,10 +85,10 @@ def client_notes(analysis: Analysis, w: Words = ENGLISH) -> dict[str, str]:
         .otherwise(pl.lit("")),
     )
     body = pl.col("reasons").list.eval(pl.lit("- ") + pl.element()).list.join("\n")
-    notes = table.select(
-        "client", (head + pl.lit("\n") + body).str.strip_chars(_PY_SPACE).alias("note")
+    return table.select(
+        pl.col("client").alias("key"),
+        (head + pl.lit("\n") + body).str.strip_chars(_PY_SPACE).alias("note"),
     )
-    return dict(notes.iter_rows())
 
 
 def annotation_columns(
@@ -115,41 +98,26 @@ def annotation_columns(
 
     Built as frames (each invoice row joined to its client's labels and its own data issues),
     so a million-row ledger costs a few joins, not a million Python steps. The notes are worded
-    when first read (``_Notes``).
+    when first read (``CellNotes``).
     """
-    lost = set(analysis.lost_key_clients["client"].to_list())
-    labels = []
-    for c in analysis.clients.select(
-        "client", "tier", "grade", "roles", "share", "major_customer", "at_risk", "check_in"
-    ).to_dicts():
-        c["lost_key"] = c["client"] in lost
-        labels.append(
-            {
-                "client": c["client"],
-                "tier": tier_label(c["tier"], w),
-                "grade": c["grade"],
-                "roles": ", ".join(c["roles"]),
-                "share": c["share"],
-                "client_flags": "; ".join(_flags(c, w)) or None,
-            }
-        )
-    clients = {label["client"] for label in labels}
+    lost = analysis.lost_key_clients["client"]
+    tiers = analysis.clients["tier"].drop_nulls().unique().to_list()
+    known = analysis.clients.with_columns(lost_key=pl.col("client").is_in(lost.implode())).select(
+        pl.col("client").cast(pl.String),
+        pl.col("tier")
+        .replace_strict({t: tier_label(t, w) for t in tiers}, return_dtype=pl.String)
+        .alias("tier"),
+        pl.col("grade").cast(pl.String),
+        pl.col("roles").list.join(", ").alias("roles"),
+        pl.col("share").cast(pl.Float64),
+        _flags(w).alias("client_flags"),
+    )
+    clients = known["client"]
 
     @cache
-    def texts() -> dict[str, str]:
+    def texts() -> pl.DataFrame:
         return client_notes(analysis, w)
 
-    known = pl.DataFrame(
-        labels,
-        schema={
-            "client": pl.String,
-            "tier": pl.String,
-            "grade": pl.String,
-            "roles": pl.String,
-            "share": pl.Float64,
-            "client_flags": pl.String,
-        },
-    )
     problems = analysis.issues.group_by("sheet", "row", maintain_order=True).agg(
         pl.format("{} ({})", "problem", "action").str.join("; ").alias("problems")
     )
@@ -207,26 +175,24 @@ def annotation_columns(
         )
         # each client's first invoice row carries its note
         first_rows = (
-            rows.filter(pl.col("client").is_in(list(clients)))
+            rows.filter(pl.col("client").is_in(clients.implode()))
             .group_by("client")
             .agg(pl.col("row").min())
         )
-        notes_at = {row: client for client, row in first_rows.iter_rows()}
-        result.append(annotation(sheet, rows, _Notes(notes_at, texts)))
+        notes_at = first_rows.select("row", pl.col("client").alias("key"))
+        result.append(annotation(sheet, rows, CellNotes(notes_at, texts)))
     if provenance.client_sheet:
         sheet = provenance.client_sheet
         rows = analysis.client_sheet_rows.select(
             pl.col("row").cast(pl.Int64), "client"
         ).with_columns(
-            pl.when(pl.col("client").is_in(list(clients)))
+            pl.when(pl.col("client").is_in(clients.implode()))
             .then(pl.lit(None, pl.String))
             .otherwise(pl.lit(w._("no invoices")))
             .alias("note")
         )
-        notes_at = {
-            row: client
-            for row, client in rows.select("row", "client").iter_rows()
-            if client in clients
-        }
-        result.append(annotation(sheet, rows, _Notes(notes_at, texts)))
+        notes_at = rows.filter(pl.col("client").is_in(clients.implode())).select(
+            "row", pl.col("client").alias("key")
+        )
+        result.append(annotation(sheet, rows, CellNotes(notes_at, texts)))
     return result
