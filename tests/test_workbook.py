@@ -449,3 +449,38 @@ def test_the_package_is_merged_off_the_callers_thread_while_it_renders(tmp_path,
     inline = report(source, tmp_path / "b")
     name = f"{source.stem}.annotated.xlsx"
     assert (threaded.folder / name).read_bytes() == (inline.folder / name).read_bytes()
+
+
+def test_the_analysis_sheets_are_merged_while_the_data_sheets_are_still_being_spliced(
+    tmp_path, monkeypatch
+):
+    """The merge does everything but the data sheets before it waits for their bodies: here
+    the bodies are held back until the analysis sheets have been carried in, which a merge
+    that began only once the bodies were done would never do."""
+    import threading
+
+    from pipeline.ooxml import merge as merge_module
+    from pipeline.render.xlsx import workbook as workbook_module
+
+    carried = threading.Event()
+    carry = merge_module._carry_analysis_parts
+    bodies = workbook_module.sheet_bodies
+    held: list[bool] = []
+
+    def carrying(*args, **kwargs):
+        try:
+            return carry(*args, **kwargs)
+        finally:
+            carried.set()
+
+    def held_back(*args, **kwargs):
+        held.append(carried.wait(timeout=30))
+        return bodies(*args, **kwargs)
+
+    monkeypatch.setattr(merge_module, "_carry_analysis_parts", carrying)
+    monkeypatch.setattr(workbook_module, "sheet_bodies", held_back)
+    source = SAMPLES / "agency_diversified.xlsx"
+    result = report(source, tmp_path / "out")
+    assert held == [True]
+    with zipfile.ZipFile(result.folder / f"{source.stem}.annotated.xlsx") as archive:
+        assert archive.testzip() is None

@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +73,7 @@ class _Merge:
     names: PartNames
     out: dict[str, bytes | Deflated] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
+    pending: set[str] = field(default_factory=set)  # data sheets whose bodies come last
     overrides: dict[str, str] = field(default_factory=dict)  # new part -> content type
     defaults: dict[str, str] = field(default_factory=dict)  # extension -> content type
 
@@ -84,12 +85,20 @@ class _Merge:
 
 
 def write_merge(
-    plan: MergePlan, analysis: Unfilled, when: dt.datetime, bodies: Bodies | None = None
+    plan: MergePlan,
+    analysis: Unfilled,
+    when: dt.datetime,
+    bodies: Bodies | Callable[[], Bodies] | None = None,
 ) -> bytes:
     """The user's package with the analysis workbook's sheets appended and the planned columns
-    added; ``bodies`` are the data sheets' from ``sheet_bodies`` when they were made ahead.
+    added; ``bodies`` are the data sheets' from ``sheet_bodies`` when they were made ahead, or
+    a call that gives them once they are: everything else is merged and deflated meanwhile.
     Raises ``PackageError`` when the package is not one this can change safely."""
-    made = sheet_bodies(plan) if bodies is None else bodies
+
+    def made() -> Bodies:
+        if bodies is None:
+            return sheet_bodies(plan)
+        return bodies() if callable(bodies) else bodies
 
     def write() -> bytes:
         with (
@@ -102,10 +111,10 @@ def write_merge(
             style_map = _merge_styles(merge, plan)
             renamed = _carry_analysis_parts(merge, style_map, analysis)
             _register_sheets(merge, renamed)
-            _annotate_data_sheets(merge, plan, made)
+            tails = _add_notes(merge, plan)
             _open_on_summary(merge)
             _content_types(merge)
-            return _package(archive, merge, when)
+            return _package(archive, merge, when, lambda: _add_bodies(merge, tails, made()))
 
     return guarded(write)
 
@@ -280,11 +289,12 @@ def _register_sheets(merge: _Merge, renamed: Mapping[str, str]) -> None:
     merge.out["xl/workbook.xml"] = workbook.encode("utf-8")
 
 
-def _annotate_data_sheets(merge: _Merge, plan: MergePlan, bodies: Bodies) -> None:
-    """Each planned data sheet: its body made ahead, its tail, and the reasons as notes (their
-    drawings take shape-id blocks no other drawing in the package uses)."""
+def _add_notes(merge: _Merge, plan: MergePlan) -> dict[str, str]:
+    """Each planned data sheet's reasons as notes (their drawings take shape-id blocks no
+    other drawing in the package uses); returns each sheet's tail, which follows its body."""
     drawings = [merge.files[name] for name in merge.files.order if name.endswith(".vml")]
     next_block = max(used_blocks(drawings), default=0) + 1
+    tails = {}
     for sheet_plan in plan.sheets:
         part, note = sheet_plan.part, sheet_plan.note
         skeleton = sheet_plan.skeleton
@@ -306,7 +316,16 @@ def _annotate_data_sheets(merge: _Merge, plan: MergePlan, bodies: Bodies) -> Non
             skeleton = insert_legacy_drawing(skeleton, vml_id)
             merge.overrides[comments] = CT_COMMENTS
             merge.defaults.setdefault("vml", CT_VML)
-        merge.out[part] = deflate([sheet_tail(skeleton).encode("utf-8")], BODY_LEVEL, bodies[part])
+        tails[part] = sheet_tail(skeleton)
+    merge.pending.update(tails)
+    return tails
+
+
+def _add_bodies(merge: _Merge, tails: Mapping[str, str], bodies: Bodies) -> None:
+    """Each planned data sheet: its body made ahead, then its tail."""
+    for part, tail in tails.items():
+        merge.out[part] = deflate([tail.encode("utf-8")], BODY_LEVEL, bodies[part])
+        merge.pending.discard(part)
 
 
 _SHEET_PART = re.compile(r"^xl/(worksheets|chartsheets|macrosheets|dialogsheets)/[^/]+\.xml$")
@@ -328,7 +347,7 @@ def _open_on_summary(merge: _Merge) -> None:
         workbook = re.sub(rf"(<{p}sheets\b)", views + r"\1", workbook, count=1)
     merge.out["xl/workbook.xml"] = workbook.encode("utf-8")
     for name in merge.files.order:
-        if name in merge.out or not _SHEET_PART.match(name):
+        if name in merge.out or name in merge.pending or not _SHEET_PART.match(name):
             continue
         with merge.files.opener(name)() as stream:
             head = stream.read(1 << 16)
@@ -346,8 +365,12 @@ def _content_types(merge: _Merge) -> None:
     merge.out["[Content_Types].xml"] = types.encode("utf-8")
 
 
-def _package(archive: zipfile.ZipFile, merge: _Merge, when: dt.datetime) -> bytes:
-    """The zip: the user's members in their order, copied or as written anew, then ours."""
+def _package(
+    archive: zipfile.ZipFile, merge: _Merge, when: dt.datetime, complete: Callable[[], None]
+) -> bytes:
+    """The zip: the user's members in their order, copied or as written anew, then ours.
+    ``complete`` puts in the members still pending (the data sheets, whose bodies may still be
+    under way) once the others are being deflated."""
     order = merge.files.order
     final_order = [n for n in order if n not in merge.removed] + [
         n for n in merge.out if n not in merge.files
@@ -364,6 +387,9 @@ def _package(archive: zipfile.ZipFile, merge: _Merge, when: dt.datetime) -> byte
             for name, member in merge.out.items()
             if isinstance(member, bytes) and name not in merge.removed
         }
+        complete()
+        if merge.pending:
+            raise PackageError("a data sheet's body was never put in")
         for name in final_order:
             member = merge.out.get(name)
             if member is None:

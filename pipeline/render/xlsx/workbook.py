@@ -34,7 +34,7 @@ from pipeline.words.i18n import ENGLISH, Words
 
 class PendingWorkbook:
     """An annotated workbook being finished: its data sheets are spliced, and the package
-    merged and deflated, on a thread (polars and zlib let go of the interpreter) while the
+    merged and deflated, on two threads (polars and zlib let go of the interpreter) while the
     caller renders the rest."""
 
     def __init__(self, finish: Callable[[], bytes]) -> None:
@@ -108,7 +108,7 @@ def start_workbook(
     except PackageError as exc:
         book = failed(exc)
         return PendingWorkbook(lambda: book)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-sheets")
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tierbook-sheets")
     try:
         bodies = pool.submit(sheet_bodies, plan)
         try:
@@ -122,15 +122,17 @@ def start_workbook(
 
         def finish() -> bytes:
             try:
-                return write_merge(plan, sheets, when, bodies.result())
+                return write_merge(plan, sheets, when, bodies.result)
             except PackageError as exc:
                 return failed(exc)
 
-        # Merged on the same thread once the bodies are done, while the caller renders the
-        # briefing and the JSON: the merge's row-making and deflating let go of the interpreter.
+        # Merged on a second thread as soon as the analysis sheets exist, while the bodies are
+        # still being spliced and the caller renders the briefing and the JSON: everything but
+        # the data sheets is merged and deflated before the bodies are needed, and the merge's
+        # row-making and deflating let go of the interpreter.
         merged = pool.submit(finish)
     finally:
-        pool.shutdown(wait=False)  # the thread ends with its jobs
+        pool.shutdown(wait=False)  # the threads end with their jobs
     return PendingWorkbook(merged.result)
 
 
