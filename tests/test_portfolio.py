@@ -15,6 +15,8 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import D, inv, libreoffice, open_page, require_program, write_workbook
 
@@ -377,3 +379,58 @@ def test_lost_key_clients_weigh_by_the_share_of_prior_revenue_they_took(gone, po
     score, reasons = risk(b)
     assert score == points  # low verdict 0, nothing else counts
     assert dict(reasons)["lost"]["share"] == pytest.approx(gone / 100_000)
+
+
+def _summary_bytes(document: dict[str, Any]) -> bytes:
+    """A document laid out as ``render.json`` writes summary.json."""
+    import orjson
+
+    return orjson.dumps(
+        document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+    )
+
+
+_names = st.text(max_size=12) | st.sampled_from(['"tier": "anchor"', '\n      "tier": "anchor"'])
+_client = st.fixed_dictionaries(
+    {
+        "client": _names,
+        "tier": st.sampled_from(["anchor", "recurring", "one-off", "anchors"]),
+        "reasons": st.lists(_names, max_size=2),
+        "predictability": st.fixed_dictionaries({"tier": st.just("anchor")}),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_client, max_size=6), st.lists(_client, max_size=2), _names)
+def test_the_client_list_is_left_out_and_only_its_anchors_counted(
+    tmp_path_factory, clients, lost, business_name
+):
+    """What the portfolio reads of a summary.json equals the whole document parsed, but for the
+    client list, whose anchors it counts: whatever the names hold, and whatever lies nested."""
+    from pipeline.portfolio import read_summary
+
+    document = {
+        "input": {"business": business_name},
+        "clients": clients,
+        "lost_key_clients": lost,
+        "trend": [{"tier": "anchor"}],
+    }
+    path = tmp_path_factory.mktemp("summary") / "x.summary.json"
+    path.write_bytes(_summary_bytes(document))
+    data, anchors = read_summary(path)
+    expected = sum(c["tier"] == "anchor" for c in clients)
+    if anchors is None:  # an empty list is written on one line: the document is read whole
+        assert data == document and not clients
+    else:
+        assert anchors == expected
+        assert data == {**document, "clients": []}
+
+
+def test_a_summary_not_laid_out_as_tierbook_writes_it_is_read_whole(tmp_path):
+    from pipeline.portfolio import read_summary
+
+    document = {"clients": [{"tier": "anchor"}, {"tier": "recurring"}], "trend": []}
+    path = tmp_path / "x.summary.json"
+    path.write_text(json.dumps(document), encoding="utf-8")  # all on one line
+    assert read_summary(path) == (document, None)
