@@ -253,6 +253,36 @@ def test_cells_beside_that_reach_into_the_long_table_are_refused():
         _beside(True, figures_at=1)
 
 
+def _with_total(bulk: bool) -> tuple[list[tuple], list[int]]:
+    """A long table with a total row right below it in its own columns, a figure beside its
+    rows and a note right of the total, as the Receivables sheet has; read back cell by cell,
+    with the row numbers in the order the sheet's XML holds them."""
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN, False)
+    ws = book.wb.add_worksheet("T")
+    rows = [[f"c{i}", float(i) + 0.5] for i in range(8)]
+    last = book.table(ws, 0, 0, "tb_long", [("Client", None), ("Owed", MONEY)], rows, bulk=bulk)
+    ws.write_string(2, 4, "beside")
+    ws.write_string(last + 1, 0, "Total", book.bold)
+    ws.write_formula(last + 1, 1, f"SUM(B2:B{last + 1})", book.fmt(MONEY, bold=True), 32.0)
+    ws.write_string(last + 1, 3, "right of the total")
+    ws.write_string(last + 3, 0, "a line under it all")
+    book.wb.close()
+    data = filled(buffer.getvalue(), book.later, False)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        order = [
+            int(n)
+            for n in re.findall(r'<row r="(\d+)"', z.read("xl/worksheets/sheet1.xml").decode())
+        ]
+    return list(openpyxl.load_workbook(io.BytesIO(data))["T"].iter_rows(values_only=True)), order
+
+
+def test_a_total_row_below_the_long_table_stays_below_it():
+    ours, order = _with_total(True)
+    assert (ours, order) == _with_total(False)
+    assert order == sorted(order) and ours[9][:2] == ("Total", "=SUM(B2:B9)")
+
+
 def test_a_lone_surrogate_in_python_text_is_dropped_not_a_crash():
     """Python text can hold half a surrogate pair, which no file can: xlsxwriter refused to
     encode it (a property test found this); the cell keeps the rest."""

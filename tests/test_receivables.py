@@ -77,10 +77,42 @@ def test_receivables_through_summary_json_and_the_sheet(tmp_path):
     assert total[0] == "Total" and total[7] == "=SUM(H2:H4)"
 
 
+def _long_ledger() -> list[tuple]:
+    """More owing clients than the Receivables sheet writes cell by cell: each owes its own
+    amount, some overdue by 20 days, the rest not yet due."""
+    from pipeline.render.xlsx.history import LONG_RECEIVABLES
+
+    return [
+        owed(
+            str(i),
+            f"Client {i:04d}",
+            "2026-06-01",
+            100 + i + 0.25,
+            "2026-06-10" if i % 3 else "2026-07-30",
+        )
+        for i in range(LONG_RECEIVABLES + 40)
+    ]
+
+
+def test_a_long_receivables_list_reads_back_row_for_row_with_its_total_below(tmp_path):
+    path = write_workbook(tmp_path / "owed.xlsx", _long_ledger())
+    data = run(path, tmp_path / "out")
+    wanted = data["receivables"]["clients"]
+    ws = openpyxl.load_workbook(tmp_path / "out" / "owed" / "owed.annotated.xlsx")["Receivables"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[6], r[7]) for r in rows[: len(wanted)]] == [
+        (c["client"], c["outstanding"], c["overdue"]) for c in wanted
+    ]
+    total = rows[len(wanted)]
+    last = len(wanted) + 1
+    assert total[0] == "Total" and total[7] == f"=SUM(H2:H{last})"
+
+
 @pytest.mark.slow
-def test_the_summary_overdue_figure_is_the_receivables_total_when_recalculated(tmp_path):
-    path = write_workbook(tmp_path / "owed.xlsx", LEDGER)
-    run(path, tmp_path / "out")
+@pytest.mark.parametrize("long", [False, True], ids=["three owing", "a long list"])
+def test_the_summary_overdue_figure_is_the_receivables_total_when_recalculated(tmp_path, long):
+    path = write_workbook(tmp_path / "owed.xlsx", _long_ledger() if long else LEDGER)
+    data = run(path, tmp_path / "out")
     converted = libreoffice(
         [tmp_path / "out" / "owed" / "owed.annotated.xlsx"],
         tmp_path / "lo",
@@ -92,5 +124,10 @@ def test_the_summary_overdue_figure_is_the_receivables_total_when_recalculated(t
         summary = {row[0]: row[1] for row in csv.reader(handle) if len(row) > 1}
     with (converted / "owed.annotated-Receivables.csv").open(newline="") as handle:
         total = next(row for row in csv.reader(handle) if row and row[0] == "Total")
-    assert float(summary["Overdue at as-of"]) == float(total[7]) == 1400
-    assert float(total[6]) == 1500
+    overdue, outstanding = (data["receivables"]["totals"][k] for k in ("overdue", "outstanding"))
+    assert float(summary["Overdue at as-of"]) == pytest.approx(float(total[7]))
+    assert float(total[7]) == pytest.approx(overdue) and float(total[6]) == pytest.approx(
+        outstanding
+    )
+    if not long:
+        assert (overdue, outstanding) == (1400, 1500)

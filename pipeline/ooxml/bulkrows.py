@@ -235,21 +235,28 @@ def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
 
     Another table may sit beside this one (the Concentration sheet's figures, right of its
     Pareto table): its rows, which xlsxwriter has written, get the new cells before their own,
-    which must all lie right of them.
+    which must all lie right of them. From the first row below the table with a cell in its
+    columns (a total row) on, the rows stay after it as they are.
     """
     head, rest = sheet.split("<sheetData>", 1)
     data, tail = rest.split("</sheetData>", 1)
-    first = later.top + 1
-    beside = [(int(m[1]), m[2], m[3] or "", m.start()) for m in _ROW.finditer(data)]
-    beside = [b for b in beside if b[0] >= first]
+    first, last = later.top + 1, later.top + later.values.height
+    right = later.left + later.values.width - 1
+
+    def reaches(cells: str) -> bool:
+        """Whether a row has a cell in the table's columns (or left of them)."""
+        refs = re.findall(r'<c r="([A-Z]+\d+)"', cells)
+        return any(xl_cell_to_rowcol(ref)[1] <= right for ref in refs)
+
+    found = [(int(m[1]), m[2], m[3] or "", m.start()) for m in _ROW.finditer(data)]
+    below = next((b[3] for b in found if b[0] > last and reaches(b[2])), len(data))
+    beside = [b for b in found if b[0] >= first and b[3] < below]
     if not beside:
         attrs = pl.col("attrs") if "attrs" in made.columns else pl.lit("")
         rows = made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells").str.join(""))
-        return f"{head}<sheetData>{data}{rows.item() or ''}</sheetData>{tail}"
-    last = later.left + later.values.width - 1
+        return f"{head}<sheetData>{data[:below]}{rows.item() or ''}{data[below:]}</sheetData>{tail}"
     for number, _, cells, _ in beside:
-        columns = [xl_cell_to_rowcol(ref)[1] for ref in re.findall(r'<c r="([A-Z]+\d+)"', cells)]
-        if any(column <= last for column in columns):
+        if reaches(cells):
             raise ValueError(f"row {number} holds cells where the later rows of a table go")
     others = pl.DataFrame(
         {
@@ -273,7 +280,7 @@ def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
             ).str.join("")
         )
     )
-    return f"{head}<sheetData>{data[: beside[0][3]]}{rows.item()}</sheetData>{tail}"
+    return f"{head}<sheetData>{data[: beside[0][3]]}{rows.item()}{data[below:]}</sheetData>{tail}"
 
 
 def _stretched(sheet: str, last_row: int, last_col: int) -> str:

@@ -121,6 +121,9 @@ RECEIVABLE_HEADINGS = (
 
 
 RECEIVABLE_KEYS = (*COLUMNS, "outstanding", "overdue", "oldest_days_past_due", "debtor_days")
+# Owing clients from which their rows go in by ``bulkrows`` rather than cell by cell: a shop's
+# 2,582 took xlsxwriter 0.1 s. A shorter list is written as it always was.
+LONG_RECEIVABLES = 500
 
 
 def overdue_total_cell(sheet: str, owed: pl.DataFrame) -> str:
@@ -146,7 +149,9 @@ def receivables_sheet(book: Book, name: str, analysis: Analysis) -> None:
         return
     keys = RECEIVABLE_KEYS
     rows = [[cell_text(r["client"]), *(r[k] for k in keys)] for r in owed.iter_rows(named=True)]
-    last = book.table(ws, 0, 0, "tb_receivables", RECEIVABLE_HEADINGS, rows)
+    last = book.table(
+        ws, 0, 0, "tb_receivables", RECEIVABLE_HEADINGS, rows, bulk=len(rows) > LONG_RECEIVABLES
+    )
     ws.write_string(last + 1, 0, "Total", book.bold)
     totals = receivable_totals(owed)
     for c, key in enumerate(keys[:7], start=1):
