@@ -8,15 +8,44 @@ into characters itself.
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from importlib.resources import files
 
 import jinja2
+import jinja2.bccache
 
 from pipeline.words.i18n import words
 from pipeline.words.labels import days, grade_label, role_label, tier_label, verdict_label
 
 HTML_LANG = {"zh": "zh-Hans"}  # tells the browser which CJK glyph shapes to use
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The templates compiled once and kept between runs, by Jinja's own cache: each run had
+    compiled them again, 0.055 s of a 100,000-invoice report's briefing and more of a small
+    one's. A compiled template is used only while its source is unchanged (Jinja checks), and
+    a folder or file that cannot be read or written only means compiling as before."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:  # Jinja itself compiles again for a damaged file or one it may not open
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def compiled_templates() -> CompiledTemplates | None:
+    """Jinja's default folder for them: ``_jinja2-cache-<uid>`` in the temporary folder, made
+    readable and writable by this user alone (and refused when anyone else owns it); None
+    where there is none such."""
+    try:
+        return CompiledTemplates()
+    except (OSError, RuntimeError):
+        return None
 
 
 @cache
@@ -25,6 +54,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
     root = files("pipeline.templates")
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8")),
+        bytecode_cache=compiled_templates(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
