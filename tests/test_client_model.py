@@ -157,9 +157,9 @@ def test_warnings_name_the_dominant_anchor_and_the_d_grade_clients(model):
 
 
 def test_reasons_are_built_from_the_deciding_figures(model):
-    from pipeline.words.rows import client_rows
+    from pipeline.words.rows import worded
 
-    reasons = {r["client"]: r["reasons"] for r in client_rows(model)}
+    reasons = dict(worded(model).select("client", "reasons").iter_rows())
     assert reasons["Deadbeat"][1] == "grade D: 1 invoice written off (1,000.00)"
     assert (
         reasons["Slowpay"][1]

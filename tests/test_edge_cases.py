@@ -59,9 +59,9 @@ def test_material_and_regular_but_new_to_the_window_says_so(workbook):
     a = analysis_of(workbook(rows))
     c = client(a, "Young")
     assert c["tier"] == "recurring" and c["anchor_gap"] == "short_tenure"
-    from pipeline.words.rows import client_rows
+    from pipeline.words.rows import worded
 
-    reason = next(r for r in client_rows(a) if r["client"] == "Young")["reasons"][0]
+    reason = dict(worded(a).select("client", "reasons").iter_rows())["Young"][0]
     assert "billed only since 1 Sept 2025" in reason and "not predictable" not in reason
 
 

@@ -99,9 +99,9 @@ def test_window_revenue_of_the_ledger(tiers):
 
 
 def test_reasons_quote_the_deciding_figures(tiers):
-    from pipeline.words.rows import client_rows
+    from pipeline.words.rows import worded
 
-    reasons = {row["client"]: row["reasons"] for row in client_rows(tiers)}
+    reasons = dict(worded(tiers).select("client", "reasons").iter_rows())
     assert "billed in 12 of 12 months" in reasons["Retainer"][0]
     assert f"{12_000 / 44_500 * 100:.1f}% of revenue" in reasons["Retainer"][0]
     assert "annual until 2027-03-31" in reasons["Contracted"][0]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from pipeline.model.analysis import Analysis
@@ -26,8 +24,3 @@ def worded(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     if w.lang not in cached:
         cached[w.lang] = reason_columns(analysis, w)
     return cached[w.lang]
-
-
-def client_rows(analysis: Analysis, w: Words = ENGLISH) -> list[dict[str, Any]]:
-    """Every client's row as a dict, in rank order, with its reasons in words."""
-    return worded(analysis, w).to_dicts()
