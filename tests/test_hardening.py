@@ -147,7 +147,11 @@ def test_a_part_that_lies_about_its_size_is_refused_by_what_it_inflates_to(tmp_p
 
 @pytest.mark.parametrize(
     ("name", "where"),
-    [("xl/custom.XML", 5_000), ("customXml/item9.xml", 100_000), ("docProps/app.xml", 0)],
+    [
+        ("xl/custom.XML", 5_000),
+        ("customXml/item9.xml", 100_000),
+        ("docProps/app.xml", 0),
+    ],
 )
 def test_a_dtd_anywhere_in_any_part_is_refused(tmp_path, name, where):
     dtd = b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
@@ -155,6 +159,17 @@ def test_a_dtd_anywhere_in_any_part_is_refused(tmp_path, name, where):
     result = run("report", path, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output
     assert f"part '{name}' declares XML entities" in result.output
+
+
+@pytest.mark.parametrize("where", [1024**2 - 2, 1024**2 - 1, 1024**2 - 5])
+def test_a_dtd_split_between_the_pieces_a_part_is_read_in_is_refused(tmp_path, where):
+    # Parts are inflated 1 MiB at a time: "<!" ends the first piece ("DOCTYPE", with no "!" of
+    # its own, begins the next), "<" ends it, or "<!DOC" does.
+    dtd = b'<!DOCTYPE r SYSTEM "r.dtd">'
+    path = repack(book(tmp_path), {"xl/split.xml": b" " * where + dtd + b"<r/>"})
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "part 'xl/split.xml' declares XML entities" in result.output
 
 
 def test_a_dtd_in_utf16_text_is_refused(tmp_path):

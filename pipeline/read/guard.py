@@ -211,7 +211,9 @@ def _inflate(path: Path, handle: BinaryIO, member: zipfile.ZipInfo, total: int) 
         window = carry + chunk
         if b"\0" in window:  # UTF-16 text: its ASCII letters with a zero byte beside each
             window = window.replace(b"\0", b"")
-        found = _DTD.search(window)
+        # every declaration begins "<!": a window without "!" (one memchr) needs no search,
+        # which at a million rows was 0.3 s of a data sheet's 1 GB/s regular expression
+        found = _DTD.search(window) if b"!" in window else None
         if found and not (svg and found.group(1).lower() == b"doctype"):
             raise UnsafeWorkbook(
                 f"{path.name}: part '{member.filename}' declares XML entities (a DOCTYPE), "
