@@ -19,6 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, BinaryIO
 
+from isal import isal_zlib
+
 from pipeline.errors import ZipLimit
 
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
@@ -40,14 +42,27 @@ BULK_LEVEL = 3
 _BULK_CHUNK = 1 << 21
 
 
+# A chunk this large (a block of a long data sheet's rows, a piece of a bulk member) is deflated
+# by ISA-L, whose fast levels do the work of zlib's level 3 six times as fast for a tenth more
+# bytes: the 53 MB data sheet of 100k invoices took 0.065 s against 0.42 s of one core, for
+# 7.7 MB against 7.0 MB (at a million rows, four seconds of the run's two cores). Smaller chunks,
+# and so every member of a small workbook, keep zlib's bytes.
+FAST_SIZE = 1 << 20
+FAST_LEVEL = 2  # ISA-L's levels run 0-3; 2 was as fast as 1 and a little smaller
+
+
 def _deflate(chunk: bytes, history: bytes, level: int) -> bytes:
-    """One chunk as raw deflate blocks that continue a stream whose last bytes were ``history``."""
+    """One chunk as raw deflate blocks that continue a stream whose last bytes were ``history``
+    (any deflater's: the blocks end on a byte boundary, and refer only to what came before)."""
+    fast = len(chunk) >= FAST_SIZE
+    module = isal_zlib if fast else zlib
+    level = FAST_LEVEL if fast else level
     packer = (
-        zlib.compressobj(level, zlib.DEFLATED, -15, zdict=history)
+        module.compressobj(level, module.DEFLATED, -15, zdict=history)
         if history
-        else zlib.compressobj(level, zlib.DEFLATED, -15)
+        else module.compressobj(level, module.DEFLATED, -15)
     )
-    return packer.compress(chunk) + packer.flush(zlib.Z_SYNC_FLUSH)
+    return packer.compress(chunk) + packer.flush(module.Z_SYNC_FLUSH)
 
 
 @dataclass(frozen=True)
