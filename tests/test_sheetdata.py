@@ -39,13 +39,33 @@ def opener(data: bytes) -> Callable[[], io.BytesIO]:
 
 
 def spliced(data: bytes, cells: pl.DataFrame, last: int, prefix: str = "") -> str:
+    """The sheet spliced from its rows read again, checked against the same splice of the rows
+    a scan kept."""
     found = sheetdata.scan(opener(data), prefix)
+    assert found.rows is None  # kept only when asked
 
     def of_block(rows: pl.Series) -> pl.DataFrame:
         return cells.filter(pl.col("row").is_in(rows.implode()))
 
-    body = b"".join(sheetdata.splice(opener(data), prefix, of_block, cells.height, last))
+    read = sheetdata.read_rows(opener(data), prefix)
+    body = b"".join(sheetdata.splice(read, prefix, of_block, cells.height, last))
+    kept = sheetdata.scan(opener(data), prefix, keep=len(data))
+    assert kept.rows is not None and (kept.head, kept.tail) == (found.head, found.tail)
+    assert b"".join(sheetdata.splice(kept.rows, prefix, of_block, cells.height, last)) == body
     return found.head + body.decode() + found.tail
+
+
+def test_a_scan_keeps_the_rows_only_when_they_fit(block):
+    data = sheet(ROWS)
+    rows_size = len(ROWS.encode())
+    assert sheetdata.scan(opener(data), "", keep=rows_size).rows is not None
+    assert sheetdata.scan(opener(data), "", keep=rows_size - 1).rows is None
+    kept = sheetdata.scan(opener(data), "", keep=rows_size).rows
+    assert kept is not None
+    numbers = pl.concat([b.rows["row"] for b in kept]).to_list()
+    assert numbers == [1, 2, 3]
+    # every byte of the rows is in what was kept, in order
+    assert "".join(b.lead + "".join("<row" + p for p in b.rows["piece"]) for b in kept) == ROWS
 
 
 def frags(rows: dict[int, str]) -> pl.DataFrame:

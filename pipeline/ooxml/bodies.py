@@ -78,8 +78,9 @@ def sheet_body(
         return
     yield before.encode("utf-8")
     try:
+        rows = plan.rows if plan.rows is not None else sheetdata.read_rows(open_part, plan.prefix)
         yield from sheetdata.splice(
-            open_part,
+            rows,
             plan.prefix,
             cells,
             expected,

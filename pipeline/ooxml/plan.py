@@ -57,6 +57,7 @@ class SheetPlan:
     values: pl.DataFrame  # the rows to annotate (those merged across the new columns dropped)
     header: bool  # whether the header row gets its labels
     with_notes: bool  # whether the reasons go in as notes (the sheet has none of its own)
+    rows: tuple[sheetdata.Rows, ...] | None = None  # the rows as the scan ahead kept them
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ def scan_ahead(original: bytes) -> ScanAhead | None:
 
     Called as the workbook's cells begin to be parsed: calamine lets go of the interpreter and
     so do zlib and polars, which do the pass, so it costs the report next to nothing, where the
-    plan would otherwise make it after the analysis (0.3 s at 100k rows). The largest sheet is
+    plan would otherwise make it after the analysis (0.3 s at 100k rows). The pass also keeps
+    the sheet's rows split for the splice (``sheetdata.KEEP``). The largest sheet is
     the invoices sheet in all but odd workbooks; any other sheet is read when planned. None
     when the package cannot even be listed: the plan then says what is wrong.
     """
@@ -151,7 +153,7 @@ def scan_part(original: bytes, part: str, stop: threading.Event) -> tuple[str, s
         # the scan reads and closes its stream and nothing else, which _Stoppable provides
         opener = lambda: cast(BinaryIO, _Stoppable(archive.open(part), stop))  # noqa: E731
         p = _sheet_prefix(opener)
-        return p, sheetdata.scan(opener, p)
+        return p, sheetdata.scan(opener, p, keep=sheetdata.KEEP)
 
 
 _SELECTED = re.compile(r'(<(?:\w+:)?sheetView\b[^<>]*?)\stabSelected="(?:1|true)"')
@@ -228,7 +230,8 @@ def _plan_sheet(
         notes.append(
             f"sheet '{note.sheet}': it has notes of its own, so the reasons are not added as notes"
         )
-    return SheetPlan(note, part, p, skeleton, first, values, header, with_notes), notes
+    plan = SheetPlan(note, part, p, skeleton, first, values, header, with_notes, found.rows)
+    return plan, notes
 
 
 def _columns(sheet: str, p: str, note: Annotation, first: int, last: int) -> tuple[str, list[str]]:
