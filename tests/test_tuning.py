@@ -142,3 +142,11 @@ def test_the_allocator_is_set_before_polars_is_loaded_by_either_way_in():
         check=True,
     )
     assert checked.stdout.strip() == "False"
+
+
+def test_the_command_loads_numpy_and_scipy_beside_the_parse_not_before_it():
+    # Their 0.5 s of importing is done on the warm-up thread while the workbook is read; the
+    # command's own imports, before it reads anything, leave them out.
+    code = "import sys, pipeline.edge.cli; print(sorted(m for m in ('numpy', 'scipy') if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
-# scipy (0.6 s to import) is imported where it is first used, so that the command can load it
-# on a thread while the workbook is being parsed (``pipeline.edge.tuning.warm_up``).
+# numpy and scipy (0.1 s and 0.4 s to import) are imported where they are first used, so that
+# the command can load them on a thread while the workbook is being parsed
+# (``pipeline.edge.tuning.warm_up``), not before it reads anything: at 100k invoices the report
+# took 2.60 s against 2.69 s with numpy imported up front (medians of 11 side by side).
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class BGNBD:
 
     def p_alive(self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
         """P(alive | x, t_x, T), equation (4) of Fader, Hardie & Lee (2005); 1 where x = 0."""
+        import numpy as np
+
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         with np.errstate(divide="ignore", invalid="ignore"):
             log_ratio = (
@@ -42,6 +47,8 @@ class BGNBD:
 
     def expected(self, t: float, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
         """Expected purchases in the next ``t`` weeks, equation (10) of the paper."""
+        import numpy as np
+
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         z = t / (alpha + T + t)
@@ -68,6 +75,8 @@ class _Distinct:
 
     @classmethod
     def of(cls, array: NDArray[np.float64]) -> _Distinct:
+        import numpy as np
+
         values, index = np.unique(array, return_inverse=True)
         return cls(values, index.reshape(-1))
 
@@ -87,6 +96,7 @@ def _log_likelihood(
 ) -> float:
     """``log_likelihood`` with each term that depends on one variable computed per distinct
     value of it (``_Distinct``): the fit calls this a few hundred times on the same data."""
+    import numpy as np
     from scipy.special import gammaln
 
     r, alpha, a, b = np.asarray(params, dtype=float)
@@ -107,6 +117,7 @@ def _log_likelihood(
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
     """Maximum likelihood on log-parameters (all four are positive), from the paper's start."""
+    import numpy as np
     from scipy.optimize import minimize
 
     xs, txs, Ts = (np.asarray(v, dtype=float) for v in (x, t_x, T))
@@ -138,6 +149,8 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
 
 
 def _value(result: Any) -> float:
+    import numpy as np
+
     return float(result.fun) if np.isfinite(result.fun) else np.inf
 
 
@@ -149,6 +162,7 @@ def _simplex_then_newton(
     Ts: NDArray[np.float64],
 ) -> Any:
     """The slow, sure way: Nelder-Mead from the start, polished by BFGS; the better of the two."""
+    import numpy as np
     from scipy.optimize import minimize
 
     # The simplex stops when the log-likelihood moves less than its own rounding: an absolute

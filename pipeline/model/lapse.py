@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from pipeline.config import Config
@@ -82,6 +81,8 @@ def bgnbd(
             None,
             ("not_fitted", {"repeaters": repeaters, "needed": config.bgnbd_min_repeat_clients}),
         )
+    import numpy as np  # not at the top: see ``pipeline.model.bgnbd``
+
     x, t_x, T = (data[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
     model = fit(x, t_x, T)
     params = np.array([model.r, model.alpha, model.a, model.b])

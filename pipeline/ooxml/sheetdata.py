@@ -364,10 +364,7 @@ def splice(
                 .otherwise(grown)
             )
         joined = frame.select(
-            (
-                pl.lit(f"<{p}row")
-                + pl.when(added.is_null()).then(pl.col("piece")).otherwise(grown)
-            )
+            (pl.lit(f"<{p}row") + pl.when(added.is_null()).then(pl.col("piece")).otherwise(grown))
             .str.join("")
             .cast(pl.Binary),
             (added.is_not_null() & ends).sum().alias("placed"),
