@@ -57,6 +57,8 @@ OWNERS = {
     "fastexcel": {"pipeline.read"},
     "jinja2": {"pipeline.render"},
     "scipy": {"pipeline.model", "pipeline.edge"},  # the edge only warms its import up
+    "numpy": {"pipeline.model"},  # imported where the model first needs it, not up front
+    "isal": {"pipeline.ooxml"},
 }
 OPTIONAL = {"distributed"}  # the [dask] extra, imported only when --executor dask:// is chosen
 
