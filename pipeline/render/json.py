@@ -16,6 +16,7 @@ import polars as pl
 from pipeline.model.analysis import Analysis
 from pipeline.model.issues import listed
 from pipeline.model.receivables import COLUMNS, receivable_totals
+from pipeline.render.json_rows import client_list
 from pipeline.render.provenance import Provenance
 from pipeline.words.actions import action_entries, moved_sentence
 from pipeline.words.labels import verdict_label
@@ -102,20 +103,23 @@ def summary(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
     return _plain(_document(analysis, provenance))
 
 
-def _document(analysis: Analysis, provenance: Provenance) -> dict[str, Any]:
-    """The report's figures as Python values: dates, and NaN where a figure is undefined."""
+def _clients(analysis: Analysis) -> pl.DataFrame:
+    """The client list's rows, one column per key in order (``predictability`` an object)."""
+    return worded(analysis).select(
+        *CLIENT_KEYS,
+        pl.struct(pl.col(column).alias(key) for key, column in PREDICTABILITY.items()).alias(
+            "predictability"
+        ),
+    )
+
+
+def _document(analysis: Analysis, provenance: Provenance, clients: Any = None) -> dict[str, Any]:
+    """The report's figures as Python values: dates, and NaN where a figure is undefined; the
+    client list as given (``render_summary`` gives its JSON), else as dicts."""
     conc = analysis.concentration
     w = analysis.windows
-    clients = (
-        worded(analysis)
-        .select(
-            *CLIENT_KEYS,
-            pl.struct(pl.col(column).alias(key) for key, column in PREDICTABILITY.items()).alias(
-                "predictability"
-            ),
-        )
-        .to_dicts()
-    )
+    if clients is None:
+        clients = _clients(analysis).to_dicts()
     document = {
         "tool": {"name": "tierbook", "version": provenance.version},
         "input": {
@@ -275,8 +279,10 @@ def render_summary(analysis: Analysis, provenance: Provenance) -> bytes:
     run. orjson writes dates as ISO text and NaN as null, as ``_plain`` does, and writes 20,000
     clients in about 0.05 s where the standard library's indenting encoder took 0.8 s; the
     samples' bytes are the same either way (only floats under 0.0001 are written without an
-    exponent)."""
+    exponent). The client list, most of the file, is written by polars as orjson would write
+    it (``json_rows``): at 15,000 clients 0.03 s where making its Python values took 0.2 s."""
+    clients = orjson.Fragment(client_list(_clients(analysis)))
     return orjson.dumps(
-        _document(analysis, provenance),
+        _document(analysis, provenance, clients),
         option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS,
     )

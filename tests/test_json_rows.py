@@ -1,0 +1,93 @@
+"""summary.json's client list written by polars: the bytes orjson writes for the rows' values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.render import json_rows
+from pipeline.render.json_rows import client_list
+
+OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+SCHEMA = {
+    "client": pl.String,
+    "revenue": pl.Float64,
+    "rank": pl.Int64,
+    "months": pl.Int32,
+    "at_risk": pl.Boolean,
+    "first_invoice": pl.Date,
+    "roles": pl.List(pl.String),
+    "predictability": pl.Struct(
+        {"gap_cv": pl.Float64, "months_billed": pl.Int64, "by_months": pl.Boolean}
+    ),
+}
+
+
+def by_orjson(frame: pl.DataFrame) -> bytes:
+    """The reference: orjson on the rows' own Python values, in a document as summary.json is."""
+    return orjson.dumps({"before": 1, "clients": frame.to_dicts(), "after": [2]}, option=OPTIONS)
+
+
+def by_polars(frame: pl.DataFrame) -> bytes:
+    clients = orjson.Fragment(client_list(frame))
+    return orjson.dumps({"before": 1, "clients": clients, "after": [2]}, option=OPTIONS)
+
+
+# Text as a user's workbook may hold it: quotes, backslashes, control characters, any script
+# (not lone surrogates, which no UTF-8 text holds).
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 1e-5, 1e-7, 0.1, 1e16, 1e17, 5e-324, 12345678901234567.0, 0.30000000000000004]
+)
+rows = st.fixed_dictionaries(
+    {
+        "client": st.none() | texts,
+        "revenue": st.none() | floats,
+        "rank": st.none() | st.integers(-(2**63), 2**63 - 1),
+        "months": st.none() | st.integers(-(2**31), 2**31 - 1),
+        "at_risk": st.none() | st.booleans(),
+        "first_invoice": st.none() | st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+        "roles": st.none() | st.lists(st.none() | texts, max_size=3),
+        "predictability": st.none()
+        | st.fixed_dictionaries(
+            {
+                "gap_cv": st.none() | floats,
+                "months_billed": st.none() | st.integers(0, 10**12),
+                "by_months": st.none() | st.booleans(),
+            }
+        ),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(rows, max_size=6))
+def test_the_list_is_what_orjson_writes_for_the_rows_values(listed):
+    frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
+    assert by_polars(frame) == by_orjson(frame)
+
+
+def test_an_empty_list_and_empty_lists_within_rows():
+    assert by_polars(pl.DataFrame(schema=SCHEMA)) == by_orjson(pl.DataFrame(schema=SCHEMA))
+    frame = pl.DataFrame({"roles": [[], ["anchor"], None]}, schema={"roles": pl.List(pl.String)})
+    assert by_polars(frame) == by_orjson(frame)
+    assert b'"roles": []' in by_polars(frame)
+
+
+def test_a_list_of_lists_is_refused_not_laid_out_wrongly():
+    nested = pl.DataFrame({"x": [[[1], [2, 3]]]})
+    with pytest.raises(TypeError):
+        client_list(nested)
+
+
+def test_the_layout_is_orjsons_two_space_indent(monkeypatch):
+    frame = pl.DataFrame({"client": ["Acme"], "roles": [["anchor", "referrer"]]})
+    assert by_polars(frame) == by_orjson(frame)
+    monkeypatch.setattr(json_rows, "_STEP", "   ")  # the check above is not blind to indenting
+    assert by_polars(frame) != by_orjson(frame)
