@@ -280,7 +280,7 @@ def render_summary(analysis: Analysis, provenance: Provenance) -> bytes:
     clients in about 0.05 s where the standard library's indenting encoder took 0.8 s; the
     samples' bytes are the same either way (only floats under 0.0001 are written without an
     exponent). The client list, most of the file, is written by polars as orjson would write
-    it (``json_rows``): at 15,000 clients 0.03 s where making its Python values took 0.2 s."""
+    it (``json_rows``): at 15,000 clients the file took 0.14 s against 0.29 s."""
     clients = orjson.Fragment(client_list(_clients(analysis)))
     return orjson.dumps(
         _document(analysis, provenance, clients),
