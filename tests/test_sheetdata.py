@@ -226,6 +226,84 @@ def test_any_layout_of_rows_and_blocks_places_each_cell_once(layout, size):
     assert re.sub(r'(<row(?: r="\d+")?)></row>', r"\1/>", undone) == original.decode()
 
 
+_ATTR_TEXT = st.text(alphabet=st.sampled_from('aZ9 :é߀漢😀'), max_size=6)
+_SPANS = st.sampled_from(
+    ["", ' spans="1:2"', ' spans="12:345"', ' spans="1:2 5:7"', ' spans=""', ' spans="a:b"']
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _ATTR_TEXT,  # an attribute before spans: its characters need not be ASCII
+            st.sampled_from(["", "x", "data-"]),  # a name spans may end ("xspans" is not it)
+            _SPANS,
+            _SPANS,  # a second spans-like attribute after the first
+            st.booleans(),  # self-closed
+            st.booleans(),  # asked for
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(min_value=8, max_value=400),
+    st.integers(min_value=1, max_value=16384),
+)
+def test_spans_end_at_the_new_last_column_wherever_they_sit(rows, size, last):
+    """A row gaining cells has the last column of its spans rewritten, as a regular expression
+    over the row's start tag would, whatever precedes the attribute; every other byte stays."""
+    parts, wanted, expected = [], {}, []
+    for number, (before, lead, spans, again, closed, asked) in enumerate(rows, start=1):
+        spans = spans.replace(" spans", f" {lead}spans") if spans else ""
+        start = f'<row r="{number}" t="{before}"{spans}{again}'
+        row = f"{start}/>" if closed else f'{start}><c r="A{number}"/></row>'
+        parts.append(row)
+        if not asked:
+            expected.append(row)
+            continue
+        cell = f"<c r='B{number}'/>"
+        wanted[number] = cell
+        grown = re.sub(r'^(<row[^>]*?\bspans=")(\d+):(\d+)"', rf'\g<1>\g<2>:{last}"', row)
+        expected.append(
+            grown[:-2] + f">{cell}</row>" if closed else grown.replace("</row>", f"{cell}</row>")
+        )
+    old = sheetdata.BLOCK
+    sheetdata.BLOCK = size
+    try:
+        out = spliced(sheet("".join(parts), dimension=None), frags(wanted), last)
+    finally:
+        sheetdata.BLOCK = old
+    assert out == sheet("".join(expected), dimension=None).decode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=60), unique=True, max_size=40),
+    st.lists(st.lists(st.integers(min_value=1, max_value=60), unique=True, max_size=12), max_size=8),
+    st.integers(min_value=1, max_value=8),
+)
+def test_cells_made_in_batches_are_each_blocks_own(numbers, blocks, batch):
+    """Cells made a batch of rows at a time, for blocks in any order (numbers out of order,
+    gaps, rows with no values), place exactly the cells made from each block's own rows."""
+    values = pl.DataFrame(
+        {"row": numbers, "label": [f"t{n % 3}" for n in numbers]},
+        schema={"row": pl.Int64, "label": pl.String},
+    )
+
+    def make(part: pl.DataFrame) -> pl.DataFrame:
+        return sheetdata.cells_xml(part, ["C"], 1, [1], "")
+
+    cells = sheetdata.block_cells(values, make, batch)
+    for block in blocks:
+        if not block:
+            continue
+        rows = pl.Series("row", block, pl.Int64)
+        frame = pl.DataFrame({"row": rows})
+        got = frame.join(cells(rows), on="row", how="inner").sort("row")
+        own = make(values.join(frame, on="row", how="semi"))
+        assert got.equals(frame.join(own, on="row", how="inner").sort("row"))
+
+
 # --- the zip writer ------------------------------------------------------------------------------
 
 

@@ -63,10 +63,16 @@ def sheet_body(
         schema={"row": pl.Int64, "xml": pl.String},
     )
 
+    made_for = sheetdata.block_cells(
+        plan.values,
+        lambda values: sheetdata.cells_xml(
+            values, letters, styles.text, number_styles, plan.prefix
+        ),
+    )
+
     def cells(rows: pl.Series) -> pl.DataFrame:
-        """The new cells of one block's rows, made only when the block comes."""
-        wanted = plan.values.join(pl.DataFrame({"row": rows}), on="row", how="semi")
-        made = sheetdata.cells_xml(wanted, letters, styles.text, number_styles, plan.prefix)
+        """The new cells of one block's rows, made as the blocks come."""
+        made = made_for(rows)
         if plan.header and rows.is_in([note.header_row]).any():
             made = pl.concat([made, header])
         return made
