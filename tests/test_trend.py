@@ -172,3 +172,29 @@ def test_every_point_is_a_sound_concentration(seed, clients, tmp_path_factory):
         assert 0 < p["top1_share"] <= p["top5_share"] <= 1 + 1e-12
         assert p["top1_share"] ** 2 * 10_000 <= p["hhi"] + 1e-6 <= 10_000 + 1e-6
         assert p["effective_clients"] == pytest.approx(10_000 / p["hhi"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), clients=st.sampled_from([3, 40, 900]))
+def test_the_trend_is_the_same_bits_whatever_order_the_invoices_come_in(seed, clients):
+    """Its figures are summed exactly and its shares in sorted order, so no order of the rows
+    (nor how polars splits them among its threads) moves a bit."""
+    import polars as pl
+
+    from pipeline.model.trend import trend
+
+    rng = random.Random(seed)
+    rows = 30_000 if clients == 900 else 400
+    start = D("2023-01-01")
+    counted = pl.DataFrame(
+        {
+            "client": [f"C{rng.randrange(clients)}" for _ in range(rows)],
+            "revenue_date": [start + dt.timedelta(days=rng.randrange(1200)) for _ in range(rows)],
+            "amount": [rng.choice([-1, 1]) * rng.uniform(0.01, 9_999.99) for _ in range(rows)],
+        }
+    )
+    as_of = D("2026-03-15")
+    first = trend(counted, as_of, Config())
+    for _ in range(3):
+        shuffled = counted.sample(fraction=1.0, shuffle=True, seed=rng.randrange(2**32))
+        assert trend(shuffled, as_of, Config()).equals(first)

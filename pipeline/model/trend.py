@@ -116,10 +116,11 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         window = history.filter(pl.col(REVENUE_DATE) >= inside["start"].min())
         parts.append(joined(inside, billing(pl.col(REVENUE_DATE), window)))
     rows = pl.concat(parts)
-    # Sorted first: sums then add in the same order every run, so the bytes written never change.
-    rows = rows.sort("as_of", "client", REVENUE_DATE)
+    # In any order: every figure below is the same whatever order polars groups the rows in
+    # (money is summed exactly, shares in sorted order: ``pipeline.model.money``), so the rows
+    # need no sort (0.1 s of the trend's 0.3 s at 15,000 clients).
     per_client = (
-        rows.group_by("as_of", "client", maintain_order=True)
+        rows.group_by("as_of", "client")
         .agg(
             total(pl.col("amount")).alias("revenue"),
             rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
