@@ -32,7 +32,7 @@ from pipeline.model.concentration import (
 from pipeline.model.currencies import CurrencyFigures, currency_figures
 from pipeline.model.engine import engine_for
 from pipeline.model.grades import assign_grades, payment_figures, without_payment_data
-from pipeline.model.lapse import ModelStatus, at_risk, bgnbd, model_note
+from pipeline.model.lapse import ModelStatus, at_risk, lapse_scores, model_note, with_lapse
 from pipeline.model.money import series_total, total
 from pipeline.model.moves import Moves, moves, with_changes
 from pipeline.model.receivables import receivables
@@ -357,6 +357,9 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         )
     clients = assign_tiers(ranked, contract_in_force(attributes, as_of), w, config)
     clients = at_risk(clients, config)
+    # The model needs only the invoices: fitted here, while the threads still work out who was
+    # key a window ago and how each client pays (at 15,000 clients the fit is 0.2 s).
+    lapse = lapse_scores(counted, as_of, config)
     clients = clients.join(prior_ahead.result(), on="client", how="left").with_columns(
         pl.col("was_key").fill_null(False),
         (pl.col("share") > config.major_customer_share + EPS)
@@ -379,7 +382,7 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         clients = without_payment_data(clients)
     clients = assign_roles(clients, referrals(ledger.clients, mapping, clients), counted, w, config)
     clients = working_styles(clients, as_of, config)
-    clients, model, model_status = bgnbd(clients, counted, as_of, config)
+    clients, model, model_status = with_lapse(clients, lapse), lapse.model, lapse.status
     acq = acquisition(counted, w, config.window_months, clients)
     clients = replacement_burden(clients, acq)
     members = account_members(mapping)

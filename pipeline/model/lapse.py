@@ -12,6 +12,7 @@ says P(alive) = 1 by construction, so no P(alive) is reported for it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -65,22 +66,24 @@ def rfm(counted: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )  # one order, so the fit's sums, and so its result, are the same every run
 
 
-def bgnbd(
-    clients: pl.DataFrame, counted: pl.DataFrame, as_of: dt.date, config: Config
-) -> tuple[pl.DataFrame, BGNBD | None, ModelStatus]:
-    """Add ``p_alive`` and ``expected_invoices_12m`` when the ledger is large enough to fit."""
+@dataclass(frozen=True)
+class Lapse:
+    """The BG/NBD model's view of the ledger: ``scores`` holds each fitted client's ``p_alive``
+    and ``expected_invoices_12m`` (None when the model is not used), with the model and why."""
+
+    scores: pl.DataFrame | None
+    model: BGNBD | None
+    status: ModelStatus
+
+
+def lapse_scores(counted: pl.DataFrame, as_of: dt.date, config: Config) -> Lapse:
+    """Fit the model when the ledger is large enough. It needs only the invoices, so the
+    analysis fits it while the clients' payment figures are still being worked out."""
     data = rfm(counted, as_of).filter(pl.col("T") > 0)
     repeaters = data.filter(pl.col("x") > 0).height
-    empty = clients.with_columns(
-        pl.lit(None, pl.Float64).alias("p_alive"),
-        pl.lit(None, pl.Float64).alias("expected_invoices_12m"),
-    )
     if repeaters < config.bgnbd_min_repeat_clients:
-        return (
-            empty,
-            None,
-            ("not_fitted", {"repeaters": repeaters, "needed": config.bgnbd_min_repeat_clients}),
-        )
+        needed = config.bgnbd_min_repeat_clients
+        return Lapse(None, None, ("not_fitted", {"repeaters": repeaters, "needed": needed}))
     import numpy as np  # not at the top: see ``pipeline.model.bgnbd``
 
     x, t_x, T = (data[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
@@ -96,8 +99,8 @@ def bgnbd(
         and np.all(np.isfinite(expected[x > 0]))
     )
     if not settled:
-        return (
-            empty,
+        return Lapse(
+            None,
             None,
             (
                 "ran_away",
@@ -111,8 +114,17 @@ def bgnbd(
     scores = pl.DataFrame(
         {"client": data["client"], "p_alive": alive, "expected_invoices_12m": expected}
     ).with_columns(pl.col("p_alive").fill_nan(None), pl.col("expected_invoices_12m").fill_nan(None))
-    status = ("fitted", {"clients": data.height, "repeaters": repeaters})
-    return clients.join(scores, on="client", how="left"), model, status
+    return Lapse(scores, model, ("fitted", {"clients": data.height, "repeaters": repeaters}))
+
+
+def with_lapse(clients: pl.DataFrame, lapse: Lapse) -> pl.DataFrame:
+    """The clients with ``p_alive`` and ``expected_invoices_12m`` (null where not fitted)."""
+    if lapse.scores is None:
+        return clients.with_columns(
+            pl.lit(None, pl.Float64).alias("p_alive"),
+            pl.lit(None, pl.Float64).alias("expected_invoices_12m"),
+        )
+    return clients.join(lapse.scores, on="client", how="left")
 
 
 def model_note(status: ModelStatus) -> str:
