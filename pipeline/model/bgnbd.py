@@ -95,24 +95,28 @@ def _log_likelihood(
     params: ArrayLike, x: NDArray[np.float64], xd: _Distinct, t_xd: _Distinct, Td: _Distinct
 ) -> float:
     """``log_likelihood`` with each term that depends on one variable computed per distinct
-    value of it (``_Distinct``): the fit calls this a few hundred times on the same data."""
+    value of it (``_Distinct``): the fit calls this a few hundred times on the same data.
+
+    Each client's terms are the same floats as the equation's, operation for operation: a
+    function of ``x`` alone is worked out per distinct ``x`` before it is gathered (the
+    gamma terms together), and what needs two variables per client after.
+    """
     import numpy as np
     from scipy.special import gammaln
 
     r, alpha, a, b = np.asarray(params, dtype=float)
-    a1 = xd.map(lambda v: gammaln(r + v)) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + xd.map(lambda v: gammaln(b + v)) - gammaln(b)
-    a2 = a2 - xd.map(lambda v: gammaln(a + b + v))
-    a3 = -(r + x) * Td.map(lambda v: np.log(alpha + v))
+    v = xd.values
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(
-            x > 0,
-            np.log(a)
-            - xd.map(lambda v: np.log(np.maximum(b + v - 1, 1e-300)))
-            - (r + x) * t_xd.map(lambda v: np.log(alpha + v)),
-            -np.inf,
+        # per distinct x: a1 + a2 of the equation, r + x, -(r + x) and log(a) - log(b + x - 1)
+        gammas = (gammaln(r + v) - gammaln(r) + r * np.log(alpha)) + (
+            gammaln(a + b) + gammaln(b + v) - gammaln(b) - gammaln(a + b + v)
         )
-    return float(np.sum(a1 + a2 + np.logaddexp(a3, a4)))
+        rx = r + v
+        lead = np.log(a) - np.log(np.maximum(b + v - 1, 1e-300))
+        at = xd.index
+        a3 = (-rx)[at] * Td.map(lambda u: np.log(alpha + u))
+        a4 = np.where(x > 0, lead[at] - rx[at] * t_xd.map(lambda u: np.log(alpha + u)), -np.inf)
+    return float(np.sum(gammas[at] + np.logaddexp(a3, a4)))
 
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
