@@ -213,7 +213,8 @@ def _report(
         briefing = render_briefing(analysis, provenance, w)
         summary = render_summary(analysis, provenance)
         outputs = {
-            f"{name}.annotated.xlsx": workbook.result(),
+            # written last, once its threads are done: the other files are written meanwhile
+            f"{name}.annotated.xlsx": workbook.result,
             f"{name}.briefing.html": briefing,
             f"{name}.summary.json": summary,
         }

@@ -176,10 +176,12 @@ def clean_leftovers(out_dir: Path, now: float | None = None) -> list[str]:
 
 
 def write_outputs(
-    folder: Path, outputs: Mapping[str, bytes], like: int | None = None
+    folder: Path, outputs: Mapping[str, bytes | Callable[[], bytes]], like: int | None = None
 ) -> list[Path]:
     """Write one report's files as a set: staged in a temporary folder, then swapped in.
 
+    A file may be given as a callable that gives its bytes when they are done (a workbook still
+    being finished on its threads): the files in hand are written first, while it finishes.
     ``like`` is the input's ``st_mode``: no output is readable by more people than the input.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -187,8 +189,9 @@ def write_outputs(
     prefix = "." + _short(folder.name, 1 + 1 + 10 + 1 + 8 + 4) + f".{os.getpid()}."
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=prefix, suffix=".tmp"))
     try:
-        for name, data in outputs.items():
-            write_atomic(staging / name, data, file_mode)
+        ready = sorted(outputs.items(), key=lambda item: callable(item[1]))
+        for name, data in ready:
+            write_atomic(staging / name, data() if callable(data) else data, file_mode)
         os.chmod(staging, dir_mode)
         with _turn(folder.parent):
             if not folder.exists():

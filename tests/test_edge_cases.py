@@ -316,6 +316,32 @@ def test_inputs_sharing_a_name_get_separate_folders(workbook, tmp_path):
     assert data["input"]["file"] == "book.xlsm"
 
 
+def test_a_file_still_being_made_is_written_after_those_in_hand(tmp_path):
+    """A workbook still finishing on its threads is given as a callable: the other files are
+    on disk before it is asked for, and a failure while it finishes leaves the previous
+    report whole and no staging folder behind."""
+    folder = tmp_path / "out" / "book"
+    seen: list[list[str]] = []
+
+    def workbook() -> bytes:
+        staged = [p for p in (tmp_path / "out").iterdir() if p.name != "book"]
+        seen.append(sorted(f.name for f in staged[0].iterdir()))
+        return b"xlsx"
+
+    files = write_outputs(folder, {"b.xlsx": workbook, "a.html": b"html", "c.json": b"json"})
+    assert [f.name for f in files] == ["b.xlsx", "a.html", "c.json"]  # in the order given
+    assert seen == [["a.html", "c.json"]]
+    assert (folder / "b.xlsx").read_bytes() == b"xlsx"
+
+    def broken() -> bytes:
+        raise RuntimeError("the merge failed")
+
+    with pytest.raises(RuntimeError, match="the merge failed"):
+        write_outputs(folder, {"b.xlsx": broken, "a.html": b"new", "c.json": b"new"})
+    assert (folder / "a.html").read_bytes() == b"html"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book"]
+
+
 def test_a_failed_report_write_keeps_the_previous_report_whole(tmp_path, monkeypatch):
     folder = tmp_path / "out" / "book"
     write_outputs(folder, {"a.json": b"old a", "b.html": b"old b"})
