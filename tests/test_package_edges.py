@@ -12,7 +12,10 @@ from xml.dom import minidom
 
 import openpyxl
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from pipeline.ooxml import xmltext
 from pipeline.ooxml.worksheet import top_level
 from pipeline.report import report
 from tests.workbooks import invoice_book, rewrite, rich_workbook
@@ -395,4 +398,21 @@ def test_analysis_style_ids_move_by_their_offsets_and_cell_text_stays() -> None:
         '<c r="B1" t="n" s="10"><v>5</v></c><c r="C1"><v>1</v></c></row></sheetData>'
         '<conditionalFormatting sqref="B1"><cfRule type="cellIs" dxfId="4" priority="1"/>'
         "</conditionalFormatting>"
+    )
+
+
+@given(st.text(alphabet=st.sampled_from("a&<>\"'\n\r\t;#lgtampquos é漢"), max_size=30) | st.text())
+@example("&amp;lt; &amp;quot; &amp;apos;")  # an escaped entity stays one: ampersands last
+@example("both \" and ' quotes\r\n")
+def test_escaping_is_the_standard_librarys(value):
+    """The escapes written out (so as not to import urllib for them) are xml.sax.saxutils's,
+    character for character: part names and sheet names go through them."""
+    from xml.sax import saxutils
+
+    assert xmltext.escape(value) == saxutils.escape(value)
+    assert xmltext.quoteattr(value) == saxutils.quoteattr(value)
+    entities = {"&quot;": '"', "&apos;": "'"}
+    assert xmltext.unescape(value) == saxutils.unescape(value, entities)
+    assert xmltext.unescape(xmltext.quoteattr(value)[1:-1]) == saxutils.unescape(
+        saxutils.quoteattr(value)[1:-1], entities
     )

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from pipeline.errors import PackageError
 from pipeline.naming import unique
@@ -51,7 +50,7 @@ from pipeline.ooxml.parts import (
 )
 from pipeline.ooxml.plan import MergePlan, guarded, unselected
 from pipeline.ooxml.styles import StyleMap, merge_styles, restyle_sheet, restyle_table
-from pipeline.ooxml.xmltext import attrs, col_letter, prefix, rel_id, unescape
+from pipeline.ooxml.xmltext import attrs, col_letter, prefix, quoteattr, rel_id, unescape
 from pipeline.ooxml.zipwriter import Deflated, ZipOut, deflate
 
 # Parts of the analysis workbook that are merged into the user's shared parts, not copied.

@@ -11,9 +11,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import BinaryIO, cast
-from xml.sax.saxutils import quoteattr
 
-from pipeline.ooxml.xmltext import unescape
+from pipeline.ooxml.xmltext import quoteattr, unescape
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
