@@ -226,7 +226,7 @@ def test_any_layout_of_rows_and_blocks_places_each_cell_once(layout, size):
     assert re.sub(r'(<row(?: r="\d+")?)></row>', r"\1/>", undone) == original.decode()
 
 
-_ATTR_TEXT = st.text(alphabet=st.sampled_from('aZ9 :é߀漢😀'), max_size=6)
+_ATTR_TEXT = st.text(alphabet=st.sampled_from("aZ9 :é߀漢😀"), max_size=6)
 _SPANS = st.sampled_from(
     ["", ' spans="1:2"', ' spans="12:345"', ' spans="1:2 5:7"', ' spans=""', ' spans="a:b"']
 )
@@ -279,7 +279,9 @@ def test_spans_end_at_the_new_last_column_wherever_they_sit(rows, size, last):
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.integers(min_value=1, max_value=60), unique=True, max_size=40),
-    st.lists(st.lists(st.integers(min_value=1, max_value=60), unique=True, max_size=12), max_size=8),
+    st.lists(
+        st.lists(st.integers(min_value=1, max_value=60), unique=True, max_size=12), max_size=8
+    ),
     st.integers(min_value=1, max_value=8),
 )
 def test_cells_made_in_batches_are_each_blocks_own(numbers, blocks, batch):
