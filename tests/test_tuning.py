@@ -104,6 +104,42 @@ def test_an_allocator_setting_the_user_made_is_kept(monkeypatch, found, given):
     assert seen == [given]
 
 
+@pytest.mark.parametrize(("found", "given"), [(None, "1"), ("4", "4")])
+def test_the_command_asks_for_one_blas_thread_unless_the_user_chose(monkeypatch, found, given):
+    from pipeline.edge import launch
+
+    seen = []
+    if found is None:
+        monkeypatch.delenv(launch.BLAS_THREADS, raising=False)
+    else:
+        monkeypatch.setenv(launch.BLAS_THREADS, found)
+    monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.BLAS_THREADS)))
+    launch.run()
+    assert seen == [given]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS starts no thread on one core")
+def test_with_the_commands_setting_numpy_and_scipy_start_no_blas_threads():
+    # The variable is what both OpenBLAS builds read: without it, loading them adds threads
+    # (a spinning one per extra core each); with it, none.
+    from pipeline.edge import launch
+
+    code = (
+        "import os; before = len(os.listdir('/proc/self/task')); "
+        "import numpy, scipy.optimize, scipy.special; "
+        "print(len(os.listdir('/proc/self/task')) - before)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in (launch.BLAS_THREADS, "OMP_NUM_THREADS")}
+    default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    ours = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, launch.BLAS_THREADS: "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert int(default.stdout) > 0 and int(ours.stdout) == 0
+
+
 def test_polars_still_writes_the_defaults_the_command_replaces():
     # If polars changes what it writes, the command would keep polars' defaults over its own:
     # this says so, in a fresh interpreter that imports polars with the variable unset.
