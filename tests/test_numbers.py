@@ -3,6 +3,7 @@ speaks: Babel itself is the reference, called directly, never through the compil
 
 from __future__ import annotations
 
+import pytest
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from hypothesis import example, given, settings
@@ -164,3 +165,13 @@ def test_a_negative_zero_reads_as_zero_whichever_zero_came_first() -> None:
         emptied()
         assert [w.number(0.0), w.percent(0.0), w.money(0.0, "EUR")] == first == second
         assert w.number(-0.0) == w.number(0.0) == w.digits("0")
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [(None, "–"), (0, "0 days"), (1.4, "1 day"), (2, "2 days"), (-1, "-1 day"), (-2.6, "-3 days")],
+)
+def test_days_take_the_plural_of_their_size_and_keep_their_sign(value, said):
+    from pipeline.words.labels import days
+
+    assert days(value) == said

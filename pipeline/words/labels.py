@@ -47,7 +47,8 @@ def days(value: float | None, w: Words = ENGLISH) -> str:
         return "–"
     n = round(value)
     # The plural form follows the size; the sign stays (a negative lateness is early payment).
-    return w.n_("%(n)s day", "%(n)s days", abs(n)).replace(w.number(abs(n)), w.number(n), 1)
+    said = w.n_("%(n)s day", "%(n)s days", abs(n))
+    return said if n >= 0 else said.replace(w.number(abs(n)), w.number(n), 1)
 
 
 def style_label(style: str, w: Words = ENGLISH) -> str:
