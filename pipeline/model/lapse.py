@@ -78,7 +78,7 @@ class Lapse:
 
 def lapse_scores(counted: pl.DataFrame, as_of: dt.date, config: Config) -> Lapse:
     """Fit the model when the ledger is large enough. It needs only the invoices, so the
-    analysis fits it while the clients' payment figures are still being worked out."""
+    analysis fits it on a thread while the clients are tiered and graded."""
     data = rfm(counted, as_of).filter(pl.col("T") > 0)
     repeaters = data.filter(pl.col("x") > 0).height
     if repeaters < config.bgnbd_min_repeat_clients:
