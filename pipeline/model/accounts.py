@@ -20,7 +20,7 @@ _SUB_CUSTOMER = re.compile(r"^([^:]+?)\s*:(?![\s/])")  # "Parent:Child", not "Re
 
 
 def _parent(name: str) -> str:
-    found = _SUB_CUSTOMER.match(name)
+    found = _SUB_CUSTOMER.match(name) if ":" in name else None  # most names have no colon
     return found.group(1).strip() if found and found.group(1).strip() else name
 
 
@@ -48,8 +48,9 @@ def account_map(invoices: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
             seen.add(key)
             key = group_of[key].casefold()
         if not seen:  # no group on the Clients sheet: QuickBooks Parent:Child
-            key = _parent(name).casefold()
-            spelling.setdefault(key, _parent(name))
+            parent = _parent(name)
+            key = parent.casefold()
+            spelling.setdefault(key, parent)
         else:
             spelling.setdefault(key, group_of_spelling(clients, key) or key)
         keys[name] = key
