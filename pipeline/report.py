@@ -212,7 +212,7 @@ def _report(
         workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
         briefing = render_briefing(analysis, provenance, w)
         summary = render_summary(analysis, provenance)
-        outputs = {
+        outputs: dict[str, bytes | Callable[[], bytes]] = {
             # written last, once its threads are done: the other files are written meanwhile
             f"{name}.annotated.xlsx": workbook.result,
             f"{name}.briefing.html": briefing,
