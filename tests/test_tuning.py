@@ -28,6 +28,17 @@ def threads() -> set[str]:
     return {t.name for t in threading.enumerate()}
 
 
+@pytest.fixture(autouse=True)
+def blas_setting_put_back(monkeypatch):
+    """``launch.run`` sets the BLAS variable in this process's environment; put it back after."""
+    from pipeline.edge.launch import BLAS_THREADS
+
+    # set first, so that monkeypatch records it as it was (absent, or its value) and restores that
+    monkeypatch.setenv(BLAS_THREADS, os.environ.get(BLAS_THREADS, ""))
+    if not os.environ[BLAS_THREADS]:
+        monkeypatch.delenv(BLAS_THREADS)
+
+
 @pytest.fixture
 def own():
     """Settings of the test's own, unlike the defaults and the command's; put back after."""
