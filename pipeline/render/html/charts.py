@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.model.tiers import TIERS
+from pipeline.ooxml.xmltext import escape
 from pipeline.words.i18n import Words, isolate
 from pipeline.words.labels import tier_label
 
@@ -52,10 +53,6 @@ class Chart:
     title: str
     description: str
     svg: str
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _n(value: float) -> str:
@@ -183,7 +180,7 @@ class _Canvas:
         """``content`` centred on ``y``; in a right-to-left language as an isolate, so its own
         words keep their order inside the chart's left-to-right layout."""
         turn = f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"' if rotate else ""
-        shown = f"\u2067{_escape(content)}\u2069" if self.rtl else _escape(content)
+        shown = f"\u2067{escape(content)}\u2069" if self.rtl else escape(content)
         self.body.append(
             f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{colour}" '
             f'text-anchor="{anchor}" dominant-baseline="central"{turn}>{shown}</text>'
@@ -197,8 +194,8 @@ class _Canvas:
             f'preserveAspectRatio="xMidYMid meet" class="chart" id="chart-{k}" '
             f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(self.height)}" '
             f'font-family="{_FONT}">'
-            f'<title id="chart-{k}-title">{_escape(title)}</title>'
-            f'<desc id="chart-{k}-desc">{_escape(description)}</desc>'
+            f'<title id="chart-{k}-title">{escape(title)}</title>'
+            f'<desc id="chart-{k}-desc">{escape(description)}</desc>'
             f"{defs}{''.join(self.body)}</svg>"
         )
 
