@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from pipeline.config import Config
-from pipeline.model.accounts import MEMBER, to_accounts
+from pipeline.model.accounts import MEMBER, account_of, to_accounts
 from pipeline.model.clients import client_figures, counted_invoices
 from pipeline.model.currencies import currency_figures
 from pipeline.model.grades import payment_figures
@@ -418,3 +418,26 @@ def test_accounts_that_join_names_still_map_them() -> None:
     got = to_accounts(invoices, mapping)
     assert got["client"].to_list() == ["Ash", "Ash", "Birch"]
     assert got[MEMBER].to_list() == ["Ash", "Ash Ltd", "Birch"]
+
+
+spellings = st.sampled_from(("Ash", "ASH", "ash", "Birch", "birch ", "Cedar", "Ölberg", "ÖLBERG"))
+
+
+@given(
+    st.lists(st.tuples(spellings, spellings), max_size=10),
+    st.lists(st.one_of(st.none(), spellings, st.just("Nobody")), max_size=10),
+)
+def test_free_text_names_map_to_accounts_as_a_lookup_would(
+    pairs: list[tuple[str, str]], typed: list[str | None]
+) -> None:
+    """A name typed on the Clients sheet finds its account whatever its case; where two
+    spellings in the map differ only in case, the later one's account is taken; a name the map
+    lacks, or none, finds none. The reference is a dict, built and read in plain Python."""
+    mapping = pl.DataFrame(
+        {MEMBER: [m for m, _ in pairs], "client": [c for _, c in pairs]},
+        schema={MEMBER: pl.String, "client": pl.String},
+    )
+    lookup = {member.lower(): account for member, account in pairs}
+    expected = [None if name is None else lookup.get(name.lower()) for name in typed]
+    frame = pl.DataFrame({"typed": typed}, schema={"typed": pl.String})
+    assert frame.select(account_of(mapping, pl.col("typed")))["typed"].to_list() == expected

@@ -93,11 +93,16 @@ def account_members(mapping: pl.DataFrame) -> pl.DataFrame:
 
 
 def account_of(mapping: pl.DataFrame, names: pl.Expr) -> pl.Expr:
-    """Map free-text client names (e.g. a Referred By cell) to accounts, case-insensitively."""
-    lookup = dict(
-        zip(mapping[MEMBER].str.to_lowercase().to_list(), mapping["client"].to_list(), strict=True)
+    """Map free-text client names (e.g. a Referred By cell) to accounts, case-insensitively.
+
+    Where two spellings differ only in case, the later one's account is taken. The lookup stays
+    in columns: as a dict of 20,000 names it took 0.026 s a pair of calls against 0.010 s."""
+    keys = mapping.select(pl.col(MEMBER).str.to_lowercase(), "client").unique(
+        MEMBER, keep="last", maintain_order=True
     )
-    return names.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
+    return names.str.to_lowercase().replace_strict(
+        keys[MEMBER], keys["client"], default=None, return_dtype=pl.String
+    )
 
 
 def account_attributes(clients: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
