@@ -30,11 +30,13 @@ def _day(text: str | None) -> dt.date | None:
 
 
 # summary.json as render.json writes it (two-space indents): its client list, between these
-# lines. Within the list each client's own keys sit six spaces in, anything nested deeper, and
-# no line of JSON text holds a line break, so these lines are found only where they mean this.
+# lines, each client on a line of its own with its keys unspaced. No line of JSON text holds a
+# line break, and a quote within a string is escaped, so these are found only where they mean
+# this. Reports of earlier versions put each key on its own line, six spaces in: an anchor
+# there is the second pattern, which the first layout never holds.
 _CLIENTS = b'\n  "clients": [\n'
 _CLIENTS_END = b"\n  ]"
-_ANCHOR = b'\n      "tier": "anchor"'
+_ANCHORS = (b'"tier":"anchor"', b'\n      "tier": "anchor"')
 
 
 def read_summary(path: Path) -> tuple[dict[str, Any], int | None]:
@@ -47,7 +49,7 @@ def read_summary(path: Path) -> tuple[dict[str, Any], int | None]:
     end = data.find(_CLIENTS_END, start + 1) if start >= 0 else -1
     if end < 0:
         return orjson.loads(data), None
-    anchors = data.count(_ANCHOR, start, end)
+    anchors = sum(data.count(anchor, start, end) for anchor in _ANCHORS)
     try:
         rest = orjson.loads(data[:start] + b'\n  "clients": []' + data[end + len(_CLIENTS_END) :])
     except orjson.JSONDecodeError:

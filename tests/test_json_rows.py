@@ -1,4 +1,5 @@
-"""summary.json's client list written by polars: the bytes orjson writes for the rows' values."""
+"""summary.json's client list written by polars: one line per client, each the bytes orjson
+writes for the row's values, in a document whose values are those of the rows."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime as dt
 
 import orjson
 import polars as pl
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,11 +26,21 @@ SCHEMA = {
     "predictability": pl.Struct(
         {"gap_cv": pl.Float64, "months_billed": pl.Int64, "by_months": pl.Boolean}
     ),
+    "spans": pl.List(pl.List(pl.Int64)),
 }
 
 
 def by_orjson(frame: pl.DataFrame) -> bytes:
-    """The reference: orjson on the rows' own Python values, in a document as summary.json is."""
+    """The reference: orjson on each row's own Python values, a line each, in a document as
+    summary.json is."""
+    lines = [b"    " + orjson.dumps(row) for row in frame.to_dicts()]
+    listed = b"[\n" + b",\n".join(lines) + b"\n  ]" if lines else b"[]"
+    document = {"before": 1, "clients": orjson.Fragment(listed), "after": [2]}
+    return orjson.dumps(document, option=OPTIONS)
+
+
+def indented(frame: pl.DataFrame) -> bytes:
+    """The same document with the rows' values indented throughout."""
     return orjson.dumps({"before": 1, "clients": frame.to_dicts(), "after": [2]}, option=OPTIONS)
 
 
@@ -62,6 +72,7 @@ rows = st.fixed_dictionaries(
                 "by_months": st.none() | st.booleans(),
             }
         ),
+        "spans": st.none() | st.lists(st.none() | st.lists(st.integers(-9, 9), max_size=2)),
     }
 )
 
@@ -70,24 +81,26 @@ rows = st.fixed_dictionaries(
 @given(st.lists(rows, max_size=6))
 def test_the_list_is_what_orjson_writes_for_the_rows_values(listed):
     frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
-    assert by_polars(frame) == by_orjson(frame)
+    written = by_polars(frame)
+    assert written == by_orjson(frame)
+    assert orjson.loads(written) == orjson.loads(indented(frame))
 
 
 def test_an_empty_list_and_empty_lists_within_rows():
     assert by_polars(pl.DataFrame(schema=SCHEMA)) == by_orjson(pl.DataFrame(schema=SCHEMA))
+    assert by_polars(pl.DataFrame(schema=SCHEMA)) == indented(pl.DataFrame(schema=SCHEMA))
     frame = pl.DataFrame({"roles": [[], ["anchor"], None]}, schema={"roles": pl.List(pl.String)})
     assert by_polars(frame) == by_orjson(frame)
-    assert b'"roles": []' in by_polars(frame)
+    assert b'{"roles":[]}' in by_polars(frame)
 
 
-def test_a_list_of_lists_is_refused_not_laid_out_wrongly():
-    nested = pl.DataFrame({"x": [[[1], [2, 3]]]})
-    with pytest.raises(TypeError):
-        client_list(nested)
-
-
-def test_the_layout_is_orjsons_two_space_indent(monkeypatch):
-    frame = pl.DataFrame({"client": ["Acme"], "roles": [["anchor", "referrer"]]})
-    assert by_polars(frame) == by_orjson(frame)
-    monkeypatch.setattr(json_rows, "_STEP", "   ")  # the check above is not blind to indenting
+def test_each_client_is_one_line_two_levels_in(monkeypatch):
+    frame = pl.DataFrame({"client": ["Acme", "Birch\nLtd"], "roles": [["anchor", "referrer"], []]})
+    assert by_polars(frame) == (
+        b'{\n  "before": 1,\n  "clients": [\n'
+        b'    {"client":"Acme","roles":["anchor","referrer"]},\n'
+        b'    {"client":"Birch\\nLtd","roles":[]}\n'
+        b'  ],\n  "after": [\n    2\n  ]\n}\n'
+    )
+    monkeypatch.setattr(json_rows, "_ITEM", "   ")  # the check above is not blind to indenting
     assert by_polars(frame) != by_orjson(frame)

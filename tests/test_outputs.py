@@ -241,7 +241,8 @@ def test_every_sheets_rows_and_cells_are_in_order_once(tmp_path, name):
 
 def test_summary_json_is_what_the_standard_encoder_would_write(tmp_path):
     """The fast encoder changes nothing a reader sees: on a sample the bytes equal the standard
-    library's indented encoding of the same figures, and an undefined figure is null."""
+    library's encoding of the same figures, indented but for each client, which is one line of
+    unspaced JSON; and an undefined figure is null."""
     from pipeline.render.json import summary
     from pipeline.render.provenance import Provenance
     from tests.conftest import SAMPLES
@@ -260,8 +261,14 @@ def test_summary_json_is_what_the_standard_encoder_would_write(tmp_path):
         rows_read=0,
         sheet_names=(),
     )
+    document = summary(result.analysis, provenance)
+    clients = [
+        "    " + json.dumps(c, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        for c in document["clients"]
+    ]
     standard = json.dumps(
-        summary(result.analysis, provenance), ensure_ascii=False, indent=2, allow_nan=False
-    )
+        {**document, "clients": "CLIENTS"}, ensure_ascii=False, indent=2, allow_nan=False
+    ).replace('"clients": "CLIENTS"', '"clients": [\n' + ",\n".join(clients) + "\n  ]")
+    assert len(clients) > 5
     assert written == (standard + "\n").encode("utf-8")
     assert b"NaN" not in written and b"Infinity" not in written

@@ -381,33 +381,44 @@ def test_lost_key_clients_weigh_by_the_share_of_prior_revenue_they_took(gone, po
     assert dict(reasons)["lost"]["share"] == pytest.approx(gone / 100_000)
 
 
-def _summary_bytes(document: dict[str, Any]) -> bytes:
-    """A document laid out as ``render.json`` writes summary.json."""
+def _summary_bytes(document: dict[str, Any], per_line: bool = True) -> bytes:
+    """A document laid out as ``render.json`` writes summary.json: two-space indents, and each
+    client on a line of its own, unspaced; or, not ``per_line``, as earlier versions wrote it,
+    each key of a client on its own line. Made with orjson and bytes alone, as the reference."""
     import orjson
 
-    return orjson.dumps(
-        document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
-    )
+    options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+    clients = document["clients"]
+    if not per_line or not clients:
+        return orjson.dumps(document, option=options)
+    lines = b",\n".join(b"    " + orjson.dumps(c, option=orjson.OPT_NON_STR_KEYS) for c in clients)
+    listed = orjson.Fragment(b"[\n" + lines + b"\n  ]")
+    return orjson.dumps({**document, "clients": listed}, option=options)
 
 
-_names = st.text(max_size=12) | st.sampled_from(['"tier": "anchor"', '\n      "tier": "anchor"'])
+_tiers = ["anchor", "recurring", "one-off", "anchors"]
+_names = st.text(max_size=12) | st.sampled_from(
+    ['"tier": "anchor"', '\n      "tier": "anchor"', '"tier":"anchor"', ',"tier":"anchor",']
+)
 _client = st.fixed_dictionaries(
     {
         "client": _names,
-        "tier": st.sampled_from(["anchor", "recurring", "one-off", "anchors"]),
+        "tier": st.sampled_from(_tiers),
+        "prior_tier": st.sampled_from(_tiers),
         "reasons": st.lists(_names, max_size=2),
-        "predictability": st.fixed_dictionaries({"tier": st.just("anchor")}),
+        "predictability": st.fixed_dictionaries({"by_months": st.booleans()}),
     }
 )
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(_client, max_size=6), st.lists(_client, max_size=2), _names)
+@given(st.lists(_client, max_size=6), st.lists(_client, max_size=2), _names, st.booleans())
 def test_the_client_list_is_left_out_and_only_its_anchors_counted(
-    tmp_path_factory, clients, lost, business_name
+    tmp_path_factory, clients, lost, business_name, per_line
 ):
     """What the portfolio reads of a summary.json equals the whole document parsed, but for the
-    client list, whose anchors it counts: whatever the names hold, and whatever lies nested."""
+    client list, whose anchors it counts: whatever the names hold, and whether the summary is
+    laid out as this version writes it or as earlier ones did."""
     from pipeline.portfolio import read_summary
 
     document = {
@@ -417,7 +428,7 @@ def test_the_client_list_is_left_out_and_only_its_anchors_counted(
         "trend": [{"tier": "anchor"}],
     }
     path = tmp_path_factory.mktemp("summary") / "x.summary.json"
-    path.write_bytes(_summary_bytes(document))
+    path.write_bytes(_summary_bytes(document, per_line))
     data, anchors = read_summary(path)
     expected = sum(c["tier"] == "anchor" for c in clients)
     if anchors is None:  # an empty list is written on one line: the document is read whole
