@@ -167,6 +167,34 @@ def test_each_formats_a_value_once_and_only_for_the_rows_asked() -> None:
     assert said == ["<3>", None, "<3>", "<None>", None, "<3>"]
 
 
+def test_a_column_worded_again_by_the_same_maker_is_not_formatted_again() -> None:
+    """A date or a count is in several messages: worded once per column and maker. Another
+    maker, or another column, is its own; rows no ``where`` holds cost nothing and say nothing."""
+    frame = pl.DataFrame({"v": [3, 1, 3, None], "u": [1, 1, 2, 2]})
+    x = Wording(frame, words("en"))
+    asked: list[tuple[str, int | None]] = []
+
+    def make(v: int | None) -> str:
+        asked.append(("make", v))
+        return f"<{v}>"
+
+    def other(v: int | None) -> str:
+        asked.append(("other", v))
+        return f"[{v}]"
+
+    first, again = _said(x, x.each("v", make)), _said(x, x.each("v", make))
+    assert first == again == ["<3>", "<1>", "<3>", "<None>"]
+    assert _said(x, x.each("v", other)) == ["[3]", "[1]", "[3]", "[None]"]
+    assert _said(x, x.each("u", make)) == ["<1>", "<1>", "<2>", "<2>"]
+    assert sorted(asked, key=str) == sorted(
+        [("make", 3), ("make", 1), ("make", None), ("other", 3), ("other", 1), ("other", None)]
+        + [("make", 1), ("make", 2)],
+        key=str,
+    )
+    assert _said(x, x.each("v", make, where=pl.lit(False))) == [None] * 4
+    assert len(asked) == 8
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_pairs_of_values_are_formatted_per_distinct_pair(lang: str) -> None:
     frame = pl.DataFrame({"a": [1, 1, 2, None], "b": [5.0, 5.0, 5.0, math.nan]})

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from pipeline.ooxml.sheetdata import escaped, inline_text
+from pipeline.ooxml.sheetdata import escaped, inline_pieces
 from pipeline.ooxml.xmltext import CONTROL
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
@@ -151,29 +151,50 @@ def _plain_text(values: pl.DataFrame) -> set[str]:
     return {name for name, found in zip(text, changed, strict=True) if not found}
 
 
+# Each row's number as text, made once for every cell of the row.
+_ROW_TEXT = "_row_text"
+
+
+def _cell(letter: str, attrs: str, *pieces: pl.Expr, end: str = "</c>") -> pl.Expr:
+    """``<c r="{letter}{row}"{attrs}``, then ``pieces``, then ``end``; null where a piece is."""
+    head = pl.lit(f'<c r="{letter}')
+    return pl.concat_str(head, pl.col(_ROW_TEXT), pl.lit(f'"{attrs}'), *pieces, pl.lit(end))
+
+
 def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
-    """Each row's cells, concatenated; a blank makes a styled empty cell or none at all."""
+    """Each row's cells, concatenated; a blank makes a styled empty cell or none at all.
+
+    A cell is one ``concat_str`` of its pieces, not pieces added one to the next: each ``+``
+    makes a column of text. At 15,000 clients the Client analysis rows took 0.14 s against
+    0.19 s (medians of 9)."""
     parts = []
     plain = _plain_text(later.values)
     for i, name in enumerate(later.values.columns):
         letter = xl_col_to_name(later.left + i)
         kind = later.values.schema[name]
         style = f' s="{styles[letter]}"' if letter in styles else ""
-        ref = pl.format(f'<c r="{letter}{{}}"{style}', pl.col("row"))
+        blank = _cell(letter, style + "/>", end="") if style else pl.lit("")
         value = pl.col(name)
-        blank = ref + pl.lit("/>") if style else pl.lit("")
         if isinstance(kind, pl.Struct):  # a formula and its value, as xlsxwriter writes them
-            formula = pl.lit("><f>") + escaped(value.struct.field("f")) + pl.lit("</f>")
+            formula = escaped(value.struct.field("f"))
             cached = value.struct.field("v")
             if kind.to_schema()["v"] == pl.String:
-                cell = ref + pl.lit(' t="str"') + formula + pl.lit("<v>")
-                cell = cell + escaped(cached) + pl.lit("</v></c>")
+                made = _cell(
+                    letter,
+                    style + ' t="str"><f>',
+                    formula,
+                    pl.lit("</f><v>"),
+                    escaped(cached),
+                    end="</v></c>",
+                )
             else:
                 number = (
                     pl.when(cached.is_finite()).then(cached.cast(pl.String)).otherwise(pl.lit("0"))
                 )
-                cell = ref + formula + pl.lit("<v>") + number + pl.lit("</v></c>")
-            parts.append(cell.fill_null(blank))
+                made = _cell(
+                    letter, style + "><f>", formula, pl.lit("</f><v>"), number, end="</v></c>"
+                )
+            parts.append(made.fill_null(blank))
             continue
         if kind == pl.Boolean:
             text: pl.Expr | None = (
@@ -188,18 +209,19 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
         else:
             text = None
         if text is not None:
-            cell = ref + pl.lit(' t="inlineStr">') + inline_text("", text) + pl.lit("</c>")
+            made = _cell(letter, style + ' t="inlineStr">', *inline_pieces("", text))
         elif kind == pl.Null:
-            cell = pl.lit(None, pl.String)
+            made = pl.lit(None, pl.String)
         elif kind.is_integer():
-            cell = ref + pl.lit("><v>") + value.cast(pl.String) + pl.lit("</v></c>")
+            made = _cell(letter, style + "><v>", value.cast(pl.String), end="</v></c>")
         else:
             number = _day_number(value, kind, date_1904) if kind.is_temporal() else value
             number = number.cast(pl.Float64)
-            cell = pl.when(number.is_finite()).then(  # NaN and infinity: blank, as Excel has none
-                ref + pl.lit("><v>") + number.cast(pl.String) + pl.lit("</v></c>")
+            # NaN and infinity: blank, as Excel has none
+            made = pl.when(number.is_finite()).then(
+                _cell(letter, style + "><v>", number.cast(pl.String), end="</v></c>")
             )
-        parts.append(cell.fill_null(blank))
+        parts.append(made.fill_null(blank))
     return pl.concat_str(parts)
 
 
@@ -216,8 +238,10 @@ def rows_xml(sheet: str, later: Later, date_1904: bool) -> pl.DataFrame:
     xlsxwriter wrote above them; rows with no cell left out."""
     styles = _styles(sheet, later.top)
     first = later.top + 1
-    made = later.values.with_row_index("row", offset=first).select(
-        pl.col("row").cast(pl.Int64), _cells(later, styles, date_1904).alias("cells")
+    made = (
+        later.values.with_row_index("row", offset=first)
+        .with_columns(pl.col("row").cast(pl.String).alias(_ROW_TEXT))
+        .select(pl.col("row").cast(pl.Int64), _cells(later, styles, date_1904).alias("cells"))
     )
     if later.heights is not None:
         made = made.with_columns(

@@ -269,15 +269,20 @@ def inline_text(prefix: str, text: pl.Expr) -> pl.Expr:
     """An inline string's ``<is>`` element for escaped ``text``; ``xml:space="preserve"`` only
     where white space at either end would otherwise be dropped, as Excel writes it (a fifth of
     an annotation cell's bytes, on every row)."""
+    return pl.concat_str(inline_pieces(prefix, text))
+
+
+def inline_pieces(prefix: str, text: pl.Expr) -> list[pl.Expr]:
+    """``inline_text``'s pieces, for a ``concat_str`` of a whole cell."""
     p = prefix
     space = pl.when(text.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"'))
-    return pl.concat_str(
+    return [
         pl.lit(f"<{p}is><{p}t"),
         space.otherwise(pl.lit("")),
         pl.lit(">"),
         text,
         pl.lit(f"</{p}t></{p}is>"),
-    )
+    ]
 
 
 def _has_cell(values: pl.DataFrame, column: str) -> pl.Expr:

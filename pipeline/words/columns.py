@@ -35,6 +35,9 @@ class Wording:
         self.frame = frame
         self.w = w
         self.currency = currency
+        # ``each``'s columns for every row, by columns and maker (a date or a count is worded
+        # by the same bound method in several messages)
+        self._made: dict[tuple[tuple[str, ...], Callable[..., str | None]], pl.Expr] = {}
 
     def each(
         self,
@@ -46,18 +49,26 @@ class Wording:
         (a null as ``None``, a NaN as itself, as the row's own dict would give them); only for
         the rows ``where`` holds, when it is given (null elsewhere)."""
         names = [columns] if isinstance(columns, str) else list(columns)
+        key = (tuple(names), make)
+        if where is None and key in self._made:
+            return self._made[key]
         keys = self.frame.select(names).with_row_index("_row")
         if where is not None:
             keys = keys.filter(self.frame.select(where).to_series())
+            if keys.height == 0:  # mostly so: the rows a compiled format cannot word
+                return pl.lit(None, pl.String)
         # grouped, not joined: a group-by holds every NaN as one value, a join matches none
         groups = keys.group_by(names, maintain_order=True).agg("_row")
         # a negative zero as zero: the group-by keeps one of the two for both
         texts = [make(*map(unsigned, values)) for values in groups.select(names).iter_rows()]
         rows = groups.select("_row", pl.Series("_text", texts, pl.String)).explode("_row")
-        said = pl.Series("_text", [None] * self.frame.height, pl.String)
+        said = pl.repeat(None, self.frame.height, dtype=pl.String, eager=True).alias("_text")
         if rows.height:
             said.scatter(rows["_row"], rows["_text"])
-        return pl.lit(said)
+        made = pl.lit(said)
+        if where is None:
+            self._made[key] = made
+        return made
 
     def number(self, column: str, digits: int = 0) -> pl.Expr:
         """``Words.number`` of each value."""
@@ -96,7 +107,17 @@ class Wording:
             text = text.str.replace_many(list("0123456789"), list(native))
         if after:
             text = text + pl.lit(after)
-        return pl.when(safe).then(text).otherwise(self.each(column, one, where=~safe))
+        # A missing figure's text is the same on every row: worded once, not looked up per row
+        # (most of the rows a compiled format leaves, at a long tail's unbilled prior windows).
+        rest = ~safe & values.is_not_null()
+        missing = one(None)
+        return (
+            pl.when(safe)
+            .then(text)
+            .when(values.is_null())
+            .then(pl.lit(missing, pl.String))
+            .otherwise(self.each(column, one, where=rest))
+        )
 
     def _(self, message: str, **values: Value) -> pl.Expr:
         """``Words._(message, **values)`` on every row: null where a value is null."""
