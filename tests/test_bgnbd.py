@@ -165,6 +165,12 @@ def test_likelihood_over_distinct_values_is_the_elementwise_sum_to_the_last_bit(
     x = rng.integers(0, 12, 5_000).astype(float)
     T = rng.integers(7, 1_100, 5_000) / 7.0  # ages in weeks, from days
     t_x = np.where(x > 0, np.floor(rng.random(5_000) * T * 7) / 7.0, 0.0)
-    for params in ([0.24, 4.4, 0.79, 2.4], [1.0, 30.0, 1.0, 1.0], [3.1, 0.5, 7.0, 0.2]):
+    # the last: a client's alpha + T is exactly 1, so its a3 is a negative zero
+    x[0], T[0], t_x[0] = 0.0, 1 / 7, 0.0
+    edge = [0.5, 1.0 - 1 / 7, 1.3, 0.9]
+    assert edge[1] + T[0] == 1.0
+    fixed = [[0.24, 4.4, 0.79, 2.4], [1.0, 30.0, 1.0, 1.0], [3.1, 0.5, 7.0, 0.2], edge]
+    drawn = np.exp(rng.normal(0.0, 2.0, (40, 4))).tolist()  # as far out as a fit may wander
+    for params in fixed + drawn:
         assert log_likelihood(params, x, t_x, T) == _elementwise(params, x, t_x, T)
         assert log_likelihood(params, *cdnow) == _elementwise(params, *cdnow)

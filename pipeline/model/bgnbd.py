@@ -88,24 +88,47 @@ def log_likelihood(
     params: ArrayLike, x: NDArray[np.float64], t_x: NDArray[np.float64], T: NDArray[np.float64]
 ) -> float:
     """Sum of the individual log-likelihoods, equation (6) of the paper."""
-    return _log_likelihood(params, x, *(_Distinct.of(v) for v in (x, t_x, T)))
+    return _log_likelihood(params, _Clients.of(x, t_x, T))
 
 
-def _log_likelihood(
-    params: ArrayLike, x: NDArray[np.float64], xd: _Distinct, t_xd: _Distinct, Td: _Distinct
-) -> float:
+@dataclass(frozen=True)
+class _Clients:
+    """The clients' ``x``, ``t_x`` and ``T`` as the likelihood reads them, worked out once for
+    the few hundred times the fit calls it."""
+
+    x: _Distinct  # every client's purchase count
+    T: _Distinct  # every client's age
+    repeat: NDArray[np.intp]  # the clients with a repeat purchase (x > 0)
+    x_repeat: NDArray[np.intp]  # where each of theirs sits among the distinct counts
+    t_x_repeat: _Distinct  # their last purchase's age
+
+    @classmethod
+    def of(
+        cls, x: NDArray[np.float64], t_x: NDArray[np.float64], T: NDArray[np.float64]
+    ) -> _Clients:
+        import numpy as np
+
+        xd = _Distinct.of(x)
+        repeat = np.flatnonzero(x > 0)
+        return cls(xd, _Distinct.of(T), repeat, xd.index[repeat], _Distinct.of(t_x[repeat]))
+
+
+def _log_likelihood(params: ArrayLike, clients: _Clients) -> float:
     """``log_likelihood`` with each term that depends on one variable computed per distinct
-    value of it (``_Distinct``): the fit calls this a few hundred times on the same data.
+    value of it (``_Distinct``), and the second term of the sum of logs only where it is not
+    zero: the fit calls this a few hundred times on the same data.
 
     Each client's terms are the same floats as the equation's, operation for operation: a
     function of ``x`` alone is worked out per distinct ``x`` before it is gathered (the
-    gamma terms together), and what needs two variables per client after.
+    gamma terms together), and what needs two variables per client after. Without a repeat
+    purchase the equation's ``logaddexp(a3, -inf)`` is ``a3 + log1p(0)``: exactly ``a3 + 0.0``,
+    for a fifth less work at a long tail (three in four of its clients repeat).
     """
     import numpy as np
     from scipy.special import gammaln
 
     r, alpha, a, b = np.asarray(params, dtype=float)
-    v = xd.values
+    v = clients.x.values
     with np.errstate(divide="ignore", invalid="ignore"):
         # per distinct x: a1 + a2 of the equation, r + x, -(r + x) and log(a) - log(b + x - 1)
         gammas = (gammaln(r + v) - gammaln(r) + r * np.log(alpha)) + (
@@ -113,10 +136,12 @@ def _log_likelihood(
         )
         rx = r + v
         lead = np.log(a) - np.log(np.maximum(b + v - 1, 1e-300))
-        at = xd.index
-        a3 = (-rx)[at] * Td.map(lambda u: np.log(alpha + u))
-        a4 = np.where(x > 0, lead[at] - rx[at] * t_xd.map(lambda u: np.log(alpha + u)), -np.inf)
-    return float(np.sum(gammas[at] + np.logaddexp(a3, a4)))
+        at, repeat, at_repeat = clients.x.index, clients.repeat, clients.x_repeat
+        a3 = (-rx)[at] * clients.T.map(lambda u: np.log(alpha + u))
+        a4 = lead[at_repeat] - rx[at_repeat] * clients.t_x_repeat.map(lambda u: np.log(alpha + u))
+        logs = a3 + 0.0
+        logs[repeat] = np.logaddexp(a3[repeat], a4)
+    return float(np.sum(gammas[at] + logs))
 
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
@@ -125,10 +150,10 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBD:
     from scipy.optimize import minimize
 
     xs, txs, Ts = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    distinct = tuple(_Distinct.of(v) for v in (xs, txs, Ts))
+    clients = _Clients.of(xs, txs, Ts)
 
     def objective(log_params: NDArray[np.float64]) -> float:
-        value = _log_likelihood(np.exp(log_params), xs, *distinct)
+        value = _log_likelihood(np.exp(log_params), clients)
         return -value if np.isfinite(value) else 1e300
 
     start = np.log([1.0, max(float(np.mean(Ts)), 1.0), 1.0, 1.0])
