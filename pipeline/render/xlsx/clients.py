@@ -90,7 +90,7 @@ def clients_sheet(book: Book, name: str, analysis: Analysis, words: Words) -> No
     ]
     reasons = next(i for i, col in enumerate(CLIENT_COLUMNS) if col.key == "reasons_text")
     wide = CLIENT_COLUMNS[reasons].width
-    heights = wrapped_heights(rows["reasons_text"].to_list(), wide).to_list()
+    heights = wrapped_heights(rows["reasons_text"], wide).to_list()
     last = book.table(ws, 0, 0, "tb_clients", columns, rows, bulk=True, heights=heights)
     for i, col in enumerate(CLIENT_COLUMNS):
         ws.set_column(i, i, col.width)
