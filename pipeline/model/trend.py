@@ -119,27 +119,37 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # In any order: every figure below is the same whatever order polars groups the rows in
     # (money is summed exactly, shares in sorted order: ``pipeline.model.money``), so the rows
     # need no sort (0.1 s of the trend's 0.3 s at 15,000 clients).
-    per_client = (
-        rows.group_by("as_of", "client")
-        .agg(
-            total(pl.col("amount")).alias("revenue"),
-            rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
-            .filter(pl.col("billed"))
-            .n_unique()
-            .alias("months_billed"),
-            pl.col("tenure_since").first(),
-            pl.col("new_since").first(),
-        )
-        .join(first_billed, on="client", how="left")
+    per_client = rows.group_by("as_of", "client").agg(
+        total(pl.col("amount")).alias("revenue"),
+        pl.col("tenure_since").first(),
+        pl.col("new_since").first(),
     )
     positive = pl.col("revenue") > 0
     base = total(pl.col("revenue").filter(positive))
+    material = pl.col("revenue") / base >= config.anchor_min_share - EPS
+    # Months billed decide only whether a material client is an anchor: they are counted for
+    # those (a few per point), not for every client at every point. At a long tail that was
+    # 0.09 s of the trend's 0.30 s of processor time.
+    candidates = per_client.filter((positive & material).over("as_of")).select("as_of", "client")
+    months = (
+        rows.join(candidates, on=["as_of", "client"], how="semi")
+        .group_by("as_of", "client")
+        .agg(
+            rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
+            .filter(pl.col("billed"))
+            .n_unique()
+            .alias("months_billed")
+        )
+    )
+    per_client = per_client.join(months, on=["as_of", "client"], how="left").join(
+        first_billed, on="client", how="left"
+    )
     share = (pl.col("revenue") / base).clip(upper_bound=1.0).filter(positive)  # see shares()
     hhi = ordered_sum(share**2) * 10_000
     billed_since = pl.col("first_billed")
     anchor = (
-        (pl.col("months_billed") >= config.anchor_min_months)
-        & (pl.col("revenue") / base >= config.anchor_min_share - EPS)
+        (pl.col("months_billed").fill_null(0) >= config.anchor_min_months)
+        & material
         & (billed_since <= pl.col("tenure_since"))
         & (billed_since <= pl.col("new_since"))
     )
