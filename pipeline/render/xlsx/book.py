@@ -45,9 +45,7 @@ def wrapped_heights(texts: Sequence[str | None] | pl.Series, width: float) -> pl
     per_line = width * TEXT_PER_UNIT * 0.9
     column = texts if isinstance(texts, pl.Series) else pl.Series(texts, dtype=pl.String)
     lines = (
-        (column.cast(pl.String).fill_null("").str.len_chars() / per_line)
-        .ceil()
-        .clip(lower_bound=1)
+        (column.cast(pl.String).fill_null("").str.len_chars() / per_line).ceil().clip(lower_bound=1)
     )
     return (lines * LINE_POINTS).clip(upper_bound=MAX_ROW_POINTS)
 
