@@ -31,9 +31,10 @@ def _day(text: str | None) -> dt.date | None:
 
 # summary.json as render.json writes it (two-space indents): its client list, between these
 # lines, each client on a line of its own with its keys unspaced. No line of JSON text holds a
-# line break, and a quote within a string is escaped, so these are found only where they mean
-# this. Reports of earlier versions put each key on its own line, six spaces in: an anchor
-# there is the second pattern, which the first layout never holds.
+# line break, a quote within a string is escaped, and no object nested in a client has a key
+# named "tier", so these are found only where they mean this. Reports of earlier versions put
+# each key on its own line, six spaces in: an anchor there is the second pattern, which the
+# first layout never holds.
 _CLIENTS = b'\n  "clients": [\n'
 _CLIENTS_END = b"\n  ]"
 _ANCHORS = (b'"tier":"anchor"', b'\n      "tier": "anchor"')
