@@ -439,7 +439,7 @@ def test_notes_parts_hold_each_note_once_escaped_at_its_cell():
     notes = pl.DataFrame(
         {"row": [2, 5, 9], "note": ["Acme & Sons <Ltd>", "tab\tand\x01control", "- a\n- b"]}
     )
-    comments = comments_part("K", notes)
+    comments = comments_part("K", notes).decode("utf-8")
     found = re.findall(
         r'<comment ref="([A-Z]+\d+)" authorId="0"><text><t xml:space="preserve">(.*?)</t>',
         comments,

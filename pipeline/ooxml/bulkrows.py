@@ -225,15 +225,16 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
     return pl.concat_str(parts)
 
 
-def _styles(sheet: str, row: int) -> dict[str, str]:
+def _styles(sheet: bytes, row: int) -> dict[str, str]:
     """Column letter -> style of the cells xlsxwriter wrote in 1-based ``row``."""
-    found = re.search(rf'<row r="{row}"[^>]*>(.*?)</row>', sheet, re.S)
+    found = re.search(rb'<row r="%d"[^>]*>(.*?)</row>' % row, sheet, re.S)
     if found is None:
         return {}
-    return dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', found.group(1)))
+    cells = re.findall(rb'<c r="([A-Z]+)\d+" s="(\d+)"', found.group(1))
+    return {letter.decode(): style.decode() for letter, style in cells}
 
 
-def rows_xml(sheet: str, later: Later, date_1904: bool) -> pl.DataFrame:
+def rows_xml(sheet: bytes, later: Later, date_1904: bool) -> pl.DataFrame:
     """``row`` (1-based) and ``cells``: the cells of ``later``'s rows, styled like the row
     xlsxwriter wrote above them; rows with no cell left out."""
     styles = _styles(sheet, later.top)
@@ -251,34 +252,40 @@ def rows_xml(sheet: str, later: Later, date_1904: bool) -> pl.DataFrame:
 
 
 # A row element as xlsxwriter writes it: number, other attributes, then its cells or none.
-_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+_ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 
 
-def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
+def _with_rows(sheet: bytes, made: pl.DataFrame, later: Later) -> bytes:
     """``sheet`` with the rows ``made`` in place, in ascending order as the format requires.
 
     Another table may sit beside this one (the Concentration sheet's figures, right of its
     Pareto table): its rows, which xlsxwriter has written, get the new cells before their own,
     which must all lie right of them. From the first row below the table with a cell in its
     columns (a total row) on, the rows stay after it as they are.
+
+    In UTF-8 bytes throughout, never Python text: one character beyond ASCII in a reason
+    ("×") made a long table's 28 MB of XML a 56 MB string to join and then encode. At 15,000
+    clients the sheet took 0.17-0.18 s against 0.27-0.28 s (medians of 15, side by side).
     """
-    head, rest = sheet.split("<sheetData>", 1)
-    data, tail = rest.split("</sheetData>", 1)
+    head, rest = sheet.split(b"<sheetData>", 1)
+    data, tail = rest.split(b"</sheetData>", 1)
     first, last = later.top + 1, later.top + later.values.height
     right = later.left + later.values.width - 1
 
-    def reaches(cells: str) -> bool:
+    def reaches(cells: bytes) -> bool:
         """Whether a row has a cell in the table's columns (or left of them)."""
-        refs = re.findall(r'<c r="([A-Z]+\d+)"', cells)
-        return any(xl_cell_to_rowcol(ref)[1] <= right for ref in refs)
+        refs = re.findall(rb'<c r="([A-Z]+\d+)"', cells)
+        return any(xl_cell_to_rowcol(ref.decode())[1] <= right for ref in refs)
 
-    found = [(int(m[1]), m[2], m[3] or "", m.start()) for m in _ROW.finditer(data)]
+    found = [(int(m[1]), m[2], m[3] or b"", m.start()) for m in _ROW.finditer(data)]
     below = next((b[3] for b in found if b[0] > last and reaches(b[2])), len(data))
     beside = [b for b in found if b[0] >= first and b[3] < below]
     if not beside:
         attrs = pl.col("attrs") if "attrs" in made.columns else pl.lit("")
-        rows = made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells").str.join(""))
-        return f"{head}<sheetData>{data[:below]}{rows.item() or ''}{data[below:]}</sheetData>{tail}"
+        rows = _each(made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells")))
+        return b"".join(
+            (head, b"<sheetData>", data[:below], *rows, data[below:], b"</sheetData>", tail)
+        )
     for number, _, cells, _ in beside:
         if reaches(cells):
             raise ValueError(f"row {number} holds cells where the later rows of a table go")
@@ -286,12 +293,12 @@ def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
         {
             "row": [b[0] for b in beside],
             # spans only hints at the cells' columns, and these rows gain some
-            "attrs": [re.sub(r'\s+spans="[^"]*"', "", b[1]) for b in beside],
-            "own": [b[2] for b in beside],
+            "attrs": [re.sub(rb'\s+spans="[^"]*"', b"", b[1]).decode() for b in beside],
+            "own": [b[2].decode() for b in beside],
         },
         schema={"row": pl.Int64, "attrs": pl.String, "own": pl.String},
     )
-    rows = (
+    rows = _each(
         made.join(others, on="row", how="full", coalesce=True)
         .sort("row")
         .select(
@@ -301,34 +308,44 @@ def _with_rows(sheet: str, made: pl.DataFrame, later: Later) -> str:
                 pl.col("attrs").fill_null(""),
                 pl.col("cells").fill_null(""),
                 pl.col("own").fill_null(""),
-            ).str.join("")
+            )
         )
     )
-    return f"{head}<sheetData>{data[: beside[0][3]]}{rows.item()}{data[below:]}</sheetData>{tail}"
+    return b"".join(
+        (head, b"<sheetData>", data[: beside[0][3]], *rows, data[below:], b"</sheetData>", tail)
+    )
 
 
-def _stretched(sheet: str, last_row: int, last_col: int) -> str:
+def _each(text: pl.DataFrame) -> list[bytes]:
+    """A column of text as each value's UTF-8 bytes, to be joined with the rest of a sheet.
+    28 MB of rows took 0.02 s so, against 0.04 s joined in polars and taken as one value."""
+    return text.to_series().cast(pl.Binary).to_list()
+
+
+def _stretched(sheet: bytes, last_row: int, last_col: int) -> bytes:
     """The sheet's ``<dimension>`` reaching 1-based ``last_row`` and 0-based ``last_col``."""
 
-    def wider(m: re.Match[str]) -> str:
-        col = max(m[3] or m[1], xl_col_to_name(last_col), key=lambda c: (len(c), c))
-        return f'<dimension ref="{m[1]}{m[2]}:{col}{max(int(m[4] or m[2]), last_row)}"'
+    def wider(m: re.Match[bytes]) -> bytes:
+        col = max((m[3] or m[1]).decode(), xl_col_to_name(last_col), key=lambda c: (len(c), c))
+        end = max(int(m[4] or m[2]), last_row)
+        return b'<dimension ref="%s%s:%s%d"' % (m[1], m[2], col.encode(), end)
 
-    return re.sub(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', wider, sheet, count=1)
+    return re.sub(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', wider, sheet, count=1)
 
 
 def _part(block: Later) -> str:
     return f"xl/worksheets/sheet{block.sheet + 1}.xml"
 
 
-def fill_sheet(sheet: str, blocks: Sequence[Later], date_1904: bool) -> str:
-    """One sheet's XML with its later rows in place and its dimension stretched over them."""
+def fill_sheet(sheet: str, blocks: Sequence[Later], date_1904: bool) -> bytes:
+    """One sheet's XML, as UTF-8, with its later rows in place and its dimension stretched
+    over them."""
+    xml = sheet.encode("utf-8")
     for block in blocks:
-        sheet = _with_rows(sheet, rows_xml(sheet, block, date_1904), block)
-        sheet = _stretched(
-            sheet, block.top + block.values.height, block.left + block.values.width - 1
-        )
-    return sheet
+        # the dimension first, while the sheet holds xlsxwriter's few rows and not these
+        xml = _stretched(xml, block.top + block.values.height, block.left + block.values.width - 1)
+        xml = _with_rows(xml, rows_xml(xml, block, date_1904), block)
+    return xml
 
 
 @dataclass(frozen=True)
@@ -348,10 +365,11 @@ class Unfilled:
         """The names of the sheets that have rows to put in."""
         return list(dict.fromkeys(_part(block) for block in self.later))
 
-    def filled(self, part: str, sheet: str) -> str:
-        """``sheet``, the XML of ``part`` (its name in ``package``), with its rows in place."""
+    def filled(self, part: str, sheet: str) -> bytes:
+        """``sheet``, the XML of ``part`` (its name in ``package``), with its rows in place,
+        as UTF-8."""
         blocks = [block for block in self.later if _part(block) == part]
-        return fill_sheet(sheet, blocks, self.date_1904) if blocks else sheet
+        return fill_sheet(sheet, blocks, self.date_1904)
 
     def stretched_table(self, table: str) -> str:
         """``table``, the XML of a table part, over its rows put in later (unchanged for a

@@ -225,10 +225,11 @@ def _carry_analysis_parts(merge: _Merge, styles: StyleMap, analysis: Unfilled) -
             if old != summary:  # the workbook opens on the Summary, the one selected sheet
                 data = unselected(data)
             # the long tables' rows last: the passes above then read xlsxwriter's few rows
-            data = analysis.filled(old, data)
+            merge.out[new] = analysis.filled(old, data)
         elif old.startswith("xl/tables/"):
-            data = tables.renamed(analysis.stretched_table(data), styles)
-        merge.out[new] = data.encode("utf-8")
+            merge.out[new] = tables.renamed(analysis.stretched_table(data), styles).encode("utf-8")
+        else:
+            merge.out[new] = data.encode("utf-8")
         if old in type_of:
             merge.overrides[new] = type_of[old]
         if rels_name(old) in extra:
@@ -302,7 +303,7 @@ def _add_notes(merge: _Merge, plan: MergePlan) -> dict[str, str]:
             vml = merge.names.new("xl/drawings/vmlDrawing1.vml")
             first = sheet_plan.first
             notes = note_frame(note.comments)
-            merge.out[comments] = comments_part(col_letter(first), notes).encode("utf-8")
+            merge.out[comments] = comments_part(col_letter(first), notes)
             merge.out[vml] = vml_part(notes["row"] - 1, first - 1, next_block).encode("utf-8")
             next_block += blocks_needed(notes.height)
             rels = rels_name(part)
@@ -464,7 +465,7 @@ def standalone(analysis: bytes | Unfilled, when: dt.datetime) -> bytes:
         order = [i.filename for i in z.infolist()]
         files: dict[str, Any] = {n: z.read(n) for n in order}
     for name in unfilled.parts():
-        files[name] = unfilled.filled(name, files[name].decode("utf-8")).encode("utf-8")
+        files[name] = unfilled.filled(name, files[name].decode("utf-8"))
     for name in order:
         if name.startswith("xl/tables/"):
             files[name] = unfilled.stretched_table(files[name].decode("utf-8")).encode("utf-8")
