@@ -7,7 +7,7 @@ import datetime as dt
 
 import orjson
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.render import json_rows
@@ -44,9 +44,11 @@ def indented(frame: pl.DataFrame) -> bytes:
     return orjson.dumps({"before": 1, "clients": frame.to_dicts(), "after": [2]}, option=OPTIONS)
 
 
-def by_polars(frame: pl.DataFrame) -> bytes:
-    clients = orjson.Fragment(client_list(frame))
-    return orjson.dumps({"before": 1, "clients": clients, "after": [2]}, option=OPTIONS)
+def by_polars(frame: pl.DataFrame, before: object = 1, after: object = (2,)) -> bytes:
+    """As summary.json is written: orjson's document around the list's place, then the list."""
+    place = orjson.Fragment(json_rows.PLACE)
+    document = orjson.dumps({"before": before, "clients": place, "after": after}, option=OPTIONS)
+    return json_rows.with_client_list(document, frame)
 
 
 # Text as a user's workbook may hold it: quotes, backslashes, control characters, any script
@@ -84,6 +86,21 @@ def test_the_list_is_what_orjson_writes_for_the_rows_values(listed):
     written = by_polars(frame)
     assert written == by_orjson(frame)
     assert orjson.loads(written) == orjson.loads(indented(frame))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.lists(texts, max_size=3), st.lists(rows, max_size=3))
+@example("\x00", ["\x00", "x\x00y"], [{"client": "\x00"}])
+def test_the_list_goes_in_its_place_whatever_the_document_holds(before, after, listed):
+    """Text anywhere in the document (a business's name, a client's) cannot be taken for the
+    list's place, the NUL byte included: orjson writes it escaped."""
+    frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
+    listed_bytes = orjson.Fragment(client_list(frame))
+    expected = orjson.dumps(
+        {"before": before, "clients": listed_bytes, "after": after}, option=OPTIONS
+    )
+    assert by_polars(frame, before, after) == expected
+    assert orjson.loads(expected)["clients"] == orjson.loads(indented(frame))["clients"]
 
 
 def test_an_empty_list_and_empty_lists_within_rows():
