@@ -82,18 +82,25 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             "new_since": pl.Date(),
         },
     )
-    first_billed = (
-        history.filter(pl.col("amount") >= 0)
-        .group_by("client")
-        .agg(pl.col(REVENUE_DATE).min().alias("first_billed"))
+    # Each client by a number from here on: the hundreds of thousands of (point, client) rows
+    # below are grouped and joined on whole numbers, not on names. At 15,000 clients the
+    # trend took 0.31-0.32 s of processor time against 0.365-0.37 s (medians of 11, side by
+    # side); at 2,000 clients the same.
+    accounts = (
+        history.group_by("client")
+        .agg(pl.col(REVENUE_DATE).filter(pl.col("amount") >= 0).min().alias("first_billed"))
         .collect()
+        .with_row_index("id")
     )
+    ids = accounts.select("client", "id")
 
     def billing(by: pl.Expr, rows: pl.LazyFrame) -> pl.DataFrame:
         return (
             rows.group_by("client", by.alias(REVENUE_DATE))
             .agg(total(pl.col("amount")), (pl.col("amount") >= 0).any().alias("billed"))
             .collect(engine=engine_for(counted.height))
+            .join(ids, on="client")
+            .drop("client")
         )
 
     def joined(points: pl.DataFrame, billed: pl.DataFrame) -> pl.DataFrame:
@@ -119,7 +126,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # In any order: every figure below is the same whatever order polars groups the rows in
     # (money is summed exactly, shares in sorted order: ``pipeline.model.money``), so the rows
     # need no sort (0.1 s of the trend's 0.3 s at 15,000 clients).
-    per_client = rows.group_by("as_of", "client").agg(
+    per_client = rows.group_by("as_of", "id").agg(
         total(pl.col("amount")).alias("revenue"),
         pl.col("tenure_since").first(),
         pl.col("new_since").first(),
@@ -130,10 +137,10 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # Months billed decide only whether a material client is an anchor: they are counted for
     # those (a few per point), not for every client at every point. At a long tail that was
     # 0.07 s of the trend's 0.40 s of processor time.
-    candidates = per_client.filter((positive & material).over("as_of")).select("as_of", "client")
+    candidates = per_client.filter((positive & material).over("as_of")).select("as_of", "id")
     months = (
-        rows.join(candidates, on=["as_of", "client"], how="semi")
-        .group_by("as_of", "client")
+        rows.join(candidates, on=["as_of", "id"], how="semi")
+        .group_by("as_of", "id")
         .agg(
             rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
             .filter(pl.col("billed"))
@@ -141,8 +148,8 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             .alias("months_billed")
         )
     )
-    per_client = per_client.join(months, on=["as_of", "client"], how="left").join(
-        first_billed, on="client", how="left"
+    per_client = per_client.join(months, on=["as_of", "id"], how="left").join(
+        accounts.select("id", "first_billed"), on="id", how="left"
     )
     share = (pl.col("revenue") / base).clip(upper_bound=1.0).filter(positive)  # see shares()
     hhi = ordered_sum(share**2) * 10_000
