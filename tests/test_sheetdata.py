@@ -192,6 +192,21 @@ def test_new_cells_hold_user_text_as_text_and_shares_as_numbers():
     )
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(["a", " ", "\t", "\n", "\u00a0", "\u3000", "x"])), max_size=8)
+)
+def test_white_space_at_either_end_and_only_there_is_kept_by_saying_so(texts):
+    """``xml:space="preserve"`` exactly where the text starts or ends with white space (as
+    Unicode counts it), whatever is inside it."""
+    cells = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(
+        sheetdata.inline_text("", pl.col("t")).alias("xml"),
+        pl.col("t").str.contains(r"^\s|\s$").alias("ends"),  # the definition, in one search
+    )
+    for xml, ends in cells.iter_rows():
+        assert xml.startswith('<is><t xml:space="preserve">') == ends
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(

@@ -275,7 +275,10 @@ def inline_text(prefix: str, text: pl.Expr) -> pl.Expr:
 def inline_pieces(prefix: str, text: pl.Expr) -> list[pl.Expr]:
     """``inline_text``'s pieces, for a ``concat_str`` of a whole cell."""
     p = prefix
-    space = pl.when(text.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"'))
+    # Two searches, not one of "^\s|\s$": the alternation searched the whole of each text, and
+    # at 15,000 clients the reasons' column took 0.010 s against 0.001 s.
+    ends = text.str.contains(r"^\s") | text.str.contains(r"\s$")
+    space = pl.when(ends).then(pl.lit(' xml:space="preserve"'))
     return [
         pl.lit(f"<{p}is><{p}t"),
         space.otherwise(pl.lit("")),
