@@ -11,7 +11,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.render import json_rows
-from pipeline.render.json_rows import client_list
 
 OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
@@ -95,7 +94,7 @@ def test_the_list_goes_in_its_place_whatever_the_document_holds(before, after, l
     """Text anywhere in the document (a business's name, a client's) cannot be taken for the
     list's place, the NUL byte included: orjson writes it escaped."""
     frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
-    listed_bytes = orjson.Fragment(client_list(frame))
+    listed_bytes = orjson.Fragment(json_rows.with_client_list(json_rows.PLACE, frame))
     expected = orjson.dumps(
         {"before": before, "clients": listed_bytes, "after": after}, option=OPTIONS
     )

@@ -38,8 +38,3 @@ def with_client_list(document: bytes, frame: pl.DataFrame) -> bytes:
     between = b"," + item
     closing = f"\n{_END}]".encode()
     return b"".join((head, b"[", item, between.join(rows.to_list()), closing, tail))
-
-
-def client_list(frame: pl.DataFrame) -> bytes:
-    """The list alone, as ``with_client_list`` puts it in a document."""
-    return with_client_list(PLACE, frame)
