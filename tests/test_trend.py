@@ -198,3 +198,31 @@ def test_the_trend_is_the_same_bits_whatever_order_the_invoices_come_in(seed, cl
     for _ in range(3):
         shuffled = counted.sample(fraction=1.0, shuffle=True, seed=rng.randrange(2**32))
         assert trend(shuffled, as_of, Config()).equals(first)
+
+
+def test_rows_without_a_name_count_but_never_make_an_anchor():
+    """Validation leaves no invoice without a client; the trend, given some anyway, counts their
+    money in every figure but never calls them an anchor, where the same rows named would be."""
+    import polars as pl
+
+    from pipeline.model.trend import trend
+
+    months = [dt.date(2024, 1, 15) + dt.timedelta(days=30 * i) for i in range(18)]
+    as_of = months[-1]
+
+    def figures(unnamed: str | None) -> dict:
+        counted = pl.DataFrame(
+            {
+                "client": [unnamed] * 18 + ["A"] * 18,
+                "revenue_date": months * 2,
+                "amount": [1000.0] * 18 + [200.0] * 18,
+            },
+            schema={"client": pl.String, "revenue_date": pl.Date, "amount": pl.Float64},
+        )
+        return trend(counted, as_of, Config()).to_dicts()[-1]
+
+    named, unnamed = figures("B"), figures(None)
+    assert named["anchors"] == 2 and unnamed["anchors"] == 1
+    for key in ("revenue", "top1_share", "top5_share", "hhi", "effective_clients"):
+        assert unnamed[key] == named[key]
+    assert unnamed["top1_share"] == pytest.approx(1000 / 1200)

@@ -91,6 +91,8 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         .agg(pl.col(REVENUE_DATE).filter(pl.col("amount") >= 0).min().alias("first_billed"))
         .collect()
         .with_row_index("id")
+        # rows without a name (validation leaves none) count, but never as an anchor, as before
+        .with_columns(pl.when(pl.col("client").is_not_null()).then(pl.col("first_billed")))
     )
     ids = accounts.select("client", "id")
 
@@ -99,7 +101,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             rows.group_by("client", by.alias(REVENUE_DATE))
             .agg(total(pl.col("amount")), (pl.col("amount") >= 0).any().alias("billed"))
             .collect(engine=engine_for(counted.height))
-            .join(ids, on="client")
+            .join(ids, on="client", nulls_equal=True)
             .drop("client")
         )
 
