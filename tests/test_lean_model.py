@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from pipeline.config import Config
-from pipeline.model.accounts import MEMBER, account_of, to_accounts
+from pipeline.model.accounts import MEMBER, account_map, account_of, to_accounts
 from pipeline.model.clients import client_figures, counted_invoices
 from pipeline.model.currencies import currency_figures
 from pipeline.model.grades import payment_figures
@@ -410,6 +410,34 @@ def test_accounts_that_are_their_own_name_map_alike(billed: list[str], merged: b
     for mapping in (identity, general):
         got = to_accounts(invoices, mapping)
         assert_frame_equal(got.select(expected.columns), expected)
+
+
+billed_names = st.lists(
+    st.one_of(
+        st.sampled_from(("Ash", "ASH", "ash", "Straße", "STRASSE", "strasse", "Ölberg", "ÖLBERG")),
+        st.text(st.sampled_from("aAbBßS Ö"), min_size=1, max_size=4),
+        st.none(),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=300)
+@given(billed_names)
+def test_names_without_groups_are_measured_under_their_first_spelling(billed) -> None:
+    """With no groups and no sub-customers, a name's account is the first (in sorted order) of
+    the billed names that are the same to ``casefold``: "Straße" and "STRASSE" are one account."""
+    invoices = pl.DataFrame({"client": billed}, schema={"client": pl.String})
+    sheet = pl.DataFrame(
+        {"client": [], "group": []}, schema={"client": pl.String, "group": pl.String}
+    )
+    first: dict[str, str] = {}
+    for name in sorted({b for b in billed if b is not None}):
+        first.setdefault(name.casefold(), name)
+    expected = {name: first[name.casefold()] for name in billed if name is not None}
+    got = account_map(invoices, sheet)
+    assert got[MEMBER].to_list() == sorted(expected)
+    assert dict(got.iter_rows()) == expected
 
 
 def test_accounts_that_join_names_still_map_them() -> None:
