@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from pipeline.ooxml.sheetdata import escaped, inline_pieces
+from pipeline.ooxml.sheetdata import escaped, inline_pieces, utf8_values
 from pipeline.ooxml.xmltext import CONTROL
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
@@ -282,7 +282,7 @@ def _with_rows(sheet: bytes, made: pl.DataFrame, later: Later) -> bytes:
     beside = [b for b in found if b[0] >= first and b[3] < below]
     if not beside:
         attrs = pl.col("attrs") if "attrs" in made.columns else pl.lit("")
-        rows = _each(made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells")))
+        rows = utf8_values(made.select(pl.format('<row r="{}"{}>{}</row>', "row", attrs, "cells")))
         return b"".join(
             (head, b"<sheetData>", data[:below], *rows, data[below:], b"</sheetData>", tail)
         )
@@ -298,7 +298,7 @@ def _with_rows(sheet: bytes, made: pl.DataFrame, later: Later) -> bytes:
         },
         schema={"row": pl.Int64, "attrs": pl.String, "own": pl.String},
     )
-    rows = _each(
+    rows = utf8_values(
         made.join(others, on="row", how="full", coalesce=True)
         .sort("row")
         .select(
@@ -314,12 +314,6 @@ def _with_rows(sheet: bytes, made: pl.DataFrame, later: Later) -> bytes:
     return b"".join(
         (head, b"<sheetData>", data[: beside[0][3]], *rows, data[below:], b"</sheetData>", tail)
     )
-
-
-def _each(text: pl.DataFrame) -> list[bytes]:
-    """A column of text as each value's UTF-8 bytes, to be joined with the rest of a sheet.
-    28 MB of rows took 0.02 s so, against 0.04 s joined in polars and taken as one value."""
-    return text.to_series().cast(pl.Binary).to_list()
 
 
 def _stretched(sheet: bytes, last_row: int, last_col: int) -> bytes:

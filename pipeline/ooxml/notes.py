@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import polars as pl
 
 from pipeline.ooxml.parts import MAIN_NS, REL_NS
-from pipeline.ooxml.sheetdata import escaped
+from pipeline.ooxml.sheetdata import escaped, utf8_values
 from pipeline.ooxml.worksheet import insert_child
 from pipeline.ooxml.xmltext import prefix, rel_id
 
@@ -68,17 +68,15 @@ def comments_part(column: str, notes: pl.DataFrame) -> bytes:
     ``column``, by the author 'tierbook'; made by polars, as a long table's rows are, and kept
     in bytes as they are (at 15,000 clients the notes' 7.6 MB took 0.025-0.029 s against
     0.033-0.043 s made as text and then encoded)."""
-    items = (
+    items = utf8_values(
         notes.select(
             pl.format(
                 f'<comment ref="{column}{{}}" authorId="0"><text><t xml:space="preserve">{{}}</t>'
                 "</text></comment>",
                 "row",
                 escaped(pl.col("note").fill_null("")),
-            ).cast(pl.Binary)
+            )
         )
-        .to_series()
-        .to_list()
     )
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

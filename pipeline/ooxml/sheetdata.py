@@ -265,6 +265,14 @@ def escaped(text: pl.Expr) -> pl.Expr:
     )
 
 
+def utf8_values(text: pl.DataFrame) -> list[bytes]:
+    """A one-column frame of text as each value's UTF-8 bytes, to be joined with the rest of a
+    part. Never through Python text: one character beyond ASCII makes a string of several MB
+    take two or four bytes a character, then to be encoded again. 28 MB of rows took 0.02 s so,
+    against 0.04 s joined in polars and taken as one value."""
+    return text.to_series().cast(pl.Binary).to_list()
+
+
 def inline_text(prefix: str, text: pl.Expr) -> pl.Expr:
     """An inline string's ``<is>`` element for escaped ``text``; ``xml:space="preserve"`` only
     where white space at either end would otherwise be dropped, as Excel writes it (a fifth of
