@@ -23,6 +23,7 @@ from pipeline.model.money import ordered_sum, total
 from pipeline.model.window import add_months, rolling_month, windows
 
 MAX_POINTS = 36
+_PAIRS = 1 << 32  # a (point, client) pair's number: the point's, times this, plus the client's
 TREND_SCHEMA = {
     "as_of": pl.Date(),
     "revenue": pl.Float64(),
@@ -81,7 +82,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             "tenure_since": pl.Date(),
             "new_since": pl.Date(),
         },
-    )
+    ).with_row_index("point")
     # Each client by a number from here on: the hundreds of thousands of (point, client) rows
     # below are grouped and joined on whole numbers, not on names. At 15,000 clients the
     # trend took 0.31-0.32 s of processor time against 0.365-0.37 s (medians of 11, side by
@@ -124,14 +125,26 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     if inside.height:
         window = history.filter(pl.col(REVENUE_DATE) >= inside["start"].min())
         parts.append(joined(inside, billing(pl.col(REVENUE_DATE), window)))
-    rows = pl.concat(parts)
+    # Each (point, client) pair as one whole number, grouped and joined on one column, not on
+    # a date and a number: at 15,000 clients the trend took 0.22 s of processor time against
+    # 0.26 s, at 2,000 clients 0.074 s against 0.080 s (medians of 15, side by side).
+    rows = pl.concat(parts).select(
+        (pl.col("point").cast(pl.UInt64) * _PAIRS + pl.col("id")).alias("pair"),
+        "as_of",
+        REVENUE_DATE,
+        "amount",
+        "billed",
+    )
     # In any order: every figure below is the same whatever order polars groups the rows in
     # (money is summed exactly, shares in sorted order: ``pipeline.model.money``), so the rows
     # need no sort (0.1 s of the trend's 0.3 s at 15,000 clients).
-    per_client = rows.group_by("as_of", "id").agg(
-        total(pl.col("amount")).alias("revenue"),
-        pl.col("tenure_since").first(),
-        pl.col("new_since").first(),
+    per_client = (
+        rows.group_by("pair")
+        .agg(total(pl.col("amount")).alias("revenue"))
+        .with_columns(
+            (pl.col("pair") // _PAIRS).cast(pl.UInt32).alias("point"),
+            (pl.col("pair") % _PAIRS).cast(pl.UInt32).alias("id"),
+        )
     )
     positive = pl.col("revenue") > 0
     base = total(pl.col("revenue").filter(positive))
@@ -139,10 +152,10 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # Months billed decide only whether a material client is an anchor: they are counted for
     # those (a few per point), not for every client at every point. At a long tail that was
     # 0.07 s of the trend's 0.40 s of processor time.
-    candidates = per_client.filter((positive & material).over("as_of")).select("as_of", "id")
+    candidates = per_client.filter((positive & material).over("point")).select("pair")
     months = (
-        rows.join(candidates, on=["as_of", "id"], how="semi")
-        .group_by("as_of", "id")
+        rows.join(candidates, on="pair", how="semi")
+        .group_by("pair")
         .agg(
             rolling_month(pl.col(REVENUE_DATE), pl.col("as_of"))
             .filter(pl.col("billed"))
@@ -150,19 +163,21 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
             .alias("months_billed")
         )
     )
-    per_client = per_client.join(months, on=["as_of", "id"], how="left").join(
+    per_client = per_client.join(months, on="pair", how="left").join(
         accounts.select("id", "first_billed"), on="id", how="left"
     )
     share = (pl.col("revenue") / base).clip(upper_bound=1.0).filter(positive)  # see shares()
     hhi = ordered_sum(share**2) * 10_000
     billed_since = pl.col("first_billed")
+    # the tier rule's tenure and newness at each client's point, looked up by the point's number
+    at_point = {c: pl.lit(frame[c]).gather(pl.col("point")) for c in ("tenure_since", "new_since")}
     anchor = (
         (pl.col("months_billed").fill_null(0) >= config.anchor_min_months)
         & material
-        & (billed_since <= pl.col("tenure_since"))
-        & (billed_since <= pl.col("new_since"))
+        & (billed_since <= at_point["tenure_since"])
+        & (billed_since <= at_point["new_since"])
     )
-    figures = per_client.group_by("as_of", maintain_order=True).agg(
+    figures = per_client.group_by("point", maintain_order=True).agg(
         total(pl.col("revenue")).alias("revenue"),
         share.max().alias("top1_share"),
         ordered_sum(share.top_k(5)).alias("top5_share"),
@@ -172,8 +187,8 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     )
     # Points with nothing billed in their window still appear, with no share to speak of.
     return (
-        frame.select("as_of")
-        .join(figures, on="as_of", how="left")
+        frame.select("point", "as_of")
+        .join(figures, on="point", how="left")
         .with_columns(
             pl.col("revenue").fill_null(0.0),
             pl.col("anchors").fill_null(0),
