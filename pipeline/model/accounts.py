@@ -51,8 +51,8 @@ def account_map(invoices: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
     for name, key in zip(billed, folded, strict=True):
         spelling.setdefault(key, name)
     keys = {}
-    for name in billed:
-        key, seen = name.casefold(), set[str]()
+    for name, folded_name in zip(billed, folded, strict=True):
+        key, seen = folded_name, set[str]()
         while key in group_of and key not in seen and len(seen) < _MAX_DEPTH:
             seen.add(key)
             key = group_of[key].casefold()

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipeline.ooxml.sheetdata import utf8_values
+
 _ITEM = "    "  # a client is an item of the document's top-level "clients" list
 _END = "  "  # the list's closing bracket, at the key's own indent
 
@@ -33,8 +35,8 @@ def with_client_list(document: bytes, frame: pl.DataFrame) -> bytes:
     head, tail = document.split(PLACE)
     if frame.height == 0:
         return b"".join((head, b"[]", tail))
-    rows = frame.select(pl.struct(pl.all()).struct.json_encode().cast(pl.Binary)).to_series()
+    rows = utf8_values(frame.select(pl.struct(pl.all()).struct.json_encode()))
     item = f"\n{_ITEM}".encode()
     between = b"," + item
     closing = f"\n{_END}]".encode()
-    return b"".join((head, b"[", item, between.join(rows.to_list()), closing, tail))
+    return b"".join((head, b"[", item, between.join(rows), closing, tail))
