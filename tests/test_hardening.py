@@ -199,6 +199,23 @@ def test_a_part_named_outside_the_package_is_refused(tmp_path, name):
     assert "has a name that points outside the workbook" in result.output
 
 
+def test_a_part_whose_packed_bytes_are_corrupt_is_refused_as_damaged(tmp_path):
+    """Bytes that are no deflate stream (the inflater's own error) are a clear refusal naming
+    the part, whichever inflater the guard uses, never a crash."""
+    path = repack(book(tmp_path), {"xl/noise.xml": b"<x>" + b"noise " * 50_000 + b"</x>"})
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("xl/noise.xml")
+    data = bytearray(path.read_bytes())
+    name_length, extra_length = struct.unpack("<HH", data[member.header_offset + 26 :][:4])
+    start = member.header_offset + 30 + name_length + extra_length
+    data[start : start + 16] = b"\xff" * 16  # a final block of the reserved type 3
+    path.write_bytes(bytes(data))
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "part 'xl/noise.xml' of the workbook is damaged" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_part_packed_with_a_method_no_spreadsheet_uses_is_refused(tmp_path):
     path = repack(book(tmp_path), {"xl/odd.xml": b"<x/>" * 100}, method=zipfile.ZIP_BZIP2)
     result = run("report", path, "--out", tmp_path / "out")
