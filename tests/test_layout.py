@@ -33,7 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline.config": {"pipeline.errors", "pipeline.languages"},
     "pipeline.write": set(),
     "pipeline.ooxml": LEAVES,
-    "pipeline.read": LEAVES | {"pipeline.ooxml.parts", "pipeline.ooxml.xmltext"},
+    "pipeline.read": LEAVES
+    | {"pipeline.ooxml.parts", "pipeline.ooxml.xmltext", "pipeline.ooxml.inflated"},
     "pipeline.validate": LEAVES | {"pipeline.config", "pipeline.read"},
     "pipeline.model": LEAVES | {"pipeline.config", "pipeline.validate.records"},
     "pipeline.words": LEAVES | {"pipeline.config", "pipeline.model"},

@@ -110,7 +110,7 @@ def sheet_bodies(plan: MergePlan, level: int = BODY_LEVEL) -> Bodies:
 
     def make() -> Bodies:
         with zipfile.ZipFile(io.BytesIO(plan.original)) as archive:
-            files = Package(archive)
+            files = Package(archive, plan.original)
             return {
                 sp.part: deflate(sheet_body(sp, files.opener(sp.part), plan.styles), level)
                 for sp in plan.sheets

@@ -105,7 +105,7 @@ def write_merge(
             zipfile.ZipFile(io.BytesIO(analysis.package)) as z,
         ):
             extra = {i.filename: z.read(i.filename) for i in z.infolist() if not i.is_dir()}
-            files = Package(archive)
+            files = Package(archive, plan.original)
             merge = _Merge(files, extra, PartNames(files.order))
             style_map = _merge_styles(merge, plan)
             renamed = _carry_analysis_parts(merge, style_map, analysis)

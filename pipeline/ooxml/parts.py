@@ -12,18 +12,24 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import BinaryIO, cast
 
+from pipeline.ooxml.inflated import InflatedMember
 from pipeline.ooxml.xmltext import quoteattr, unescape
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
+_INFLATED = (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)  # what ``InflatedMember`` reads
+_ENCRYPTED = 0x1
 
 
 class Package(Mapping[str, bytes]):
-    """A zip package, each member inflated only when asked for (and then kept)."""
+    """A zip package, each member inflated only when asked for (and then kept); ``data``, the
+    package's bytes when the archive reads them from memory, lets ``opener`` stream a member
+    through ``InflatedMember``."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, data: bytes | None = None) -> None:
         self.archive = archive
+        self.data = data
         self.order = list(dict.fromkeys(i.filename for i in archive.infolist() if not i.is_dir()))
         self._read: dict[str, bytes] = {}
 
@@ -45,7 +51,15 @@ class Package(Mapping[str, bytes]):
 
     def opener(self, name: str) -> Callable[[], BinaryIO]:
         """Opens the member for streaming (``sheetdata`` reads a sheet a block at a time)."""
-        return lambda: cast(BinaryIO, self.archive.open(name))
+
+        def open_member() -> BinaryIO:
+            info = self.archive.getinfo(name)
+            plain = info.compress_type in _INFLATED and not info.flag_bits & _ENCRYPTED
+            if self.data is not None and plain:
+                return cast(BinaryIO, InflatedMember(self.data, info))
+            return cast(BinaryIO, self.archive.open(info))
+
+        return open_member
 
 
 def resolve(source: str, target: str) -> str:

@@ -151,7 +151,8 @@ def scan_part(original: bytes, part: str, stop: threading.Event) -> tuple[str, s
     """The prefix and the scan of one part of ``original``, given up once ``stop`` is set."""
     with zipfile.ZipFile(io.BytesIO(original)) as archive:
         # the scan reads and closes its stream and nothing else, which _Stoppable provides
-        opener = lambda: cast(BinaryIO, _Stoppable(archive.open(part), stop))  # noqa: E731
+        member = Package(archive, original).opener(part)
+        opener = lambda: cast(BinaryIO, _Stoppable(member(), stop))  # noqa: E731
         p = _sheet_prefix(opener)
         return p, sheetdata.scan(opener, p, keep=sheetdata.KEEP)
 
@@ -290,7 +291,7 @@ def plan_merge(
 
     def plan() -> MergePlan:
         with zipfile.ZipFile(io.BytesIO(original)) as archive:
-            files = Package(archive)
+            files = Package(archive, original)
             workbook, user_sheets = sheet_parts(files)
             parts = {name: part for name, _, part in user_sheets}
             bounded = _with_print_area(workbook, [name for name, _, _ in user_sheets])
