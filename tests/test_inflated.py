@@ -31,11 +31,15 @@ def reads(stream: object, sizes: list[int]) -> list[bytes]:
 
 
 def sheet_xml(rows: int) -> bytes:
-    return b"<sheetData>" + b"".join(
-        b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d.25</v></c></row>'
-        % (i, i, i % 97, i, i * 7)
-        for i in range(1, rows + 1)
-    ) + b"</sheetData>"
+    return (
+        b"<sheetData>"
+        + b"".join(
+            b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d.25</v></c></row>'
+            % (i, i, i % 97, i, i * 7)
+            for i in range(1, rows + 1)
+        )
+        + b"</sheetData>"
+    )
 
 
 @pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
