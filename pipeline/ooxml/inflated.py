@@ -2,9 +2,8 @@
 
 ``zipfile`` inflates with zlib and checks each block's CRC with zlib's: over a 100k-invoice data
 sheet (53 MB of XML) that took 0.082 s, against 0.026 s here. The bytes read are the same,
-block for block (``read(n)`` gives ``n`` bytes
-until the end, as ``zipfile``'s stream does), and a member whose CRC does not match is refused
-at its end, as ``zipfile`` refuses it.
+block for block (``read(n)`` gives ``n`` bytes until the end, as ``zipfile``'s stream does),
+and a member whose CRC does not match is refused at its end, as ``zipfile`` refuses it.
 """
 
 from __future__ import annotations
