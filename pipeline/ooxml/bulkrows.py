@@ -227,6 +227,7 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
         if kind == pl.Null:
             parts.append(blank)
             continue
+        whole = _whole(later.values, name)
         if text is not None:
             pieces = _cell_pieces(letter, style + ' t="inlineStr">', *inline_pieces("", text))
         elif kind.is_integer():
@@ -235,13 +236,13 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
             number = _day_number(value, kind, date_1904) if kind.is_temporal() else value
             number = number.cast(pl.Float64)
             pieces = _cell_pieces(letter, style + "><v>", number.cast(pl.String), end="</v></c>")
-            if not _whole(later.values, name):
+            if not whole:
                 # NaN and infinity: blank, as Excel has none
                 parts.append(
                     pl.when(number.is_finite()).then(pl.concat_str(pieces)).fill_null(blank)
                 )
                 continue
-        if _whole(later.values, name):
+        if whole:
             parts.extend(pieces)
         else:
             parts.append(pl.concat_str(pieces).fill_null(blank))
