@@ -11,6 +11,8 @@ import copy
 import datetime as dt
 import importlib.util
 import json
+import random
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -289,3 +291,66 @@ def test_summary_target_reads_the_long_tail_stage() -> None:
     stages[1]["median_s"] = {"summary.json": 0.2}
     (judged,) = [t for t in targets.targets([], stages) if t["target"].startswith("summary")]
     assert judged["verdict"] == "holds"
+
+
+def _rounds(rows: int, tool: str, runs: list[float], clients: int = 2_000) -> dict[str, Any]:
+    return {**_result(rows, tool, statistics.median(runs), clients), "runs": runs}
+
+
+def test_a_ratio_steady_round_by_round_is_settled_however_noisy_the_host() -> None:
+    """Each round's long tail takes 1.2x its usual run, while the rounds' own times range over
+    2x: the pairs keep the interval at 1.2x, and the target holds."""
+    import targets
+
+    usual = [2.0, 3.1, 2.4, 4.0, 2.2, 3.6, 2.9]
+    results = [
+        _rounds(100_000, "tierbook", usual),
+        _rounds(100_000, "tierbook", [1.2 * t for t in usual], clients=20_000),
+    ]
+    judged = {t["target"]: t for t in targets.targets(results) if t["rows"] == 100_000}
+    tail = judged["20,000 clients <= 1.3x the time of 2,000"]
+    assert tail["verdict"] == "holds"
+    assert tail["interval"] == [1.2, 1.2]
+    assert tail["shown"] == "1.20x, 90% interval 1.20x–1.20x"
+
+
+def test_a_ratio_whose_interval_holds_the_limit_is_unsettled() -> None:
+    """Rounds at 1.1x and 1.5x in turn: the median's ratio may fall either side of 1.3x."""
+    import targets
+
+    usual = [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8]
+    factor = [1.1, 1.5] * 4 + [1.1]
+    wide = [u * f for u, f in zip(usual, factor, strict=True)]
+    results = [
+        _rounds(100_000, "tierbook", usual),
+        _rounds(100_000, "tierbook", wide, clients=20_000),
+    ]
+    (tail,) = [t for t in targets.targets(results) if t["target"].startswith("20,000")]
+    low, high = tail["interval"]
+    assert low <= 1.3 < high
+    assert tail["verdict"] == "unsettled"
+    assert tail["shown"].startswith(f"{tail['figure']:.2f}x, 90% interval ")
+    assert targets.targets(results) == targets.targets(results)  # seeded: the same every time
+
+
+def test_paired_interval_needs_enough_whole_rounds() -> None:
+    """Four rounds, or runs that do not pair up (a tool failed midway), give no interval."""
+    import targets
+
+    assert targets.paired_interval([2.0, 2.1, 2.2, 2.3], [1.0, 1.1, 1.2, 1.3]) is None
+    assert targets.paired_interval([2.0] * 6, [1.0] * 5) is None
+    assert targets.paired_interval([2.0] * 5, [1.0] * 5) == (2.0, 2.0)
+
+
+def test_paired_interval_narrows_as_the_rounds_grow() -> None:
+    """Rounds drawn alike, 9 of them and then 45: the interval of 45 is the narrower, and
+    both hold the rounds' true ratio of 1.5."""
+    import targets
+
+    draw = random.Random(7)
+    pairs = [(u * draw.uniform(1.3, 1.7), u) for u in (draw.uniform(2, 3) for _ in range(45))]
+    few = targets.paired_interval(*map(list, zip(*pairs[:9], strict=True)))
+    many = targets.paired_interval(*map(list, zip(*pairs, strict=True)))
+    assert few is not None and many is not None
+    assert few[0] < 1.5 < few[1] and many[0] < 1.5 < many[1]
+    assert many[1] - many[0] < few[1] - few[0]
