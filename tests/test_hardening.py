@@ -216,6 +216,22 @@ def test_a_part_whose_packed_bytes_are_corrupt_is_refused_as_damaged(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_part_whose_local_header_is_gone_is_refused_as_damaged(tmp_path):
+    """The directory says where a part begins; when no local header stands there, the
+    refusal names the part and says its header is missing."""
+    path = repack(book(tmp_path), {"xl/noise.xml": b"<x>" + b"noise " * 1_000 + b"</x>"})
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("xl/noise.xml")
+    data = bytearray(path.read_bytes())
+    assert data[member.header_offset : member.header_offset + 4] == b"PK\x03\x04"
+    data[member.header_offset : member.header_offset + 4] = b"XXXX"
+    path.write_bytes(bytes(data))
+    result = run("report", path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "part 'xl/noise.xml' of the workbook is damaged (its header is missing)" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_part_packed_with_a_method_no_spreadsheet_uses_is_refused(tmp_path):
     path = repack(book(tmp_path), {"xl/odd.xml": b"<x/>" * 100}, method=zipfile.ZIP_BZIP2)
     result = run("report", path, "--out", tmp_path / "out")

@@ -15,11 +15,20 @@ from typing import Any, cast
 
 from isal import isal_zlib
 
-_LOCAL = 30  # a local file header before its name and extra field
+LOCAL_HEADER = 30  # a zip member's local file header, before its name and extra field
 _FEED = 1 << 16  # packed bytes given to the inflater at a time
 
 # What a raw deflate stream that is not one raises, from either inflater.
 INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, cast(type[Exception], isal_zlib.error))
+
+
+def data_start(local: bytes, info: zipfile.ZipInfo) -> int | None:
+    """Where ``info``'s packed bytes begin, from the ``LOCAL_HEADER`` bytes at its header's
+    offset; None when they are not a local file header."""
+    if len(local) < LOCAL_HEADER or not local.startswith(b"PK\x03\x04"):
+        return None
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    return info.header_offset + LOCAL_HEADER + name_length + extra_length
 
 
 def raw_inflater() -> Any:
@@ -33,11 +42,11 @@ class InflatedMember:
 
     def __init__(self, data: bytes, info: zipfile.ZipInfo) -> None:
         view = memoryview(data)
-        local = bytes(view[info.header_offset : info.header_offset + _LOCAL])
-        if len(local) < _LOCAL or not local.startswith(b"PK\x03\x04"):
+        start = data_start(
+            bytes(view[info.header_offset : info.header_offset + LOCAL_HEADER]), info
+        )
+        if start is None:
             raise zipfile.BadZipFile(f"Bad magic number for file header of {info.filename!r}")
-        name_length, extra_length = struct.unpack("<HH", local[26:30])
-        start = info.header_offset + _LOCAL + name_length + extra_length
         self._packed = view[start : start + info.compress_size]
         self._inflater = raw_inflater() if info.compress_type == zipfile.ZIP_DEFLATED else None
         self._name, self._expected = info.filename, info.CRC
