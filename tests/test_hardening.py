@@ -199,37 +199,44 @@ def test_a_part_named_outside_the_package_is_refused(tmp_path, name):
     assert "has a name that points outside the workbook" in result.output
 
 
-def test_a_part_whose_packed_bytes_are_corrupt_is_refused_as_damaged(tmp_path):
-    """Bytes that are no deflate stream (the inflater's own error) are a clear refusal naming
-    the part, whichever inflater the guard uses, never a crash."""
-    path = repack(book(tmp_path), {"xl/noise.xml": b"<x>" + b"noise " * 50_000 + b"</x>"})
+def _damaged_noise(tmp_path, noise: int, spoil) -> str:
+    """The report's output on a book with a noise part whose bytes ``spoil(data, member)``
+    changes in place; it must be refused, naming the part, without a traceback."""
+    path = repack(book(tmp_path), {"xl/noise.xml": b"<x>" + b"noise " * noise + b"</x>"})
     with zipfile.ZipFile(path) as archive:
         member = archive.getinfo("xl/noise.xml")
     data = bytearray(path.read_bytes())
-    name_length, extra_length = struct.unpack("<HH", data[member.header_offset + 26 :][:4])
-    start = member.header_offset + 30 + name_length + extra_length
-    data[start : start + 16] = b"\xff" * 16  # a final block of the reserved type 3
+    spoil(data, member)
     path.write_bytes(bytes(data))
     result = run("report", path, "--out", tmp_path / "out")
     assert result.exit_code == 1, result.output
     assert "part 'xl/noise.xml' of the workbook is damaged" in result.output
     assert "Traceback" not in result.output
+    return result.output
+
+
+def test_a_part_whose_packed_bytes_are_corrupt_is_refused_as_damaged(tmp_path):
+    """Bytes that are no deflate stream (the inflater's own error) are a clear refusal naming
+    the part, whichever inflater the guard uses, never a crash."""
+
+    def spoil(data: bytearray, member: zipfile.ZipInfo) -> None:
+        name_length, extra_length = struct.unpack("<HH", data[member.header_offset + 26 :][:4])
+        start = member.header_offset + 30 + name_length + extra_length
+        data[start : start + 16] = b"\xff" * 16  # a final block of the reserved type 3
+
+    _damaged_noise(tmp_path, 50_000, spoil)
 
 
 def test_a_part_whose_local_header_is_gone_is_refused_as_damaged(tmp_path):
     """The directory says where a part begins; when no local header stands there, the
     refusal names the part and says its header is missing."""
-    path = repack(book(tmp_path), {"xl/noise.xml": b"<x>" + b"noise " * 1_000 + b"</x>"})
-    with zipfile.ZipFile(path) as archive:
-        member = archive.getinfo("xl/noise.xml")
-    data = bytearray(path.read_bytes())
-    assert data[member.header_offset : member.header_offset + 4] == b"PK\x03\x04"
-    data[member.header_offset : member.header_offset + 4] = b"XXXX"
-    path.write_bytes(bytes(data))
-    result = run("report", path, "--out", tmp_path / "out")
-    assert result.exit_code == 1, result.output
-    assert "part 'xl/noise.xml' of the workbook is damaged (its header is missing)" in result.output
-    assert "Traceback" not in result.output
+
+    def spoil(data: bytearray, member: zipfile.ZipInfo) -> None:
+        assert data[member.header_offset : member.header_offset + 4] == b"PK\x03\x04"
+        data[member.header_offset : member.header_offset + 4] = b"XXXX"
+
+    output = _damaged_noise(tmp_path, 1_000, spoil)
+    assert "part 'xl/noise.xml' of the workbook is damaged (its header is missing)" in output
 
 
 def test_a_part_packed_with_a_method_no_spreadsheet_uses_is_refused(tmp_path):
