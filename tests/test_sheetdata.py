@@ -149,9 +149,13 @@ def test_the_widest_column_is_found_whatever_the_dimension_says(block, dimension
 
 
 @pytest.mark.parametrize("cell", ['<c s="1"><v>1</v></c>', "<c/>", "<c>", '<c\n t="s"/>'])
-def test_cells_whose_column_is_only_implied_are_refused(cell):
+# the dimension right, too narrow (a cell beyond it is found in the same pass), or missing
+@pytest.mark.parametrize("dimension", ["A1:B3", "A1:A3", None])
+def test_cells_whose_column_is_only_implied_are_refused(cell, dimension):
     with pytest.raises(SheetError, match="no reference"):
-        sheetdata.scan(opener(sheet(f'<row r="1"><c r="A1"/>{cell}</row>')), "")
+        sheetdata.scan(
+            opener(sheet(f'<row r="1"><c r="A1"/>{cell}<c r="B1"/></row>', dimension)), ""
+        )
 
 
 def test_an_empty_or_self_closed_sheet_data_has_no_rows():
