@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import SheetError
-from pipeline.ooxml import sheetdata
+from pipeline.ooxml import sheetdata, xmltext
 from pipeline.ooxml.notes import SHAPES_PER_BLOCK, comments_part, vml_part
+from pipeline.ooxml.xmltext import NOT_XML_CHARACTERS
 from pipeline.ooxml.zipwriter import BULK_SIZE, ZipOut, deflate
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -507,3 +508,23 @@ def test_rows_with_the_same_values_each_get_their_own_references():
         2: same.format(2),
         7: '<c r="F7" s="7" t="inlineStr"><is><t>Anchor</t></is></c>',
     }
+
+
+def test_the_characters_escaping_drops_are_those_xml_cannot_hold():
+    bmp = (chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    assert set(NOT_XML_CHARACTERS) == {c for c in bmp if re.fullmatch(xmltext.NOT_XML, c)}
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("a&<>;amp\t\n\r\x00\x01\x0b\x0c\x1f\ufffe\uffff é漢"))
+        | st.text(),
+        max_size=6,
+    )
+)
+def test_a_column_escaped_in_one_pass_is_each_value_as_the_python_writer_escapes_it(values):
+    """Dropped what XML cannot hold, & < > as entities, every character looked at once: an
+    ampersand made by escaping is never escaped again."""
+    column = pl.DataFrame({"t": values}, schema={"t": pl.String})
+    got = column.select(sheetdata.escaped(pl.col("t")))["t"].to_list()
+    assert got == [xmltext.text(value) for value in values]

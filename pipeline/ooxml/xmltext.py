@@ -21,6 +21,12 @@ CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 # Those, and the two non-characters: what XML text drops where it has no escape for them
 # (cell text has one, Excel's _xFFFE_, which the cell writers use instead).
 NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]"
+# The same characters one by one, for a single pass of literal replacements over a column.
+NOT_XML_CHARACTERS = (
+    *(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))),
+    "\ufffe",
+    "\uffff",
+)
 # Python's strings can also hold a lone surrogate (never valid UTF-8, so never in a polars
 # column): text written from Python drops those too, or it could not be encoded at all.
 _NOT_XML = re.compile(NOT_XML[:-1] + "\ud800-\udfff]")
