@@ -271,7 +271,7 @@ def escaped(text: pl.Expr) -> pl.Expr:
 
     In one pass of literal replacements, each character looked at once: the same text as a
     pass for each (a character replaced is never looked at again, and none of the
-    replacements holds another), in 14.5 ms against 21.2 ms over 6.4 MB of reasons."""
+    replacements holds another), in 14.5 ms against 21.2 ms over 6.4 MB of text like the reasons."""
     return text.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
 
 
