@@ -31,15 +31,15 @@ def stages(source: Path, out: Path) -> dict[str, float]:
 
     tune_for_reports()
     marks: list[tuple[str, float]] = []
-    encode, spent = reporting.render_summary, {}
+    encode, spent = reporting.summary_with_head, {}
 
-    def timed_summary(*args: object) -> bytes:
+    def timed_summary(*args: object) -> tuple[bytes, dict]:
         began = time.perf_counter()
-        data = encode(*args)  # type: ignore[arg-type]
+        made = encode(*args)  # type: ignore[arg-type]
         spent["summary.json"] = time.perf_counter() - began
-        return data
+        return made
 
-    reporting.render_summary = timed_summary  # type: ignore[assignment]
+    reporting.summary_with_head = timed_summary  # type: ignore[assignment]
     began = time.perf_counter()
     reporting.report(source, out, on_stage=lambda name: marks.append((name, time.perf_counter())))
     ended = time.perf_counter()

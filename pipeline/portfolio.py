@@ -1,7 +1,9 @@
 """The portfolio of a batch: ``index.html`` and ``portfolio.xlsx`` from the reports it wrote.
 
-Built from each report's ``summary.json``, so it needs no state of its own and works the same
-whether the workbooks ran in one process or many. Both files are written atomically.
+Built from each report's ``summary.json`` figures, so it needs no state of its own and works
+the same whether the workbooks ran in one process or many: the report that made them hands
+them back with its outcome (``summary_head``), and a report made before is read from its file.
+Both files are written atomically.
 """
 
 from __future__ import annotations
@@ -110,11 +112,17 @@ def write_portfolio(
     failures: Sequence[Failure],
     lang: str = "en",
     version: str = "",
+    known: Mapping[Path, Business] | None = None,
 ) -> list[Path]:
     """Write index.html and portfolio.xlsx for the reports in ``done`` (folder, name) and the
-    inputs that ``failures`` could not report; return the two paths."""
+    inputs that ``failures`` could not report; return the two paths. ``known`` holds, by
+    folder, the figures of reports this process has just made (``business`` of their
+    ``ReportResult.summary``); the others are read from their ``summary.json``."""
     found = []
     for folder, name in done:
+        if known is not None and folder in known:
+            found.append(known[folder])
+            continue
         data, anchors = read_summary(folder / f"{name}.summary.json")
         found.append(business(data, name, anchors))
     rows = ranked(labelled(found))

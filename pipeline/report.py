@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__
 from pipeline.config import resolve_config
@@ -29,7 +30,7 @@ from pipeline.read.outside import outside_links
 from pipeline.read.sheets import read_workbook
 from pipeline.read.snapshot import Snapshot, snapshot
 from pipeline.render.html.briefing import render_briefing
-from pipeline.render.json import render_summary
+from pipeline.render.json import summary_with_head
 from pipeline.render.provenance import Provenance
 from pipeline.render.xlsx.workbook import WorkbookAhead, read_ahead, start_workbook
 from pipeline.validate.ledger import build_ledger, handed_over
@@ -62,6 +63,7 @@ class ReportResult:
     folder: Path
     files: tuple[Path, ...]
     analysis: Analysis
+    summary: dict[str, Any]  # summary.json's figures but its client list (``summary_with_head``)
 
 
 def _read_ahead(source: Path) -> WorkbookAhead | None:
@@ -211,7 +213,7 @@ def _report(
         # The workbook's data sheets are finished on a thread while the briefing is rendered.
         workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
         briefing = render_briefing(analysis, provenance, w)
-        summary = render_summary(analysis, provenance)
+        summary, head = summary_with_head(analysis, provenance)
         outputs: dict[str, bytes | Callable[[], bytes]] = {
             # written last, once its threads are done: the other files are written meanwhile
             f"{name}.annotated.xlsx": workbook.result,
@@ -222,7 +224,11 @@ def _report(
         stage("write")
         files = write_outputs(folder, outputs, like=copy.mode)
         return ReportResult(
-            source=result_source, folder=folder, files=tuple(files), analysis=analysis
+            source=result_source,
+            folder=folder,
+            files=tuple(files),
+            analysis=analysis,
+            summary=head,
         )
     except BaseException:
         if ahead is not None:  # nothing is written: the sheet read ahead is not needed

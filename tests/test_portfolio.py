@@ -445,3 +445,57 @@ def test_a_summary_not_laid_out_as_tierbook_writes_it_is_read_whole(tmp_path):
     path = tmp_path / "x.summary.json"
     path.write_text(json.dumps(document), encoding="utf-8")  # all on one line
     assert read_summary(path) == (document, None)
+
+
+SAMPLES = sorted((Path(__file__).parent.parent / "sample_workbooks").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_a_report_hands_back_what_its_summary_json_says(sample, tmp_path):
+    """The figures a report hands the portfolio are those its file holds, read back as the
+    portfolio reads a report made before (and as JSON, by the standard library's reader)."""
+    import pickle
+
+    from pipeline.edge.batch import report_one
+    from pipeline.portfolio import business, read_summary
+    from pipeline.report import Options, report
+
+    result = report(sample, tmp_path / "direct", Options())
+    written = json.loads((result.folder / f"{sample.stem}.summary.json").read_text("utf-8"))
+    assert written["clients"] and result.summary == {**written, "clients": []}
+
+    outcome = report_one(sample, tmp_path / "batch", Options(), "named")
+    data, anchors = read_summary(tmp_path / "batch" / "named" / "named.summary.json")
+    assert anchors == sum(c["tier"] == "anchor" for c in written["clients"])
+    assert outcome.standing == business(data, "named", anchors)
+    # as a worker process hands it back
+    assert pickle.loads(pickle.dumps(outcome)).standing == outcome.standing
+
+
+def test_the_portfolio_of_a_batch_just_made_reads_no_summary_back(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline import __version__, portfolio
+    from pipeline.edge.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_workbook(folder / "a.xlsx", _monthly("Alpha", "2025-01-01", 12, 100))
+    write_workbook(folder / "b.xlsx", _monthly("Beta", "2025-01-01", 12, 300))
+    read = portfolio.read_summary
+
+    def unread(path: Path) -> None:
+        raise AssertionError(f"{path} was read back")
+
+    monkeypatch.setattr(portfolio, "read_summary", unread)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(main, ["report", str(folder), "--out", str(out), "--jobs", "1"])
+    assert done.exit_code == 0, done.output
+    with pytest.raises(AssertionError, match="was read back"):  # reports made before: read
+        portfolio.write_portfolio(tmp_path / "again", [(out / "a", "a")], [])
+    # the same pages as from the reports' files
+    monkeypatch.setattr(portfolio, "read_summary", read)
+    reports = [(out / "a", "a"), (out / "b", "b")]
+    portfolio.write_portfolio(tmp_path / "files", reports, [], version=__version__)
+    for name in ("index.html", "portfolio.xlsx"):
+        assert (out / name).read_bytes() == (tmp_path / "files" / name).read_bytes(), name

@@ -28,6 +28,8 @@ from pipeline.edge.isolated import IsolatedPool
 from pipeline.edge.messages import is_panic, refusal, worker_lost
 from pipeline.errors import Exit, TierbookError
 from pipeline.model.analysis import Analysis
+from pipeline.model.portfolio import Business
+from pipeline.portfolio import business
 from pipeline.report import Options, report
 from pipeline.validate.records import BY_DATES, BY_SETTING, ORDER_NAMES, DateOrder
 from pipeline.words.actions import change_words
@@ -47,6 +49,8 @@ class Outcome:
     clients: int | None = None  # clients analysed, when done
     verdict: str | None = None  # the dependence verdict in words ("High dependence"), when done
     seconds: float = 0.0  # time this workbook's report took, where it ran
+    # the portfolio's figures of the report, when done: never read back from its summary.json
+    standing: Business | None = None
 
 
 class ExecutorError(TierbookError):
@@ -161,7 +165,13 @@ def _report(
         folder=result.folder,
         clients=a.totals.clients,
         verdict=verdict,
+        standing=business(result.summary, name, anchors=_anchors(a)),
     )
+
+
+def _anchors(analysis: Analysis) -> int:
+    """The clients summary.json lists as anchors: its client list is every client's row."""
+    return int((analysis.clients["tier"] == "anchor").sum())
 
 
 def _currency_note(analysis: Analysis) -> str:

@@ -350,6 +350,7 @@ def _portfolio(
             ],
             lang=(language_of(lang) if lang else None) or "en",
             version=__version__,
+            known={o.folder: o.standing for o in outcomes if o.folder and o.standing},
         )
     except Exception as exc:  # the reports are written; say why the summary page is not
         if debug:
