@@ -2,7 +2,7 @@
 
 Built from each report's ``summary.json`` figures, so it needs no state of its own and works
 the same whether the workbooks ran in one process or many: the report that made them hands
-them back with its outcome (``summary_head``), and a report made before is read from its file.
+them back with its outcome (``summary_with_head``), and one made before is read from its file.
 Both files are written atomically.
 """
 

@@ -276,8 +276,8 @@ def _movers(analysis: Analysis) -> dict[str, Any]:
 
 def summary_with_head(analysis: Analysis, provenance: Provenance) -> tuple[bytes, dict[str, Any]]:
     """``summary.json``, and its figures but the client list as a reader of the file parses
-    them (``"clients": []``), for the portfolio of the command's own reports: read back, the
-    file was 24 MB at 15,000 clients.
+    them (``"clients": []``): the portfolio of reports just made then reads none back (24 MB
+    each at 15,000 clients).
 
     Two-space indented UTF-8, keys in the order built, the same bytes every run, each client one
     line of unspaced JSON. orjson writes dates as ISO text and NaN as null, as ``_plain`` does,
