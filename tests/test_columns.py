@@ -207,3 +207,56 @@ def test_pairs_of_values_are_formatted_per_distinct_pair(lang: str) -> None:
 
     assert _said(x, x.each(["a", "b"], make)) == ["1/5.0", "1/5.0", "2/5.0", "None/nan"]
     assert len(calls) == 3
+
+
+def test_cases_take_the_first_branch_whose_condition_holds() -> None:
+    """Worked out by hand: a null condition is not met, an earlier branch wins, a row no
+    condition takes gets ``otherwise``, a value may be null, and a figure worded by ``each``
+    is read on the rows of its branch."""
+    frame = pl.DataFrame(
+        {
+            "rule": ["a", "b", None, "a", "c", "b"],
+            "n": [1, 2, 3, None, 5, 6],
+            "big": [False, True, True, True, None, False],
+        }
+    )
+    x = Wording(frame, words("en"))
+    n = x.each("n", lambda v: f"#{v}")
+    said = x.cases(
+        (pl.col("big"), x._("big %(n)s", n=n)),
+        (pl.col("rule") == "a", x._("rule a, %(n)s", n=n)),
+        (pl.col("rule") == "b", "rule b"),
+        otherwise=pl.lit(None, pl.String),
+    )
+    assert _said(x, said) == ["rule a, #1", "big #2", "big #3", "big #None", None, "rule b"]
+
+
+MAYBE = st.one_of(st.none(), st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(MAYBE, MAYBE, MAYBE, st.one_of(st.none(), st.text(max_size=4))),
+        max_size=25,
+    )
+)
+def test_cases_equal_the_when_chain_they_replace(
+    rows: list[tuple[bool | None, bool | None, bool | None, str | None]],
+) -> None:
+    """Row for row, ``cases`` gives what ``pl.when(...).then(...)...otherwise(...)`` gives, for
+    conditions that are true, false or null, overlapping or not, and values that are null."""
+    frame = pl.DataFrame(
+        rows,
+        schema={"c0": pl.Boolean, "c1": pl.Boolean, "c2": pl.Boolean, "t": pl.String},
+        orient="row",
+    )
+    x = Wording(frame, words("en"))
+    values = [pl.col("t") + pl.lit("|0"), pl.lit("one"), pl.col("t").str.to_uppercase()]
+    otherwise = pl.concat_str([pl.lit("else "), pl.col("t")])
+    chain = pl.when(pl.col("c0")).then(values[0])
+    for i in (1, 2):
+        chain = chain.when(pl.col(f"c{i}")).then(values[i])
+    expected = frame.select(chain.otherwise(otherwise).alias("said"))["said"].to_list()
+    said = x.cases(*((pl.col(f"c{i}"), values[i]) for i in range(3)), otherwise=otherwise)
+    assert _said(x, said) == expected

@@ -89,83 +89,85 @@ def grade_reason(x: Wording, config: Config) -> pl.Expr:
         .then(x._(" (not A: %(missing)s)", missing=missing))
         .otherwise(pl.lit(""))
     )
-    return (
-        pl.when(rule.is_null())
-        .then(x._("no grade yet: no invoice has reached its due date"))
-        .when(rule == "no_payment_data")
-        .then(x._("no grade: the ledger holds no paid dates or payment statuses"))
-        .when(rule == "D_write_off")
-        .then(
+    return x.cases(
+        (
+            rule.is_null(),
+            x._("no grade yet: no invoice has reached its due date"),
+        ),
+        (
+            rule == "no_payment_data",
+            x._("no grade: the ledger holds no paid dates or payment statuses"),
+        ),
+        (
+            rule == "D_write_off",
             x.n_(
                 "grade D: %(n)s invoice written off (%(amount)s)",
                 "grade D: %(n)s invoices written off (%(amount)s)",
                 "write_offs",
                 amount=x.money("written_off_amount"),
-            )
-        )
-        .when(rule == "D_chronic_late")
-        .then(
+            ),
+        ),
+        (
+            rule == "D_chronic_late",
             x._(
                 "grade D: pays %(late)s, more than %(limit)s",
                 late=late,
                 limit=days(config.chronic_late_days, w),
-            )
-        )
-        .when(rule == "D_unpaid")
-        .then(
+            ),
+        ),
+        (
+            rule == "D_unpaid",
             x._(
                 "grade D: %(paid)s, under %(limit)s",
                 paid=paid,
                 limit=w.percent(config.grade_d_max_paid_share, 0),
-            )
-        )
-        .when(rule == "A")
-        .then(
+            ),
+        ),
+        (
+            rule == "A",
             x._(
                 "grade A: pays on time (%(late)s); %(paid)s; repeat work that is sizeable or steady%(deposits)s",
                 late=late,
                 paid=paid,
                 deposits=deposits,
-            )
-        )
-        .when((rule == "C") & median.is_null())
-        .then(
+            ),
+        ),
+        (
+            (rule == "C") & median.is_null(),
             x._(
                 "grade C: %(paid)s; %(late)s (B needs %(share)s paid)%(deposits)s",
                 paid=paid,
                 late=late,
                 share=w.percent(config.grade_b_min_paid_share, 0),
                 deposits=deposits,
-            )
-        )
-        .when(rule == "B_undated")
-        .then(
+            ),
+        ),
+        (
+            rule == "B_undated",
             x._(
                 "grade B: %(paid)s; %(late)s (A needs paying on time)%(deposits)s",
                 paid=paid,
                 late=late,
                 deposits=deposits,
-            )
-        )
-        .when(rule == "B")
-        .then(
+            ),
+        ),
+        (
+            rule == "B",
             x._(
                 "grade B: pays %(late)s; %(paid)s%(deposits)s%(why)s",
                 late=late,
                 paid=paid,
                 deposits=deposits,
                 why=why,
-            )
-        )
-        .otherwise(
-            x._(
-                "grade C: pays %(late)s; %(paid)s%(deposits)s (B needs a median of at most %(median)s "
-                "and %(share)s paid)",
-                late=late,
-                paid=paid,
-                deposits=deposits,
-                median=days(config.grade_b_max_median_late, w),
-                share=w.percent(config.grade_b_min_paid_share, 0),
-            )
-        )
+            ),
+        ),
+        otherwise=x._(
+            "grade C: pays %(late)s; %(paid)s%(deposits)s (B needs a median of at most %(median)s "
+            "and %(share)s paid)",
+            late=late,
+            paid=paid,
+            deposits=deposits,
+            median=days(config.grade_b_max_median_late, w),
+            share=w.percent(config.grade_b_min_paid_share, 0),
+        ),
     )

@@ -40,35 +40,43 @@ def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     roles = _role_reasons(clients, config, cur, w)
     style = _style_reason(x, config)
     replacement = _replacement_reason(x, analysis)
-    # Lazily, so that polars works out a figure's text once where several messages hold it (a
-    # client's lateness is in six of its grade's): an eager frame evaluates every use. At 15,000
-    # clients this query took 0.09 s against 0.12 s.
-    worded = clients.lazy().with_columns(
+    # The tier's and the grade's reasons are worked out first, each message on its own rule's
+    # clients only (``Wording.cases``): at 15,000 clients the reasons took 0.28 s of processor
+    # time against 0.32 s (medians of 7, interleaved; at 2,000 clients 0.13 s either way). The
+    # rest is one query, lazily, so that polars works out a figure's text once where several
+    # messages hold it.
+    tier, grade = _tier_reason(x, config), grade_reason(x, config)
+    share_line, lapse = _share_line(x), _lapse_reason(x, config, analysis.model is not None)
+    worded = x.frame.lazy().with_columns(
         roles.alias("role_reasons"),
         style.alias("style_line"),
         replacement.alias("replacement_line"),
     )
-    return worded.with_columns(
-        pl.concat_list(
-            _tier_reason(x, config),
-            grade_reason(x, config),
-            _share_line(x),
-            pl.when(yes("major_customer")).then(
-                x._(
-                    "major customer: above %(threshold)s of revenue",
-                    threshold=w.percent(config.major_customer_share, 0),
-                )
-            ),
-            pl.col("role_reasons"),
-            _lapse_reason(x, config, analysis.model is not None),
-            pl.col("replacement_line"),
-            pl.col("style_line"),
-            key_client,
-            members,
+    return (
+        worded.with_columns(
+            pl.concat_list(
+                tier,
+                grade,
+                share_line,
+                pl.when(yes("major_customer")).then(
+                    x._(
+                        "major customer: above %(threshold)s of revenue",
+                        threshold=w.percent(config.major_customer_share, 0),
+                    )
+                ),
+                pl.col("role_reasons"),
+                lapse,
+                pl.col("replacement_line"),
+                pl.col("style_line"),
+                key_client,
+                members,
+            )
+            .list.drop_nulls()
+            .alias("reasons")
         )
-        .list.drop_nulls()
-        .alias("reasons")
-    ).collect()
+        .drop(x.hidden)
+        .collect()
+    )
 
 
 def _anchor_gap(x: Wording, config: Config, months: pl.Expr) -> pl.Expr:
@@ -131,36 +139,36 @@ def _tier_reason(x: Wording, config: Config) -> pl.Expr:
         "months_billed_ever",
         date=first,
     )
-    return (
-        pl.when(rule == "lapsed")
-        .then(
+    return x.cases(
+        (
+            rule == "lapsed",
             x._(
                 "lapsed: last invoice %(date)s, none in the window; %(prior)s",
                 date=x.each("last_invoice", w.day),
                 prior=prior,
-            )
-        )
-        .when(rule == "new")
-        .then(
+            ),
+        ),
+        (
+            rule == "new",
             x._(
                 "new: first invoice %(date)s, %(days)s before as-of (judged after %(after)s)",
                 date=first,
                 days=x.each("tenure_days", lambda v: days(v, w)),
                 after=days(config.new_client_days, w),
-            )
-        )
-        .when(rule == "anchor_months")
-        .then(
+            ),
+        ),
+        (
+            rule == "anchor_months",
             x._(
                 "anchor: %(months)s (at least %(needed)s); %(share)s; client since %(date)s",
                 months=months,
                 needed=w.number(config.anchor_min_months),
                 share=share,
                 date=first,
-            )
-        )
-        .when(rule == "anchor_cadence")
-        .then(
+            ),
+        ),
+        (
+            rule == "anchor_cadence",
             x.n_(
                 "anchor: a regular cadence, an invoice every %(gap)s over %(n)s invoice in two "
                 "windows (gap variation %(cv)s, at most %(max_cv)s); %(share)s",
@@ -171,36 +179,32 @@ def _tier_reason(x: Wording, config: Config) -> pl.Expr:
                 cv=x.number("gap_cv", 2),
                 max_cv=w.number(config.anchor_max_gap_cv, 2),
                 share=share,
-            )
-        )
-        .when(rule == "anchor_contract")
-        .then(
+            ),
+        ),
+        (
+            rule == "anchor_contract",
             x._(
                 "anchor: contract on the Clients sheet (%(contract)s); %(share)s",
                 contract=shown("contract"),
                 share=share,
-            )
-        )
-        .when(rule == "recurring")
-        .then(recurring + _anchor_gap(x, config, months))
-        .when(rule == "credit_only")
-        .then(
+            ),
+        ),
+        (rule == "recurring", recurring + _anchor_gap(x, config, months)),
+        (
+            rule == "credit_only",
             x._(
                 "one-off: credit notes only, no invoice (%(amount)s in the window)",
                 amount=x.money("credits"),
-            )
-        )
-        .when(pl.col("invoices_total") == 1)
-        .then(x._("one-off: a single invoice on %(date)s", date=first))
-        .otherwise(
-            x.n_(
-                "one-off: %(n)s invoice within %(span)s (one project: at most %(limit)s apart)",
-                "one-off: %(n)s invoices within %(span)s (one project: at most %(limit)s apart)",
-                "invoices_total",
-                span=x.each("span_days", lambda v: days(v, w)),
-                limit=days(config.one_off_span_days, w),
-            )
-        )
+            ),
+        ),
+        (pl.col("invoices_total") == 1, x._("one-off: a single invoice on %(date)s", date=first)),
+        otherwise=x.n_(
+            "one-off: %(n)s invoice within %(span)s (one project: at most %(limit)s apart)",
+            "one-off: %(n)s invoices within %(span)s (one project: at most %(limit)s apart)",
+            "invoices_total",
+            span=x.each("span_days", lambda v: days(v, w)),
+            limit=days(config.one_off_span_days, w),
+        ),
     )
 
 
@@ -286,7 +290,7 @@ def _role_reasons(clients: pl.DataFrame, config: Config, currency: str | None, w
         )
     )
     per_client = (
-        one.select("_client", said.alias("_said"))
+        x.frame.select("_client", said.alias("_said"))
         .group_by("_client", maintain_order=True)
         .agg("_said")
     )
