@@ -181,10 +181,12 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
         total(pl.col("revenue")).alias("revenue"),
         share.max().alias("top1_share"),
         ordered_sum(share.top_k(5)).alias("top5_share"),
-        (10_000 / hhi).alias("effective_clients"),
         hhi.alias("hhi"),
         (anchor & positive).sum().cast(pl.Int64).alias("anchors"),
     )
+    # from the HHI once it is summed: within the group-by, the squares were sorted and summed
+    # twice (at 15,000 clients 0.042 s of processor time against 0.055 s, medians of 9)
+    figures = figures.with_columns((10_000 / pl.col("hhi")).alias("effective_clients"))
     # Points with nothing billed in their window still appear, with no share to speak of.
     return (
         frame.select("point", "as_of")
