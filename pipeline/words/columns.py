@@ -56,9 +56,9 @@ class Wording:
         out only on the rows that take it.
 
         A ``when`` works out every branch on every row, then keeps one: a message per rule, on
-        every client, where each client has one rule. At 15,000 clients the tier's and the grade's
-        reasons (nine and ten branches) were most of the reasons' query. A condition that is null
-        is not met, as in ``when``.
+        every client, where each client has one rule. At 15,000 clients the tier's and the
+        grade's reasons (nine and ten branches) were 0.074 s of the reasons' 0.12 s of queries,
+        each worked out alone. A condition that is null is not met, as in ``when``.
         """
         at, branch = "__worded_at", "__worded_branch"
         chain: Any = pl
