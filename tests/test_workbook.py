@@ -484,3 +484,91 @@ def test_the_analysis_sheets_are_merged_while_the_data_sheets_are_still_being_sp
     assert held == [True]
     with zipfile.ZipFile(result.folder / f"{source.stem}.annotated.xlsx") as archive:
         assert archive.testzip() is None
+
+
+def test_a_text_exports_workbook_is_finished_off_the_callers_thread(tmp_path, monkeypatch):
+    """A CSV has no package to extend: the analysis workbook alone is made, its long tables'
+    rows put in and its parts deflated on a thread of its own while the briefing and the JSON
+    are rendered. Here that thread waits until the JSON has been made, which a workbook
+    finished on the caller's thread, before the briefing, could never see. The bytes are those
+    of a workbook finished on the caller's thread."""
+    import threading
+
+    from pipeline import report as report_module
+    from pipeline.render.xlsx import workbook as workbook_module
+
+    rendered = threading.Event()
+    finish = workbook_module.standalone
+    summary = report_module.summary_with_head
+    seen: list[tuple[str, bool]] = []
+
+    def finishing(*args, **kwargs):
+        seen.append((threading.current_thread().name, rendered.wait(timeout=30)))
+        return finish(*args, **kwargs)
+
+    def summarised(*args, **kwargs):
+        try:
+            return summary(*args, **kwargs)
+        finally:
+            rendered.set()
+
+    monkeypatch.setattr(workbook_module, "standalone", finishing)
+    monkeypatch.setattr(report_module, "summary_with_head", summarised)
+    source = tmp_path / "export.csv"
+    source.write_text(
+        "Invoice No,Customer,Date,Amount\n"
+        + "".join(
+            f"INV-{i},Client {i % 7},2026-{1 + i % 12:02d}-{1 + i % 27:02d},{100 + 37 * i}.50\n"
+            for i in range(60)
+        ),
+        encoding="utf-8",
+    )
+    threaded = report(source, tmp_path / "a")
+    assert len(seen) == 1
+    where, waited = seen[0]
+    assert where.startswith("tierbook-book") and waited
+
+    class Inline:
+        """A pool that runs each job at once on the caller's thread."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, job, *args):
+            from concurrent.futures import Future
+
+            done: Future = Future()
+            done.set_result(job(*args))
+            return done
+
+        def shutdown(self, wait=True):
+            pass
+
+    rendered.set()
+    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", Inline)
+    inline = report(source, tmp_path / "b")
+    assert seen[1][0] == threading.current_thread().name
+    name = "export.annotated.xlsx"
+    assert (threaded.folder / name).read_bytes() == (inline.folder / name).read_bytes()
+    with zipfile.ZipFile(threaded.folder / name) as archive:
+        assert archive.testzip() is None
+
+
+def test_a_text_exports_workbook_that_fails_on_its_thread_leaves_no_report(tmp_path, monkeypatch):
+    """An error while the workbook is finished on its thread reaches the caller, and the
+    report's folder is never made: no briefing or JSON without their workbook."""
+    from pipeline.render.xlsx import workbook as workbook_module
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full while deflating")
+
+    monkeypatch.setattr(workbook_module, "standalone", broken)
+    source = tmp_path / "export.csv"
+    source.write_text(
+        "Invoice No,Customer,Date,Amount\nINV-1,Acme,2026-01-15,100.00\nINV-2,Beta,2026-02-15,50\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(OSError, match="disk full"):
+        report(source, tmp_path / "out")
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []

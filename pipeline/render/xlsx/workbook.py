@@ -22,6 +22,7 @@ from pathlib import Path
 from pipeline.errors import PackageError
 from pipeline.model.analysis import Analysis
 from pipeline.ooxml.bodies import sheet_bodies
+from pipeline.ooxml.bulkrows import Unfilled
 from pipeline.ooxml.merge import standalone, write_merge
 from pipeline.ooxml.plan import ScanAhead, plan_merge, scan_ahead
 from pipeline.render.provenance import Provenance
@@ -35,7 +36,8 @@ from pipeline.words.i18n import ENGLISH, Words
 class PendingWorkbook:
     """An annotated workbook being finished: its data sheets are spliced, and the package
     merged and deflated, on two threads (polars and zlib let go of the interpreter) while the
-    caller renders the rest."""
+    caller renders the rest; for an input that is no package, the analysis workbook's long
+    tables filled in and its parts deflated, on one."""
 
     def __init__(self, finish: Callable[[], bytes]) -> None:
         self._finish = finish
@@ -78,11 +80,10 @@ def start_workbook(
     input, options and ``when``. ``ahead`` is ``read_ahead(source)``'s, when it was called."""
     names = sheet_names(provenance.sheet_names if fmt == "xlsx" else ())
 
-    def alone(notes: list[str]) -> bytes:
+    def by_itself(notes: list[str]) -> Unfilled:
+        """The analysis workbook alone, its long tables' rows still to be put in."""
         facts = method_facts(analysis, provenance, notes)
-        return standalone(
-            build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w), when
-        )
+        return build_analysis_book(analysis, provenance, sheet_names(()), facts, when, words=w)
 
     if fmt != "xlsx":
         notes = [
@@ -94,11 +95,16 @@ def start_workbook(
                 f"({SHEET_ROWS - 1:,} below its header), so they are not written out; every one "
                 "is in the figures, and the input keeps them"
             )
-        book = alone(notes)
-        return PendingWorkbook(lambda: book)
+        sheets = by_itself(notes)
+        # Its long tables' rows made and its parts deflated on a thread, as a merge is, while
+        # the caller renders the briefing and the JSON (polars and zlib let go of the
+        # interpreter). For the CDNOW sales log as CSV (69,659 sales, 23,544 customers) the
+        # render and the write took 0.67 s against 0.84 s (medians of 11, side by side).
+        return _later(lambda: standalone(sheets, when))
 
     def failed(exc: PackageError) -> bytes:
-        return alone([f"the original sheets: the package could not be extended safely ({exc})"])
+        notes = [f"the original sheets: the package could not be extended safely ({exc})"]
+        return standalone(by_itself(notes), when)
 
     original = ahead.original if ahead is not None else source.read_bytes()
     date_1904 = _uses_1904(original)
@@ -134,6 +140,16 @@ def start_workbook(
     finally:
         pool.shutdown(wait=False)  # the threads end with their jobs
     return PendingWorkbook(merged.result)
+
+
+def _later(finish: Callable[[], bytes]) -> PendingWorkbook:
+    """``finish`` begun on a thread of its own; the workbook it gives, pending."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tierbook-book")
+    try:
+        done = pool.submit(finish)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its job
+    return PendingWorkbook(done.result)
 
 
 def _uses_1904(package: bytes) -> bool:
