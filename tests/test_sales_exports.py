@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.edge.cli import main
 
@@ -370,3 +372,73 @@ def test_a_refund_or_an_outgoing_amount_is_read_in_any_common_writing(text, valu
 
     got = pl.DataFrame({"t": [text]}).select(_number(pl.col("t"))).item()
     assert got == (pytest.approx(value) if value is not None else None)
+
+
+_ORDER = st.sampled_from(["#1001", "#1002", "#1003", None])
+_TEXT = st.sampled_from(["Ann", "Bob", "", None])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _ORDER,
+            _TEXT,  # billing name
+            st.sampled_from(["ann@x.com", "bob@x.com", None]),  # e-mail
+            st.sampled_from(["paid", "pending", "", None]),  # financial status
+            st.sampled_from(["2026-01-05 10:00:00 +0000", "2026-02-01 09:00:00 +0000", None]),
+            st.sampled_from(["2026-01-06 10:00:00 +0000", None]),  # paid at
+            st.sampled_from(["GBP", "EUR", None]),
+            st.sampled_from(["100.00", "5", None]),  # the order's total
+        ),
+        max_size=12,
+    )
+)
+def test_every_line_of_an_order_takes_its_first_lines_fields(lines):
+    """A shop's order fields stand on its first line only: every line takes the customer,
+    date, status, currency and paid date of its order's first line (lines with no order
+    number are one order), and only that first line keeps the order's total. Worked out
+    here line by line, against the rows ``reshape`` gives, in their order."""
+    from dataclasses import replace
+
+    import polars as pl
+
+    from pipeline.read.reshape import reshape
+    from pipeline.read.shops import SHOP_PROFILES
+
+    shopify = next(p for p in SHOP_PROFILES if p.name == "Shopify: orders export")
+    # the first-line rule alone: no statuses set aside, no refunds, nothing marked paid
+    profile = replace(shopify, not_sales={}, only_statuses=(), refunded_labels=(), paid=False)
+    names = ["invoice_no", "Billing Name", "Email", "status", "invoice_date", "paid_date"]
+    names += ["currency", "amount"]
+    frame = pl.DataFrame(
+        [(row, *line) for row, line in enumerate(lines, start=2)],
+        schema={"_row": pl.UInt32, **dict.fromkeys(names, pl.String)},
+        orient="row",
+    ).with_columns(pl.lit(None, pl.String).alias("client"))
+    where = {
+        "name": "invoice_no",
+        "billingname": "Billing Name",
+        "email": "Email",
+        "financialstatus": "status",
+        "createdat": "invoice_date",
+        "paidat": "paid_date",
+        "currency": "currency",
+        "total": "amount",
+    }
+    got, _left_out = reshape(frame, profile, "invoice_no", where)
+
+    first: dict[str | None, int] = {}
+    for i, line in enumerate(lines):
+        first.setdefault(line[0], i)
+    want = []
+    for i, line in enumerate(lines):
+        order = lines[first[line[0]]]
+        is_first = i == first[line[0]]
+        _, billing, email, status, date, paid, currency, total = order
+        customer = next((c for c in (billing, email) if c is not None and c.strip()), None)
+        want.append(
+            (i + 2, customer, status, date, paid, currency, total if is_first else "0", line[0])
+        )
+    columns = ["_row", "client", "status", "invoice_date", "paid_date", "currency", "amount"]
+    assert got.select(*columns, "invoice_no").rows() == want

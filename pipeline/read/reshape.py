@@ -236,22 +236,29 @@ def _sales_rules(
         (c for c in (_column(frame, x, where) for x in profile.refunded_labels) if c), None
     )
     if profile.first_line_only and "invoice_no" in frame.columns:
-        # An order's own fields are those of its first line, whatever its other lines hold.
+        # An order's own fields are those of its first line, whatever its other lines hold:
+        # each line takes them from its order's first line by a join (lines without an order
+        # number are one order, as a window over the number makes them). A forward fill over
+        # each order took 0.2 s a field at 100,000 lines of 49,000 orders, 0.84 s in all,
+        # against 0.03 s.
         first = pl.col("_row") == pl.col("_row").min().over("invoice_no")
         fields = ["client", "invoice_date", "currency", "status", "due_date", "paid_date"]
         carried = [
             c
-            for c in dict.fromkeys([*fields, *clients, status, refunded])
-            if c is not None and c in frame.columns
+            for c in dict.fromkeys([*fields, *clients, status])
+            if c is not None and c != refunded and c in frame.columns
         ]
-        frame = frame.with_columns(
-            *(
-                pl.when(first).then(pl.col(c)).otherwise(None).forward_fill().over("invoice_no")
-                for c in carried
-                if c != refunded
-            ),
-            pl.when(first).then(pl.col("amount")).otherwise(pl.lit("0")).alias("amount"),
-            *([pl.when(first).then(pl.col(refunded)).alias(refunded)] if refunded else []),
+        columns = frame.columns
+        frame = frame.with_columns(first.alias("_first"))
+        firsts = frame.filter(pl.col("_first")).select("invoice_no", *carried)
+        frame = (
+            frame.drop(carried)
+            .join(firsts, on="invoice_no", how="left", nulls_equal=True, maintain_order="left")
+            .with_columns(
+                pl.when(pl.col("_first")).then(pl.col("amount")).otherwise(pl.lit("0")),
+                *([pl.when(pl.col("_first")).then(pl.col(refunded))] if refunded else []),
+            )
+            .select(columns)
         )
     if clients:
         blank = [
