@@ -6,6 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.edge.cli import main
 from pipeline.errors import InputError
@@ -148,3 +150,38 @@ def test_a_quote_left_open_is_refused_with_the_line_it_opened_on(tmp_path):
     )
     with pytest.raises(InputError, match="a quoted cell opened on line 3 .* not closed"):
         report(path, tmp_path / "out")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab Zé€,"-0\n', max_size=6), max_size=6),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_record_is_a_row_of_its_cells_padded_to_the_widest(tmp_path_factory, records):
+    """The records, as Python's csv module reads them, become rows of text cells: an empty
+    cell and a missing one (a short record, a blank line) are both null, every row as wide as
+    the widest record, in the file's order."""
+    import csv
+    import io
+
+    from hypothesis import assume
+
+    from pipeline.read.delimited import read_delimited
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(records)
+    text = buffer.getvalue()
+    assume(text.strip())
+    read = list(csv.reader(io.StringIO(text, newline="")))
+    assume(all(cell.count("\n") < 2 for row in read for cell in row))  # no quote left open
+    width = max(len(row) for row in read)
+    want = [tuple([cell or None for cell in row] + [None] * (width - len(row))) for row in read]
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    frame, _, separator = read_delimited(path)
+    assume(separator == ",")
+    assert frame.columns == [f"c{i}" for i in range(width)]
+    assert frame.rows() == want
