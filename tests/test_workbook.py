@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import zipfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import fastexcel
@@ -400,6 +401,21 @@ def test_the_workbook_opens_on_the_summary_with_no_other_tab_selected(tmp_path):
     assert [ws.title for ws in annotated.worksheets if ws.sheet_view.tabSelected] == ["Summary"]
 
 
+class _Inline:
+    """A pool that runs each job at once on the caller's thread."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, job, *args):
+        done: Future = Future()
+        done.set_result(job(*args))
+        return done
+
+    def shutdown(self, wait=True):
+        pass
+
+
 def test_the_package_is_merged_off_the_callers_thread_while_it_renders(tmp_path, monkeypatch):
     """The merge (rows made, parts deflated) runs on the sheets' thread, begun before the
     briefing is rendered, and the report's workbook is its result, the same bytes as a merge
@@ -429,23 +445,7 @@ def test_the_package_is_merged_off_the_callers_thread_while_it_renders(tmp_path,
     assert where["merge"].startswith("tierbook-sheets")
     assert where["briefing"] == threading.current_thread().name
 
-    class Inline:
-        """A pool that runs each job at once on the caller's thread."""
-
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, job, *args):
-            from concurrent.futures import Future
-
-            done: Future = Future()
-            done.set_result(job(*args))
-            return done
-
-        def shutdown(self, wait=True):
-            pass
-
-    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", Inline)
+    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", _Inline)
     inline = report(source, tmp_path / "b")
     name = f"{source.stem}.annotated.xlsx"
     assert (threaded.folder / name).read_bytes() == (inline.folder / name).read_bytes()
@@ -528,24 +528,8 @@ def test_a_text_exports_workbook_is_finished_off_the_callers_thread(tmp_path, mo
     where, waited = seen[0]
     assert where.startswith("tierbook-book") and waited
 
-    class Inline:
-        """A pool that runs each job at once on the caller's thread."""
-
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, job, *args):
-            from concurrent.futures import Future
-
-            done: Future = Future()
-            done.set_result(job(*args))
-            return done
-
-        def shutdown(self, wait=True):
-            pass
-
     rendered.set()
-    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", Inline)
+    monkeypatch.setattr(workbook_module, "ThreadPoolExecutor", _Inline)
     inline = report(source, tmp_path / "b")
     assert seen[1][0] == threading.current_thread().name
     name = "export.annotated.xlsx"
