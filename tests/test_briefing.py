@@ -534,3 +534,38 @@ def test_long_lists_name_their_largest_clients_and_say_how_many_more(tmp_path, m
     assert sentences.named(["A", "B", "C", "D"], w) == "A, B, and 2 more"
     assert sentences.named(["A", "B"], w) == "A, B"
     assert sentences.named(["A", "B", "C"], words("ru")) == "A, B, и ещё 1"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_headline_figure_of_tens_of_millions_stays_inside_its_card(
+    browser, workbook, tmp_path, width
+):
+    """A shop's revenue in a currency without a sign ("ZAR20,893,021.00", 16 characters) is
+    shown whole, inside its card, on a phone and on a desktop, in both directions; the cards
+    still share rows."""
+    book = workbook(
+        [
+            inv("1", "Umhlanga Traders", "2026-01-10", 12_893_021),
+            inv("2", "Karoo Wholesale", "2026-04-10", 6_000_000),
+            inv("3", "Cape Outfitters", "2026-06-10", 2_000_000),
+        ]
+    )
+    for lang in ("en", "fa"):
+        result = report(book, tmp_path / lang, Options(currency="ZAR", lang=lang))
+        page_file = next(f for f in result.files if f.suffix == ".html")
+        page, _requests, problems = open_page(browser, page_file, width=width)
+        cards = page.evaluate(
+            """() => [...document.querySelectorAll('.kpi')].map(k => {
+                const card = k.getBoundingClientRect(), dd = k.querySelector('dd');
+                const figure = dd.getBoundingClientRect();
+                return {text: dd.textContent, top: card.top, inside:
+                    figure.left >= card.left - 0.5 && figure.right <= card.right + 0.5
+                    && dd.scrollWidth <= dd.clientWidth + 1};
+            })"""
+        )
+        page.close()
+        assert problems == []
+        assert "20,893,021" in cards[0]["text"] or "۲۰٬۸۹۳٬۰۲۱" in cards[0]["text"]
+        assert all(card["inside"] for card in cards), (lang, width, cards)
+        assert len({card["top"] for card in cards}) < len(cards)  # some share a row
