@@ -24,6 +24,7 @@ from pipeline.ooxml.sheetdata import escaped, inline_pieces, utf8_values
 from pipeline.ooxml.xmltext import CONTROL
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
+_RUNS = 12  # runs of a row's pieces made side by side, then joined (``_cells``)
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,9 @@ def _whole(values: pl.DataFrame, name: str) -> bool:
     return not column.dtype.is_float() or bool(column.is_finite().all())
 
 
-def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
-    """Each row's cells, concatenated; a blank makes a styled empty cell or none at all.
+def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> list[pl.Expr]:
+    """Each row's cells as a few runs of text to join; a blank makes a styled empty cell or none
+    at all.
 
     A cell is pieces of one ``concat_str``, not pieces added one to the next: each ``+``
     makes a column of text. At 15,000 clients the Client analysis rows took 0.11-0.12 s
@@ -246,7 +248,12 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> pl.Expr:
             parts.extend(pieces)
         else:
             parts.append(pl.concat_str(pieces).fill_null(blank))
-    return pl.concat_str(parts)
+    # In a dozen runs of pieces, each a column polars makes on a thread of its own, then joined
+    # (null where any is, as one join would be). At 15,000 clients the Client analysis sheet
+    # was filled in 0.096 s against 0.147 s with one join, in less processor time (0.138 s
+    # against 0.153 s; medians of 5 processes, 9 runs each, interleaved).
+    size = max(-(-len(parts) // _RUNS), 1)
+    return [pl.concat_str(parts[i : i + size]) for i in range(0, len(parts), size)] or [pl.lit("")]
 
 
 def _styles(sheet: bytes, row: int) -> dict[str, str]:
@@ -263,10 +270,12 @@ def rows_xml(sheet: bytes, later: Later, date_1904: bool) -> pl.DataFrame:
     xlsxwriter wrote above them; rows with no cell left out."""
     styles = _styles(sheet, later.top)
     first = later.top + 1
+    runs = [run.alias(f"_run{i}") for i, run in enumerate(_cells(later, styles, date_1904))]
     made = (
         later.values.with_row_index("row", offset=first)
         .with_columns(pl.col("row").cast(pl.String).alias(_ROW_TEXT))
-        .select(pl.col("row").cast(pl.Int64), _cells(later, styles, date_1904).alias("cells"))
+        .select(pl.col("row").cast(pl.Int64), *runs)
+        .select("row", pl.concat_str(pl.col(r.meta.output_name()) for r in runs).alias("cells"))
     )
     if later.heights is not None:
         made = made.with_columns(
