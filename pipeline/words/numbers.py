@@ -143,11 +143,16 @@ class Plain:
         if self.places:
             fraction = (units % 10**self.places).cast(pl.String).str.zfill(self.places)
             parts += [pl.lit(self.decimal), fraction]
-        signed = [
-            pl.concat_str([pl.lit(self.prefix[sign]), *parts, pl.lit(self.suffix[sign])])
-            for sign in (0, 1)
-        ]
-        return pl.when(values < 0).then(signed[1]).otherwise(signed[0])
+        # One join, its ends chosen by the sign, not two whole joins with one kept: the long
+        # tail's reasons took 0.233 s against 0.250 s (medians of 7 processes, interleaved).
+        negative = values < 0
+        prefix, suffix = (
+            pl.lit(ends[0])
+            if ends[0] == ends[1]
+            else pl.when(negative).then(pl.lit(ends[1])).otherwise(pl.lit(ends[0]))
+            for ends in (self.prefix, self.suffix)
+        )
+        return pl.concat_str([prefix, *parts, suffix])
 
 
 def _compile(pattern: NumberPattern, locale: Locale, currency: str | None) -> Plain | None:
