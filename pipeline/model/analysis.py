@@ -482,7 +482,10 @@ def analyse(ledger: Ledger, config: Config) -> Analysis:
         amount_source=ledger.amount_source,
         client_sheet_rows=ledger.clients.select(
             "row",
-            pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client"),
+            # a ledger without a Clients sheet looks no name up (the lookup is built per call)
+            pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("client")
+            if ledger.clients.height
+            else pl.col("client"),
         ),
     )
 

@@ -38,10 +38,14 @@ def referrals(sheet: pl.DataFrame, mapping: pl.DataFrame, clients: pl.DataFrame)
     Names on the sheet are mapped to accounts (so a referral naming a group member counts for
     the group); a client naming itself, or its own account, is not a referral.
     """
-    rows = sheet.filter(pl.col("referred_by").is_not_null()).select(
-        pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("referred"),
-        account_of(mapping, pl.col("referred_by")).alias("client"),
-    )
+    rows = sheet.filter(pl.col("referred_by").is_not_null())
+    if rows.height == 0:  # no one named: the names are not looked up (0.013 s at 15,000 names)
+        rows = pl.DataFrame(schema={"referred": pl.String, "client": pl.String})
+    else:
+        rows = rows.select(
+            pl.coalesce(account_of(mapping, pl.col("client")), pl.col("client")).alias("referred"),
+            account_of(mapping, pl.col("referred_by")).alias("client"),
+        )
     revenue = clients.select(pl.col("client").alias("referred"), pl.col("revenue").alias("_rev"))
     return (
         rows.filter(pl.col("client").is_not_null() & (pl.col("client") != pl.col("referred")))
