@@ -91,6 +91,9 @@ def to_accounts(invoices: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
 
 def account_members(mapping: pl.DataFrame) -> pl.DataFrame:
     """Accounts that join several billed names (or one under another name), with those names."""
+    if (mapping[MEMBER] == mapping["client"]).all():
+        # each name its own account, as in most ledgers: none (0.009 s at 15,000 names grouped)
+        mapping = mapping.clear()
     return (
         mapping.group_by("client")
         .agg(pl.col(MEMBER).sort().alias("members"))
