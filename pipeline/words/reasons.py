@@ -47,36 +47,45 @@ def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     # messages hold it.
     tier, grade = _tier_reason(x, config), grade_reason(x, config)
     share_line, lapse = _share_line(x), _lapse_reason(x, config, analysis.model is not None)
-    worded = x.frame.lazy().with_columns(
-        roles.alias("role_reasons"),
-        style.alias("style_line"),
-        replacement.alias("replacement_line"),
+    major = pl.when(yes("major_customer")).then(
+        x._(
+            "major customer: above %(threshold)s of revenue",
+            threshold=w.percent(config.major_customer_share, 0),
+        )
     )
-    return (
-        worded.with_columns(
-            pl.concat_list(
-                tier,
-                grade,
-                share_line,
-                pl.when(yes("major_customer")).then(
-                    x._(
-                        "major customer: above %(threshold)s of revenue",
-                        threshold=w.percent(config.major_customer_share, 0),
-                    )
-                ),
-                pl.col("role_reasons"),
-                lapse,
-                pl.col("replacement_line"),
-                pl.col("style_line"),
-                key_client,
-                members,
-            )
-            .list.drop_nulls()
-            .alias("reasons")
+    # Every reason a column first, in one pass, then the list made of the columns some client
+    # has a reason in: most ledgers leave several empty on every row (no working styles, no
+    # groups), and a list built from them only had those nulls dropped again. At 15,000
+    # clients the reasons took 0.220 s against 0.239 s (medians of 7 processes, interleaved).
+    kept = {"role_reasons": roles, "style_line": style, "replacement_line": replacement}
+    worded = (
+        x.frame.lazy()
+        .with_columns(part.alias(name) for name, part in kept.items())
+        .with_columns(
+            tier.alias("_tier"),
+            grade.alias("_grade"),
+            share_line.alias("_share"),
+            major.alias("_major"),
+            lapse.alias("_lapse"),
+            key_client.alias("_key"),
+            members.alias("_members"),
         )
         .drop(x.hidden)
         .collect()
     )
+    order = ["_tier", "_grade", "_share", "_major", "role_reasons", "_lapse"]
+    order += ["replacement_line", "style_line", "_key", "_members"]
+    said = [name for name in order if _any_said(worded[name])] or order
+    return worded.with_columns(pl.concat_list(said).list.drop_nulls().alias("reasons")).drop(
+        name for name in order if name.startswith("_")
+    )
+
+
+def _any_said(column: pl.Series) -> bool:
+    """Whether any row of a reason's column says something (an empty list says nothing)."""
+    if isinstance(column.dtype, pl.List):
+        return bool((column.list.len() > 0).any())
+    return column.null_count() < column.len()
 
 
 def _anchor_gap(x: Wording, config: Config, months: pl.Expr) -> pl.Expr:
