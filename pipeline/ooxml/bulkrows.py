@@ -270,12 +270,16 @@ def rows_xml(sheet: bytes, later: Later, date_1904: bool) -> pl.DataFrame:
     xlsxwriter wrote above them; rows with no cell left out."""
     styles = _styles(sheet, later.top)
     first = later.top + 1
-    runs = [run.alias(f"_run{i}") for i, run in enumerate(_cells(later, styles, date_1904))]
+    runs = _cells(later, styles, date_1904)
+    names = [f"_run{i}" for i in range(len(runs))]
     made = (
         later.values.with_row_index("row", offset=first)
         .with_columns(pl.col("row").cast(pl.String).alias(_ROW_TEXT))
-        .select(pl.col("row").cast(pl.Int64), *runs)
-        .select("row", pl.concat_str(pl.col(r.meta.output_name()) for r in runs).alias("cells"))
+        .select(
+            pl.col("row").cast(pl.Int64),
+            *(run.alias(n) for run, n in zip(runs, names, strict=True)),
+        )
+        .select("row", pl.concat_str(names).alias("cells"))
     )
     if later.heights is not None:
         made = made.with_columns(
