@@ -256,7 +256,9 @@ _SPANS = st.sampled_from(
 @given(
     st.lists(
         st.tuples(
-            _ATTR_TEXT,  # an attribute before spans: its characters need not be ASCII
+            # an attribute before spans, whose characters need not be ASCII, or none: the row
+            # then starts as Excel writes it, its number and its spans
+            st.none() | _ATTR_TEXT,
             st.sampled_from(["", "x", "data-"]),  # a name spans may end ("xspans" is not it)
             _SPANS,
             _SPANS,  # a second spans-like attribute after the first
@@ -271,11 +273,13 @@ _SPANS = st.sampled_from(
 )
 def test_spans_end_at_the_new_last_column_wherever_they_sit(rows, size, last):
     """A row gaining cells has the last column of its spans rewritten, as a regular expression
-    over the row's start tag would, whatever precedes the attribute; every other byte stays."""
+    over the row's start tag would, whatever precedes the attribute (blocks of rows as Excel
+    starts them, and of others); every other byte stays."""
     parts, wanted, expected = [], {}, []
     for number, (before, lead, spans, again, closed, asked) in enumerate(rows, start=1):
         spans = spans.replace(" spans", f" {lead}spans") if spans else ""
-        start = f'<row r="{number}" t="{before}"{spans}{again}'
+        attribute = "" if before is None else f' t="{before}"'
+        start = f'<row r="{number}"{attribute}{spans}{again}'
         row = f"{start}/>" if closed else f'{start}><c r="A{number}"/></row>'
         parts.append(row)
         if not asked:
