@@ -10,7 +10,6 @@ from __future__ import annotations
 import polars as pl
 
 _WHITE_SPACE = r"\s\s+|[^\S ]"  # a run of white space, or one that is not a plain space
-_NON_ASCII = r"[^\x00-\x7F]"
 # What ``clean_text`` would change in ASCII text: an empty cell, white space at either end, a
 # run of it, or white space other than a plain space.
 _UNCLEAN = r"^$|^\s|\s$|\s\s|[^\S ]"
@@ -30,6 +29,13 @@ def clean_text(col: str | pl.Expr, nfc: bool = True) -> pl.Expr:
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
+def _non_ascii(text: pl.Expr) -> pl.Expr:
+    """Whether each text holds a character beyond ASCII: UTF-8 writes those in two bytes or
+    more. Two counts, not a regular expression: at 100k rows of 16 columns 0.006 s against
+    0.024 s."""
+    return text.str.len_bytes() != text.str.len_chars()
+
+
 def already_clean(frame: pl.DataFrame, columns: list[str]) -> dict[str, bool | None]:
     """For each of ``columns``: None when it is already clean text (ASCII, so already in one
     Unicode form, and no cell empty, padded or holding white space ``clean_text`` would
@@ -37,7 +43,7 @@ def already_clean(frame: pl.DataFrame, columns: list[str]) -> dict[str, bool | N
     text outside ASCII (which Unicode normalisation must see)."""
     plain = [c for c in columns if frame.schema[c] == pl.String]
     found = frame.select(
-        *(pl.col(c).cast(pl.String).str.contains(_NON_ASCII).any().alias(c) for c in columns),
+        *(_non_ascii(pl.col(c).cast(pl.String)).any().alias(c) for c in columns),
         *(pl.col(c).str.contains(_UNCLEAN).any().alias(f"unclean {c}") for c in plain),
     ).row(0, named=True)
     return {
