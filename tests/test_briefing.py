@@ -245,6 +245,25 @@ def test_a_refund_to_a_lapsed_client_shows_in_revenue_by_tier(workbook, tmp_path
     assert "Lapsed -5,000.00" in desc and "One-off 100.00" in desc
 
 
+def test_the_lapsed_are_named_latest_first_and_the_rest_counted(workbook, tmp_path):
+    """Thirty lapsed clients are named, the latest billed first; the page counts the rest,
+    and summary.json keeps every one."""
+    import datetime as dt
+
+    gone = [(f"Gone {i:02d}", dt.date(2023, 1, 1) + dt.timedelta(days=3 * i)) for i in range(33)]
+    rows = [inv(f"G{i}", name, day.isoformat(), 100 + i) for i, (name, day) in enumerate(gone)]
+    rows += [inv("N1", "Now Co", "2025-06-30", 500), inv("N2", "Now Co", "2025-12-31", 500)]
+    html = briefing_of(workbook(rows), tmp_path)
+    lead = "Lapsed (billed before the window, nothing in it), with the last invoice:"
+    paragraph = html.split(lead, 1)[1].split("</p>", 1)[0]
+    latest_first = [name for name, _ in sorted(gone, key=lambda g: g[1], reverse=True)]
+    assert re.findall(r"<bdi>([^<]+)</bdi>", paragraph) == latest_first[:30]
+    assert paragraph.rstrip().endswith("and 3 more.")
+    summary = json.loads(next(tmp_path.rglob("*.summary.json")).read_text())
+    lapsed = {c["client"] for c in summary["clients"] if c["tier"] == "lapsed"}
+    assert lapsed == {name for name, _ in gone}
+
+
 # --- the catalogs ----------------------------------------------------------------------------
 
 

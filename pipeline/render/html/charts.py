@@ -252,8 +252,9 @@ def pareto(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
     as one bar: who makes up the 80 % is read off the names."""
     title = w._("Pareto: share of revenue by client, largest first")
     n = len(shares)
-    rows = [(isolate(_short(name)), share) for name, share in zip(names, shares, strict=True)]
-    rows = rows[:PARETO_NAMED]
+    # only the named clients' names are shortened (a long tail has thousands)
+    named = zip(names[:PARETO_NAMED], shares[:PARETO_NAMED], strict=True)
+    rows = [(isolate(_short(name)), share) for name, share in named]
     if n > PARETO_NAMED:
         rest = n - PARETO_NAMED
         others = w.n_("%(n)s other client", "%(n)s other clients", rest)
