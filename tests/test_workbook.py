@@ -540,12 +540,29 @@ def test_a_text_exports_workbook_is_finished_off_the_callers_thread(tmp_path, mo
 
 def test_a_text_exports_workbook_that_fails_on_its_thread_leaves_no_report(tmp_path, monkeypatch):
     """An error while the workbook is finished on its thread reaches the caller, and the
-    report's folder is never made: no briefing or JSON without their workbook."""
+    report's folder is never made: no briefing or JSON without their workbook. The error is
+    raised on that thread once the JSON has been made, so the briefing and the JSON are in
+    hand, waiting to be written, when it reaches the caller."""
+    import threading
+
+    from pipeline import report as report_module
     from pipeline.render.xlsx import workbook as workbook_module
 
+    made = threading.Event()
+    summary = report_module.summary_with_head
+    failed_on: list[tuple[str, bool]] = []
+
+    def summarised(*args, **kwargs):
+        try:
+            return summary(*args, **kwargs)
+        finally:
+            made.set()
+
     def broken(*args, **kwargs):
+        failed_on.append((threading.current_thread().name, made.wait(timeout=30)))
         raise OSError("disk full while deflating")
 
+    monkeypatch.setattr(report_module, "summary_with_head", summarised)
     monkeypatch.setattr(workbook_module, "standalone", broken)
     source = tmp_path / "export.csv"
     source.write_text(
@@ -554,5 +571,7 @@ def test_a_text_exports_workbook_that_fails_on_its_thread_leaves_no_report(tmp_p
     )
     with pytest.raises(OSError, match="disk full"):
         report(source, tmp_path / "out")
+    assert failed_on == [(failed_on[0][0], True)]
+    assert failed_on[0][0] != threading.current_thread().name
     out = tmp_path / "out"
     assert not out.exists() or list(out.iterdir()) == []
