@@ -1,6 +1,7 @@
 """Where one report's time goes: ``python bench/stages.py LEDGER OUT`` runs tierbook in-process
 and prints, as one JSON line, the seconds its imports took, each stage it announces (read,
-validate, model, render, write), writing ``summary.json`` alone, and the whole report.
+validate, model, render, write), making ``summary.json`` alone (its figures, and its client
+list's pieces as the write stage asks for them), and the whole report.
 
 ``run.py`` runs it beside the timed runs, never inside them: the timed runs are whole processes
 of the ``tierbook`` command, as a user runs it. ``python bench/stages.py --imports`` prints the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -33,11 +35,21 @@ def stages(source: Path, out: Path) -> dict[str, float]:
     marks: list[tuple[str, float]] = []
     encode, spent = reporting.summary_with_head, {}
 
-    def timed_summary(*args: object) -> tuple[bytes, dict]:
+    def timed_summary(*args: object) -> tuple[Iterator[bytes], dict]:
         began = time.perf_counter()
-        made = encode(*args)  # type: ignore[arg-type]
+        pieces, head = encode(*args)  # type: ignore[arg-type]
         spent["summary.json"] = time.perf_counter() - began
-        return made
+        return made_as_written(iter(pieces)), head
+
+    def made_as_written(pieces: Iterator[bytes]) -> Iterator[bytes]:
+        """The client list's pieces, each made when the write asks for it, timed as made."""
+        while True:
+            began = time.perf_counter()
+            piece = next(pieces, None)
+            spent["summary.json"] += time.perf_counter() - began
+            if piece is None:
+                return
+            yield piece
 
     reporting.summary_with_head = timed_summary  # type: ignore[assignment]
     began = time.perf_counter()

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -214,10 +214,11 @@ def _report(
         workbook = start_workbook(source, raw.format, analysis, provenance, when, w, ahead)
         briefing = render_briefing(analysis, provenance, w)
         summary, head = summary_with_head(analysis, provenance)
-        outputs: dict[str, bytes | Callable[[], bytes]] = {
+        outputs: dict[str, bytes | Iterator[bytes] | Callable[[], bytes]] = {
             # written last, once its threads are done: the other files are written meanwhile
             f"{name}.annotated.xlsx": workbook.result,
             f"{name}.briefing.html": briefing,
+            # its client list made as it is written, a few thousand clients at a time
             f"{name}.summary.json": summary,
         }
         folder = Path(out_dir) / name

@@ -23,7 +23,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 NAME_MAX = 255  # bytes in one file name on every common file system
@@ -67,13 +67,17 @@ def modes(like: int | None = None) -> tuple[int, int]:
     return file_mode | 0o600, dir_mode | 0o700
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
+    """Write ``data`` (its bytes, or pieces of them written as they are made) to ``path``
+    through a temporary file, synced, then renamed: ``path`` holds the old file or the whole
+    new one, never a part. A piece that fails to be made leaves ``path`` as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = "." + _short(path.name, 1 + 1 + 10 + 1 + 8 + 4) + f".{os.getpid()}."
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for piece in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, modes()[0] if mode is None else mode)
@@ -176,12 +180,16 @@ def clean_leftovers(out_dir: Path, now: float | None = None) -> list[str]:
 
 
 def write_outputs(
-    folder: Path, outputs: Mapping[str, bytes | Callable[[], bytes]], like: int | None = None
+    folder: Path,
+    outputs: Mapping[str, bytes | Iterator[bytes] | Callable[[], bytes]],
+    like: int | None = None,
 ) -> list[Path]:
     """Write one report's files as a set: staged in a temporary folder, then swapped in.
 
-    A file may be given as a callable that gives its bytes when they are done (a workbook still
-    being finished on its threads): the files in hand are written first, while it finishes.
+    A file may be given as its bytes, as pieces made as they are written (``summary.json``'s
+    client list, a few thousand clients at a time), or as a callable that gives its bytes when
+    they are done (a workbook still being finished on its threads): the others are written
+    first, while it finishes.
     ``like`` is the input's ``st_mode``: no output is readable by more people than the input.
     """
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -338,6 +339,50 @@ def test_a_file_still_being_made_is_written_after_those_in_hand(tmp_path):
 
     with pytest.raises(RuntimeError, match="the merge failed"):
         write_outputs(folder, {"b.xlsx": broken, "a.html": b"new", "c.json": b"new"})
+    assert (folder / "a.html").read_bytes() == b"html"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book"]
+
+
+def test_a_file_given_in_pieces_is_written_as_they_are_made(tmp_path):
+    """summary.json's client list comes in pieces made as they are written: each piece is asked
+    for once the one before is written (pieces of megabytes go straight past the file's
+    buffer), all before the workbook still finishing, and a piece that fails leaves the
+    previous report whole and no staging folder behind."""
+    folder = tmp_path / "out" / "book"
+    size = 2 * io.DEFAULT_BUFFER_SIZE
+    made: list[str] = []
+
+    def written() -> int:
+        """Bytes of the JSON written so far (its file still a temporary one)."""
+        staging = [p for p in (tmp_path / "out").iterdir() if p.name != "book"][0]
+        return sum(f.stat().st_size for f in staging.iterdir() if f.name.startswith(".c.json"))
+
+    def pieces():
+        for i, piece in enumerate((b"[" + b" " * size, b"1, 2" + b" " * size, b"]")):
+            made.append(f"piece {i} after {written()}")
+            yield piece
+
+    def workbook() -> bytes:
+        staging = [p for p in (tmp_path / "out").iterdir() if p.name != "book"][0]
+        made.append(f"workbook beside {sorted(f.name for f in staging.iterdir())}")
+        return b"xlsx"
+
+    write_outputs(folder, {"b.xlsx": workbook, "a.html": b"html", "c.json": pieces()})
+    assert made == [
+        "piece 0 after 0",
+        f"piece 1 after {size + 1}",
+        f"piece 2 after {2 * size + 5}",
+        "workbook beside ['a.html', 'c.json']",
+    ]
+    assert json.loads((folder / "c.json").read_bytes()) == [1, 2]
+
+    def failing():
+        yield b"[" + b" " * size
+        raise MemoryError("the list could not be made")
+
+    with pytest.raises(MemoryError, match="could not be made"):
+        write_outputs(folder, {"b.xlsx": workbook, "a.html": b"new", "c.json": failing()})
+    assert json.loads((folder / "c.json").read_bytes()) == [1, 2]
     assert (folder / "a.html").read_bytes() == b"html"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book"]
 

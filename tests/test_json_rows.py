@@ -43,11 +43,14 @@ def indented(frame: pl.DataFrame) -> bytes:
     return orjson.dumps({"before": 1, "clients": frame.to_dicts(), "after": [2]}, option=OPTIONS)
 
 
-def by_polars(frame: pl.DataFrame, before: object = 1, after: object = (2,)) -> bytes:
-    """As summary.json is written: orjson's document around the list's place, then the list."""
+def by_polars(
+    frame: pl.DataFrame, before: object = 1, after: object = (2,), rows: int | None = None
+) -> bytes:
+    """As summary.json is written: orjson's document around the list's place, then the list,
+    in pieces of ``rows`` clients (the default's when None)."""
     place = orjson.Fragment(json_rows.PLACE)
     document = orjson.dumps({"before": before, "clients": place, "after": after}, option=OPTIONS)
-    return json_rows.with_client_list(document, frame)
+    return b"".join(json_rows.client_list_pieces(document, frame, rows))
 
 
 # Text as a user's workbook may hold it: quotes, backslashes, control characters, any script
@@ -94,7 +97,7 @@ def test_the_list_goes_in_its_place_whatever_the_document_holds(before, after, l
     """Text anywhere in the document (a business's name, a client's) cannot be taken for the
     list's place, the NUL byte included: orjson writes it escaped."""
     frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
-    listed_bytes = orjson.Fragment(json_rows.with_client_list(json_rows.PLACE, frame))
+    listed_bytes = orjson.Fragment(b"".join(json_rows.client_list_pieces(json_rows.PLACE, frame)))
     expected = orjson.dumps(
         {"before": before, "clients": listed_bytes, "after": after}, option=OPTIONS
     )
@@ -120,3 +123,38 @@ def test_each_client_is_one_line_two_levels_in(monkeypatch):
     )
     monkeypatch.setattr(json_rows, "_ITEM", "   ")  # the check above is not blind to indenting
     assert by_polars(frame) != by_orjson(frame)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(rows, max_size=7), st.integers(1, 8))
+def test_the_list_in_pieces_is_the_list_whole(listed, size):
+    """However many clients a piece holds, the pieces together are the document orjson writes,
+    and no piece holds more than its share of clients (one line each)."""
+    frame = pl.DataFrame(listed, schema=SCHEMA, orient="row")
+    place = orjson.Fragment(json_rows.PLACE)
+    document = orjson.dumps({"before": 1, "clients": place, "after": [2]}, option=OPTIONS)
+    pieces = list(json_rows.client_list_pieces(document, frame, size))
+    assert b"".join(pieces) == by_orjson(frame)
+    assert len(pieces) == max(1, -(-frame.height // size))
+    inside = [piece.count(b"\n    {") for piece in pieces]
+    assert sum(inside) == frame.height and max(inside) <= size
+
+
+def test_each_piece_is_made_when_it_is_asked_for(monkeypatch):
+    """The list is never made whole: a piece's clients are encoded only when the writer asks
+    for that piece."""
+    frame = pl.DataFrame({"client": [f"Client {i}" for i in range(10)]})
+    encoded: list[int] = []
+    real = json_rows.utf8_values
+
+    def counted(text: pl.DataFrame) -> list[bytes]:
+        encoded.append(text.height)
+        return real(text)
+
+    monkeypatch.setattr(json_rows, "utf8_values", counted)
+    pieces = json_rows.client_list_pieces(json_rows.PLACE, frame, 4)
+    assert encoded == []
+    assert next(pieces).count(b"Client ") == 4 and encoded == [4]
+    assert next(pieces).count(b"Client ") == 4 and encoded == [4, 4]
+    assert next(pieces).endswith(b"\n  ]") and encoded == [4, 4, 2]
+    assert next(pieces, None) is None
