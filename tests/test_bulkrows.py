@@ -367,3 +367,41 @@ def test_a_long_table_covers_every_row_put_in_later(top, left, ref):
     bulk = _table_parts(rows, True, top, left)
     assert bulk == _table_parts(rows, False, top, left)
     assert bulk["tb_t"] == f"{ref} {ref}".encode()
+
+
+def _long_table(rows, heights, date_1904: bool) -> tuple[bytes, bulkrows.Unfilled]:
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN, date_1904)
+    ws = book.wb.add_worksheet("T")
+    book.wb.add_worksheet("After")
+    book.table(ws, 0, 0, "tb_t", COLUMNS, rows, bulk=True, heights=heights)
+    book.wb.close()
+    unfilled = bulkrows.Unfilled(buffer.getvalue(), tuple(book.later), date_1904)
+    return standalone(unfilled, WHEN), unfilled
+
+
+@pytest.mark.parametrize("date_1904", [False, True])
+@pytest.mark.parametrize("size", [1, 2, 3, 34, 35])
+def test_a_long_table_made_a_slice_at_a_time_is_the_table_made_whole(
+    monkeypatch, size: int, date_1904: bool
+) -> None:
+    """A table longer than PIECE_ROWS is made a slice of rows at a time as it is deflated: the
+    workbook is byte for byte the one made with the table whole, row numbers, heights, hostile
+    text and blanks included, whatever the slice (34 rows below the first: one slice at 35)."""
+    rows = [[*row[:5], row[5], row[6], f"{row[7]} {i}"] for i, row in enumerate(ROWS * 7)]
+    heights = [15.0 + (i % 4) * 12.5 for i in range(len(rows))]
+    whole, _ = _long_table(rows, heights, date_1904)
+    monkeypatch.setattr(bulkrows, "PIECE_ROWS", size)
+    sliced, unfilled = _long_table(rows, heights, date_1904)
+    assert sliced == whole
+    part = unfilled.parts()[0]
+    with zipfile.ZipFile(io.BytesIO(unfilled.package)) as z:
+        made = unfilled.filled(part, z.read(part).decode("utf-8"))
+    if size >= len(rows) - 1:
+        assert isinstance(made, bytes)  # one slice: made whole, as before
+    else:
+        pieces = list(made)
+        assert len(pieces) == 2 + -(-(len(rows) - 1) // size)  # the head, the slices, the tail
+        assert [piece.count(b"<row ") for piece in pieces[1:-1]][0] == size
+        with zipfile.ZipFile(io.BytesIO(whole)) as z:
+            assert b"".join(pieces) == z.read(part)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 import zlib
@@ -18,7 +19,7 @@ from pipeline.errors import SheetError
 from pipeline.ooxml import sheetdata, xmltext
 from pipeline.ooxml.notes import SHAPES_PER_BLOCK, comments_part, vml_part
 from pipeline.ooxml.xmltext import NOT_XML_CHARACTERS
-from pipeline.ooxml.zipwriter import BULK_SIZE, ZipOut, deflate
+from pipeline.ooxml.zipwriter import BULK_SIZE, Pieces, ZipOut, deflate
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -532,3 +533,23 @@ def test_a_column_escaped_in_one_pass_is_each_value_as_the_python_writer_escapes
     column = pl.DataFrame({"t": values}, schema={"t": pl.String})
     got = column.select(sheetdata.escaped(pl.col("t")))["t"].to_list()
     assert got == [xmltext.text(value) for value in values]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from(
+        [BULK_SIZE - 1, BULK_SIZE, 2 * BULK_SIZE, 4 * BULK_SIZE + 1, 5 * BULK_SIZE + 77]
+    ),
+    st.lists(st.integers(0, 3 * BULK_SIZE), max_size=6),
+)
+def test_a_member_in_pieces_packs_as_its_bytes_joined(size, cuts):
+    """A long table comes to the writer as pieces of any length (empty ones too): they are cut
+    into the deflater's chunks exactly as their joined bytes would be, so the member is the
+    same bytes either way, on both sides of BULK_SIZE."""
+    data = _rows_xml(size, 7)
+    edges = sorted({0, size, *(c % (size + 1) for c in cuts)})
+    pieces = [data[a:b] for a, b in itertools.pairwise(edges)] + [b""]
+    writer = ZipOut(io.BytesIO(), dt.datetime(2026, 1, 1))
+    made = writer.pack(Pieces(lambda: iter(pieces)))
+    assert made == writer.pack(data)
+    assert zlib.decompressobj(-15).decompress(made.data) == data

@@ -51,7 +51,7 @@ from pipeline.ooxml.parts import (
 from pipeline.ooxml.plan import MergePlan, guarded, unselected
 from pipeline.ooxml.styles import StyleMap, merge_styles, restyle_sheet, restyle_table
 from pipeline.ooxml.xmltext import attrs, col_letter, prefix, quoteattr, rel_id, unescape
-from pipeline.ooxml.zipwriter import Deflated, ZipOut, deflate
+from pipeline.ooxml.zipwriter import Deflated, Pieces, ZipOut, deflate
 
 # Parts of the analysis workbook that are merged into the user's shared parts, not copied.
 _SHARED = {
@@ -70,7 +70,7 @@ class _Merge:
     files: Package  # the user's package
     extra: Mapping[str, bytes]  # the analysis workbook's members
     names: PartNames
-    out: dict[str, bytes | Deflated] = field(default_factory=dict)
+    out: dict[str, bytes | Pieces | Deflated] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     pending: set[str] = field(default_factory=set)  # data sheets whose bodies come last
     overrides: dict[str, str] = field(default_factory=dict)  # new part -> content type
@@ -79,7 +79,7 @@ class _Merge:
     def text(self, name: str) -> str:
         """A member as written so far in this merge, else as the user's package holds it."""
         member = self.out.get(name)
-        assert not isinstance(member, Deflated)
+        assert not isinstance(member, Deflated | Pieces)
         return (member or self.files[name]).decode("utf-8")
 
 
@@ -385,7 +385,7 @@ def _package(
         packed = {
             name: pool.submit(writer.pack, member)
             for name, member in merge.out.items()
-            if isinstance(member, bytes) and name not in merge.removed
+            if isinstance(member, bytes | Pieces) and name not in merge.removed
         }
         complete()
         if merge.pending:

@@ -10,11 +10,12 @@ same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import struct
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, BinaryIO
@@ -65,6 +66,36 @@ def _deflate(chunk: bytes, history: bytes, level: int) -> bytes:
         else module.compressobj(level, module.DEFLATED, -15)
     )
     return packer.compress(chunk) + packer.flush(module.Z_SYNC_FLUSH)
+
+
+class Pieces:
+    """A member's bytes as pieces made one after another, afresh each time they are iterated
+    (a long table's rows, some thousands at a time): packed as they come, never held whole."""
+
+    def __init__(self, make: Callable[[], Iterable[bytes]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._make())
+
+
+def _cut(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The bytes of ``pieces`` in chunks of ``size``, the last one shorter or none: the chunks
+    the joined bytes would be cut into."""
+    held: list[memoryview] = []
+    count = 0
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:
+            take = view[: size - count]
+            held.append(take)
+            count += len(take)
+            view = view[len(take) :]
+            if count == size:
+                yield b"".join(held)
+                held, count = [], 0
+    if held:
+        yield b"".join(held)
 
 
 @dataclass(frozen=True)
@@ -184,20 +215,30 @@ class ZipOut:
         )
         self.target.write(data)
 
-    def pack(self, data: bytes) -> Packed:
+    def pack(self, data: bytes | Pieces) -> Packed:
         """``data`` deflated as ``write`` would, to be written later (zlib lets go of the
         interpreter meanwhile, so members can be packed on threads); one of ``BULK_SIZE`` or
-        more at ``BULK_LEVEL``, in chunks two at a time."""
+        more at ``BULK_LEVEL``, in chunks two at a time. Pieces are cut into the chunks their
+        joined bytes would be, and deflated as they are made: the same bytes."""
+        if isinstance(data, Pieces):
+            cut = _cut(data, _BULK_CHUNK)
+            first, second = next(cut, b""), next(cut, None)
+            if second is not None:
+                return self._bulk(itertools.chain((first, second), cut))
+            data = first  # one chunk's worth: packed as its bytes are, below
         if len(data) >= BULK_SIZE:
             view = memoryview(data)
             chunks = (view[i : i + _BULK_CHUNK] for i in range(0, len(data), _BULK_CHUNK))
-            body = deflate(map(bytes, chunks), BULK_LEVEL)
-            end = zlib.compressobj(BULK_LEVEL, zlib.DEFLATED, -15).flush()
-            return Packed(b"".join((*body.blocks, end)), body.crc, body.size)
+            return self._bulk(map(bytes, chunks))
         packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         return Packed(packer.compress(data) + packer.flush(), isal_zlib.crc32(data), len(data))
 
-    def write(self, name: str, data: bytes | Packed) -> None:
+    def _bulk(self, chunks: Iterable[bytes]) -> Packed:
+        body = deflate(chunks, BULK_LEVEL)
+        end = zlib.compressobj(BULK_LEVEL, zlib.DEFLATED, -15).flush()
+        return Packed(b"".join((*body.blocks, end)), body.crc, body.size)
+
+    def write(self, name: str, data: bytes | Pieces | Packed) -> None:
         """A member of ``data``, deflated (or packed ahead by ``pack``)."""
         packed = data if isinstance(data, Packed) else self.pack(data)
         self._entry(name, 0, zipfile.ZIP_DEFLATED, packed.crc, len(packed.data), packed.size)
