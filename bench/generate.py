@@ -31,6 +31,7 @@ VERSION = 2
 DATA = Path(__file__).resolve().parent / "data"
 CLIENTS = 2_000  # the usual shape
 LONG_TAIL = 20_000  # a shop's or a wholesaler's: the same invoices over ten times the clients
+MANY = 200_000  # a shop's customers at a million orders, most of them buying once or twice
 ALWAYS = 20  # the largest clients, billed from the first day to the last
 START = dt.date(2023, 11, 1)
 DAYS = 3 * 365

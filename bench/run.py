@@ -8,10 +8,14 @@ spread over 20,000 clients. The table gives the median wall time of the runs, th
 memory, and the ratios to the floors and to the baseline; the targets are judged from it, and
 the same figures go to bench/results/ as JSON, with where the time of one in-process report
 goes by stage (``stages.py``) and what importing the command costs. Beyond Excel, tierbook
-alone runs on CSV and Parquet ledgers of the usual shape.
+alone runs on CSV and Parquet ledgers of the usual shape, and at the many-clients sizes on a
+CSV of the same invoices over 200,000 clients (a shop's customers: time and peak memory, with
+no target of their own).
 
 Environment: BENCH_SIZES (workbook rows), BENCH_TEXT_SIZES (CSV/Parquet rows, "" for none),
-BENCH_LONG_TAIL_SIZES (workbook sizes also run over 20,000 clients, "" for none), BENCH_RUNS, BENCH_BASELINE_MAX (the largest size the slow baseline is tried on), BENCH_DATA and
+BENCH_LONG_TAIL_SIZES (workbook sizes also run over 20,000 clients, "" for none),
+BENCH_MANY_CLIENTS_SIZES (CSV sizes also run over 200,000 clients, "" for none), BENCH_RUNS,
+BENCH_BASELINE_MAX (the largest size the slow baseline is tried on), BENCH_DATA and
 BENCH_RESULTS (where ledgers are cached and results written; also --data and --results).
 
 ``--quick`` (CI) runs the 10k workbook once per tool and then checks that the reports are
@@ -39,7 +43,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import check  # noqa: E402
-from generate import CLIENTS, DATA, LONG_TAIL, frame, generate, generate_text  # noqa: E402
+from generate import (  # noqa: E402
+    CLIENTS,
+    DATA,
+    LONG_TAIL,
+    MANY,
+    frame,
+    generate,
+    generate_text,
+)
 from targets import print_stages, print_targets, targets  # noqa: E402
 
 QUICK_SIZE = 10_000
@@ -164,13 +176,17 @@ def bench_workbook(
     return [row for row, _ in tools]
 
 
-def bench_text(size: int, runs: int, data: Path, work: Path) -> list[Row]:
-    """tierbook alone on the CSV and Parquet ledgers of ``size`` invoices."""
+def bench_text(size: int, runs: int, data: Path, work: Path, many: bool = False) -> list[Row]:
+    """tierbook alone on the CSV and Parquet ledgers of ``size`` invoices, and with ``many``
+    on the same number as CSV over 200,000 clients, in the same rounds."""
     csv, parquet = generate_text(size, data=data)
     tools = [
         (Row(size, "csv", "tierbook"), tierbook(csv, work / "csv")),
         (Row(size, "parquet", "tierbook"), tierbook(parquet, work / "parquet")),
     ]
+    if many:
+        crowd, _ = generate_text(size, data=data, count=MANY)
+        tools.append((Row(size, "csv", "tierbook", MANY), tierbook(crowd, work / "many")))
     run_all(tools, runs)
     return [row for row, _ in tools]
 
@@ -375,11 +391,12 @@ def sizes(name: str, default: str) -> list[int]:
 def main() -> int:
     args = arguments()
     if args.quick:
-        xlsx_sizes, text_sizes, long_tail, runs = [QUICK_SIZE], [], [], 1
+        xlsx_sizes, text_sizes, long_tail, many, runs = [QUICK_SIZE], [], [], [], 1
     else:
         xlsx_sizes = sizes("BENCH_SIZES", "10000,100000,1000000")
         text_sizes = sizes("BENCH_TEXT_SIZES", "1000000,10000000")
         long_tail = sizes("BENCH_LONG_TAIL_SIZES", "100000")
+        many = sizes("BENCH_MANY_CLIENTS_SIZES", "1000000")
         runs = int(os.environ.get("BENCH_RUNS", "3"))
     baseline_max = int(os.environ.get("BENCH_BASELINE_MAX", "100000"))
     work = args.work or Path(tempfile.mkdtemp(prefix="tierbook-bench-"))
@@ -398,7 +415,7 @@ def main() -> int:
                 print_stages([s for s in stages if s["rows"] == size], None)
             tidy(folder, keep=args.quick or args.work is not None)
         for size in text_sizes:
-            rows += bench_text(size, runs, args.data, work / f"text-{size}")
+            rows += bench_text(size, runs, args.data, work / f"text-{size}", many=size in many)
             print_table([r for r in records(rows) if r["rows"] == size and r["input"] != "xlsx"])
             tidy(work / f"text-{size}", keep=args.work is not None)
         problems = quick_checks(work / f"xlsx-{QUICK_SIZE}", args.data, rows) if args.quick else []

@@ -232,7 +232,9 @@ def print_targets(judged: list[dict[str, Any]], results: list[dict[str, Any]]) -
         print(f"targets at {rows:>10,}: " + "; ".join(parts))
     for r in results:
         if r["input"] != "xlsx" and r["peak_rss_mb"] is not None:
-            print(f"peak RSS at {r['rows']:>10,} {r['input']}: tierbook {r['peak_rss_mb']:,.0f} MB")
+            over = f" over {r['clients']:,} clients" if r["clients"] != CLIENTS else ""
+            shape = f"{r['rows']:>10,} {r['input']}{over}"
+            print(f"peak RSS at {shape}: tierbook {r['peak_rss_mb']:,.0f} MB")
     sys.stdout.flush()
 
 

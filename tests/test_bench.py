@@ -293,6 +293,27 @@ def test_summary_target_reads_the_long_tail_stage() -> None:
     assert judged["verdict"] == "holds"
 
 
+def test_the_many_clients_run_is_shown_apart_and_judges_no_text_target(capsys) -> None:
+    """The CSV over 200,000 clients is a shape of its own: the 10M peaks are judged on the
+    usual shape's runs, and its peak is printed with its clients, not as the usual CSV's."""
+    import targets
+
+    def text(rows: int, kind: str, peak: float, clients: int = 2_000) -> dict[str, Any]:
+        return {**_result(rows, "tierbook", 5.0, clients), "input": kind, "peak_rss_mb": peak}
+
+    results = [
+        text(10_000_000, "csv", 1900.0),
+        text(10_000_000, "parquet", 1600.0),
+        text(10_000_000, "csv", 2500.0, clients=200_000),
+    ]
+    judged = {t["target"]: t for t in targets.targets(results) if t["rows"] == 10_000_000}
+    assert judged["csv peak RSS <= 2 GiB"]["verdict"] == "holds"
+    targets.print_targets(list(judged.values()), results)
+    printed = capsys.readouterr().out
+    assert "peak RSS at 10,000,000 csv: tierbook 1,900 MB" in printed
+    assert "peak RSS at 10,000,000 csv over 200,000 clients: tierbook 2,500 MB" in printed
+
+
 def _rounds(rows: int, tool: str, runs: list[float], clients: int = 2_000) -> dict[str, Any]:
     return {**_result(rows, tool, statistics.median(runs), clients), "runs": runs}
 
