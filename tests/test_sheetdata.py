@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import SheetError
+from pipeline.ooxml import notes as notes_module
 from pipeline.ooxml import sheetdata, xmltext
-from pipeline.ooxml.notes import SHAPES_PER_BLOCK, comments_part, vml_part
+from pipeline.ooxml.notes import SHAPES_PER_BLOCK, comments_part, vml_bytes, vml_part
 from pipeline.ooxml.xmltext import NOT_XML_CHARACTERS
 from pipeline.ooxml.zipwriter import BULK_SIZE, Pieces, ZipOut, deflate
 
@@ -553,3 +554,24 @@ def test_a_member_in_pieces_packs_as_its_bytes_joined(size, cuts):
     made = writer.pack(Pieces(lambda: iter(pieces)))
     assert made == writer.pack(data)
     assert zlib.decompressobj(-15).decompress(made.data) == data
+
+
+@pytest.mark.parametrize("size", [1_029, 515, 206, 7])
+def test_a_long_list_of_notes_made_a_slice_at_a_time_is_the_list_made_whole(monkeypatch, size):
+    """More notes than NOTE_ROWS come as pieces: together they are the parts made whole, each
+    shape's id and place in the stack counted on across the pieces, and the blocks claimed
+    for all of them; 1,030 notes take two blocks whichever piece crosses into the second."""
+    rows = pl.Series(range(1, 1_031)) * 3
+    notes = pl.DataFrame({"row": rows, "note": [f"Client {i} & <Co>\n- a" for i in range(1_030)]})
+    comments = comments_part("K", notes)
+    vml = vml_part(notes["row"] - 1, 10, 5).encode("utf-8")
+    assert isinstance(comments, bytes) and vml_bytes(notes["row"] - 1, 10, 5) == vml
+    monkeypatch.setattr(notes_module, "NOTE_ROWS", size)
+    sliced_comments = comments_part("K", notes)
+    sliced_vml = vml_bytes(notes["row"] - 1, 10, 5)
+    assert not isinstance(sliced_comments, bytes) and not isinstance(sliced_vml, bytes)
+    comment_pieces, shape_pieces = list(sliced_comments), list(sliced_vml)
+    assert b"".join(comment_pieces) == comments and b"".join(shape_pieces) == vml
+    slices = -(-1_030 // size)
+    assert len(comment_pieces) == len(shape_pieces) == slices + 2  # the head, slices, the tail
+    assert b'<o:idmap v:ext="edit" data="5,6"/>' in shape_pieces[0]
