@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from pipeline.ooxml.sheetdata import escaped, inline_pieces, utf8_values
 from pipeline.ooxml.xmltext import CONTROL
-from pipeline.ooxml.zipwriter import Pieces
+from pipeline.ooxml.zipwriter import Pieces, sliced
 
 MAX_TEXT = 32_767  # characters a cell holds; xlsxwriter cuts text there too
 _RUNS = 12  # runs of a row's pieces made side by side, then joined (``_cells``)
@@ -341,20 +341,13 @@ def _with_rows(sheet: bytes, later: Later, date_1904: bool) -> bytes | Pieces:
             pl.col("attrs") if later.heights is not None else pl.lit(""),
             "cells",
         )
-        count = later.values.height
-        if count <= PIECE_ROWS:
-            rows = utf8_values(rows_of(0, count).select(row))
-            return b"".join(
-                (head, b"<sheetData>", data[:below], *rows, data[below:], b"</sheetData>", tail)
-            )
-
-        def pieces() -> Iterator[bytes]:
-            yield b"".join((head, b"<sheetData>", data[:below]))
-            for start in range(0, count, PIECE_ROWS):
-                yield b"".join(utf8_values(rows_of(start, PIECE_ROWS).select(row)))
-            yield b"".join((data[below:], b"</sheetData>", tail))
-
-        return Pieces(pieces)
+        return sliced(
+            b"".join((head, b"<sheetData>", data[:below])),
+            b"".join((data[below:], b"</sheetData>", tail)),
+            later.values.height,
+            PIECE_ROWS,
+            lambda start, count: utf8_values(rows_of(start, count).select(row)),
+        )
     made = rows_of(0, later.values.height)
     for number, _, cells, _ in beside:
         if reaches(cells):

@@ -34,7 +34,7 @@ from pipeline.ooxml.notes import (
     insert_legacy_drawing,
     note_frame,
     used_blocks,
-    vml_bytes,
+    vml_part,
 )
 from pipeline.ooxml.parts import (
     WORKSHEET_TYPE,
@@ -304,7 +304,7 @@ def _add_notes(merge: _Merge, plan: MergePlan) -> dict[str, str]:
             first = sheet_plan.first
             notes = note_frame(note.comments)
             merge.out[comments] = comments_part(col_letter(first), notes)
-            merge.out[vml] = vml_bytes(notes["row"] - 1, first - 1, next_block)
+            merge.out[vml] = vml_part(notes["row"] - 1, first - 1, next_block)
             next_block += blocks_needed(notes.height)
             rels = rels_name(part)
             existing = merge.text(rels) if rels in merge.out or rels in merge.files else None

@@ -12,7 +12,7 @@ from pipeline.ooxml.parts import MAIN_NS, REL_NS
 from pipeline.ooxml.sheetdata import escaped, utf8_values
 from pipeline.ooxml.worksheet import insert_child
 from pipeline.ooxml.xmltext import prefix, rel_id
-from pipeline.ooxml.zipwriter import Pieces
+from pipeline.ooxml.zipwriter import Pieces, sliced
 
 COMMENTS_TYPE = REL_NS + "/comments"
 VML_TYPE = REL_NS + "/vmlDrawing"
@@ -83,17 +83,13 @@ def comments_part(column: str, notes: pl.DataFrame) -> bytes | Pieces:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>tierbook</author></authors><commentList>'
     ).encode()
-    tail = b"</commentList></comments>"
-    if notes.height <= NOTE_ROWS:
-        return b"".join((head, *utf8_values(notes.select(note)), tail))
-
-    def pieces() -> Iterator[bytes]:
-        yield head
-        for start in range(0, notes.height, NOTE_ROWS):
-            yield b"".join(utf8_values(notes.slice(start, NOTE_ROWS).select(note)))
-        yield tail
-
-    return Pieces(pieces)
+    return sliced(
+        head,
+        b"</commentList></comments>",
+        notes.height,
+        NOTE_ROWS,
+        lambda start, count: utf8_values(notes.slice(start, count).select(note)),
+    )
 
 
 def blocks_needed(cells: int) -> int:
@@ -101,31 +97,22 @@ def blocks_needed(cells: int) -> int:
     return max(1, -(-cells // SHAPES_PER_BLOCK))
 
 
-def vml_part(rows: pl.Series, column: int, block: int) -> str:
-    """The legacy drawing Excel needs to show notes: one hidden note shape per cell, at the
-    0-based ``rows`` of the 0-based ``column``.
+def vml_part(rows: pl.Series, column: int, block: int) -> bytes | Pieces:
+    """The legacy drawing Excel needs to show notes (UTF-8): one hidden note shape per cell, at
+    the 0-based ``rows`` of the 0-based ``column``; for more than ``NOTE_ROWS`` notes as
+    pieces, each shape's id and place in the stack counted on from the piece before.
 
     Shape ids live in blocks of 1024 named by ``o:idmap``; ``block`` is the first one free in
     the package, so no two drawings share ids.
     """
     head, tail = _vml_ends(rows.len(), block)
-    return f"{head}{_shapes(rows, column, block)}{tail}"
-
-
-def vml_bytes(rows: pl.Series, column: int, block: int) -> bytes | Pieces:
-    """``vml_part`` as UTF-8: as pieces of ``NOTE_ROWS`` shapes for more notes than that, each
-    shape's id and place in the stack counted on from the piece before."""
-    if rows.len() <= NOTE_ROWS:
-        return vml_part(rows, column, block).encode("utf-8")
-    head, tail = _vml_ends(rows.len(), block)
-
-    def pieces() -> Iterator[bytes]:
-        yield head.encode("utf-8")
-        for start in range(0, rows.len(), NOTE_ROWS):
-            yield _shapes(rows.slice(start, NOTE_ROWS), column, block, start).encode("utf-8")
-        yield tail.encode("utf-8")
-
-    return Pieces(pieces)
+    return sliced(
+        head.encode("utf-8"),
+        tail.encode("utf-8"),
+        rows.len(),
+        NOTE_ROWS,
+        lambda start, count: [_shapes(rows.slice(start, count), column, block, start).encode()],
+    )
 
 
 def _vml_ends(cells: int, block: int) -> tuple[str, str]:

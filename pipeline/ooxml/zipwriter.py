@@ -79,6 +79,24 @@ class Pieces:
         return iter(self._make())
 
 
+def sliced(
+    head: bytes, tail: bytes, count: int, size: int, made: Callable[[int, int], list[bytes]]
+) -> bytes | Pieces:
+    """``head``, the bytes ``made(start, n)`` gives for ``count`` items (a long table's rows,
+    notes), then ``tail``: joined when ``count`` is at most ``size``, as before; else as pieces
+    of ``size`` items each, made only as they are packed, so the whole is never held."""
+    if count <= size:
+        return b"".join((head, *made(0, count), tail))
+
+    def pieces() -> Iterator[bytes]:
+        yield head
+        for start in range(0, count, size):
+            yield b"".join(made(start, size))
+        yield tail
+
+    return Pieces(pieces)
+
+
 def _cut(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
     """The bytes of ``pieces`` in chunks of ``size``, the last one shorter or none: the chunks
     the joined bytes would be cut into."""
