@@ -90,7 +90,7 @@ picture: $(VENV)/.installed-test system-deps
 	$(BIN)/python scripts/briefing_picture.py
 
 golden: $(VENV)/.installed-test
-	TIERBOOK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_briefing.py tests/test_exports.py -q -k golden
+	TIERBOOK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_briefing.py tests/test_exports.py tests/test_end_to_end.py -q -k golden
 
 LOCALE := pipeline/locale
 catalogs: $(VENV)/.installed

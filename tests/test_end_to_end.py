@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -173,3 +174,39 @@ def test_sample_labels_match_their_stories(reports):
     meridian = consultant["lost_key_clients"][0]
     assert meridian["prior_tier"] == "anchor" and meridian["revenue_lost"] > 100_000
     assert meridian["last_invoice"] == "2025-12-03"
+
+
+def _differences(expected, got, where: str = "") -> list[str]:
+    """Where two parsed documents differ, as paths: the first few are enough to see why."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        keys = list(expected) + [k for k in got if k not in expected]
+        return [d for k in keys for d in _differences(expected.get(k), got.get(k), f"{where}.{k}")]
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        return [
+            d
+            for i, (e, g) in enumerate(zip(expected, got, strict=True))
+            for d in _differences(e, g, f"{where}[{i}]")
+        ]
+    return (
+        []
+        if expected == got and type(expected) is type(got)
+        else [f"{where}: {expected!r} -> {got!r}"]
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_summary(reports, name):
+    """Every figure of ``summary.json`` equals its snapshot to the last bit (the tool's version
+    aside): a change in how a sum is taken can move a share or an HHI in its 17th digit and no
+    page shows it. `make golden` refreshes the snapshots after a deliberate change."""
+    written = (reports / name / f"{name}.summary.json").read_text(encoding="utf-8")
+    golden = ROOT / "tests" / "golden" / f"{name}.summary.json"
+    if os.environ.get("TIERBOOK_UPDATE_GOLDEN"):
+        golden.write_text(written, encoding="utf-8")
+    assert golden.exists(), "no snapshot yet: run 'make golden'"
+    expected, got = json.loads(golden.read_text(encoding="utf-8")), json.loads(written)
+    expected.pop("tool"), got.pop("tool")
+    changed = _differences(expected, got)
+    assert not changed, f"{golden.name} changed (run 'make golden' if on purpose):\n" + "\n".join(
+        changed[:20]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 import pytest
@@ -226,3 +227,114 @@ def test_rows_without_a_name_count_but_never_make_an_anchor():
     for key in ("revenue", "top1_share", "top5_share", "hhi", "effective_clients"):
         assert unnamed[key] == named[key]
     assert unnamed["top1_share"] == pytest.approx(1000 / 1200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    clients=st.integers(1, 30),
+    rows=st.integers(0, 300),
+    months=st.integers(1, 14),
+    days=st.booleans(),
+)
+@example(seed=1, clients=1, rows=0, months=12, days=False)
+def test_window_sums_are_the_windows_rows_summed(seed, clients, rows, months, days):
+    """Each (point, client) pair's revenue from running sums is the sum of the billing rows its
+    window holds, to the bit, and every pair with a row in the window appears exactly once.
+    Months of any length and days anywhere in them (``days``), clients with one row or many,
+    credits, windows of 1 to 14 months."""
+    import polars as pl
+
+    from pipeline.model.money import total
+    from pipeline.model.trend import _PAIRS, window_sums
+    from pipeline.model.window import windows
+
+    rng = random.Random(seed)
+    as_of = D("2026-03-31") if not days else D("2026-03-17")
+    points = trend_points(D("2023-01-20"), as_of)
+    frame = pl.DataFrame(
+        {"as_of": points, "start": [windows(p, months).start for p in points]},
+        schema={"as_of": pl.Date(), "start": pl.Date()},
+    ).with_row_index("point")
+    start = D("2023-01-20")
+    billed = pl.DataFrame(
+        {
+            "id": [rng.randrange(clients) for _ in range(rows)],
+            "revenue_date": [start + dt.timedelta(days=rng.randrange(1153)) for _ in range(rows)],
+            "amount": [round(rng.uniform(-500, 5_000), rng.choice([0, 2, 7])) for _ in range(rows)],
+        },
+        schema={"id": pl.UInt32, "revenue_date": pl.Date, "amount": pl.Float64},
+    ).unique(["id", "revenue_date"])  # one row per client and day, as the trend bills them
+    expected = (
+        frame.join_where(
+            billed,
+            pl.col("revenue_date") >= pl.col("start"),
+            pl.col("revenue_date") <= pl.col("as_of"),
+        )
+        .group_by("point", "id")
+        .agg(total(pl.col("amount")).alias("revenue"))
+        .select((pl.col("point").cast(pl.UInt64) * _PAIRS + pl.col("id")).alias("pair"), "revenue")
+        .sort("pair")
+    )
+    got = window_sums(frame, billed)
+    assert got["pair"].n_unique() == got.height
+    assert got.sort("pair").equals(expected)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), clients=st.sampled_from([40, 900]))
+def test_every_point_agrees_with_its_window_summed_directly(seed, clients):
+    """With hundreds of clients, each point's top share and HHI are those of the clients'
+    revenue in that window summed directly, to within a bit or two: the last bit depends on how
+    polars divides and sums within a group, which the golden ``summary.json`` holds."""
+    import polars as pl
+
+    from pipeline.model.money import total
+    from pipeline.model.trend import trend
+    from pipeline.model.window import windows
+
+    rng = random.Random(seed)
+    start = D("2023-01-01")
+    counted = pl.DataFrame(
+        {
+            "client": [f"C{rng.randrange(clients)}" for _ in range(6_000)],
+            "revenue_date": [start + dt.timedelta(days=rng.randrange(1200)) for _ in range(6_000)],
+            # whole amounts, so a client's revenue is the same float however its rows are
+            # grouped first (by day, by month) and only the shares' arithmetic is compared
+            "amount": [float(rng.randint(-2_000, 9_999)) for _ in range(6_000)],
+        }
+    )
+    config = Config()
+    for point in trend(counted, D("2026-03-15"), config).to_dicts():
+        window = windows(point["as_of"], config.window_months)
+        revenue = (
+            counted.filter(pl.col("revenue_date").is_between(window.start, point["as_of"]))
+            .group_by("client")
+            .agg(total(pl.col("amount")).alias("revenue"))
+            .filter(pl.col("revenue") > 0)["revenue"]
+        )
+        shares = (revenue / float(revenue.sum())).clip(upper_bound=1.0)
+        assert point["top1_share"] == pytest.approx(shares.max(), rel=1e-15), point["as_of"]
+        assert point["hhi"] == pytest.approx(math.fsum(shares**2) * 10_000, rel=1e-13)
+
+
+def test_a_lone_clients_share_is_exactly_one():
+    """A point with one client: its share is 1, the HHI 10,000 and the effective clients 1, to
+    the bit (49 times its reciprocal is 0.9999999999999999)."""
+    import polars as pl
+
+    from pipeline.model.trend import trend
+
+    counted = pl.DataFrame(
+        {
+            "client": ["A", "A", "B"],
+            "revenue_date": [D("2025-01-10"), D("2025-02-10"), D("2026-03-10")],
+            "amount": [24_000.0, 25_000.0, 49.0],
+        }
+    )
+    points = trend(counted, D("2026-03-31"), Config()).to_dicts()
+    alone = [p for p in points if p["revenue"] in (49_000.0, 49.0)]
+    assert {p["revenue"] for p in alone} == {49_000.0, 49.0}
+    for point in alone:
+        assert point["top1_share"] == 1.0 and point["top5_share"] == 1.0
+        assert point["hhi"] == 10_000.0 and point["effective_clients"] == 1.0
