@@ -80,14 +80,76 @@ def test_each_worker_process_is_set_as_the_command_is():
         assert pool.submit(sys.getswitchinterval).result() == REPORT_SWITCH_INTERVAL
 
 
-def test_the_command_asks_polars_allocator_to_give_freed_pages_back(monkeypatch):
+def _allocator_setting_for(monkeypatch, *args: str) -> str | None:
+    """What ``launch.run`` puts in the allocator's variable for the command line ``args``."""
     from pipeline.edge import launch
 
     seen = []
     monkeypatch.delenv(launch.ALLOCATOR_SETTINGS, raising=False)
+    monkeypatch.setattr(sys, "argv", ["tierbook", *args])
     monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.ALLOCATOR_SETTINGS)))
     launch.run()
-    assert seen == [launch.RETURN_PAGES]
+    return seen[0]
+
+
+def _sized(path, size: int):
+    """A file of ``size`` bytes (sparse: it takes no room on disk)."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
+def test_the_command_asks_polars_allocator_to_give_freed_pages_back(monkeypatch, tmp_path):
+    from pipeline.edge import launch
+
+    big = _sized(tmp_path / "big.csv", launch.SMALL_INPUTS)
+    assert _allocator_setting_for(monkeypatch, "report", str(big)) == launch.RETURN_PAGES
+    # every command but report: what it reads is not known before it parses its words
+    assert _allocator_setting_for(monkeypatch, "watch", str(tmp_path)) == launch.RETURN_PAGES
+    assert _allocator_setting_for(monkeypatch, "--help") == launch.RETURN_PAGES
+
+
+def test_a_report_of_small_inputs_keeps_freed_pages_a_second(monkeypatch, tmp_path):
+    from pipeline.edge import launch
+
+    small = _sized(tmp_path / "book.xlsx", launch.SMALL_INPUTS - 1)
+    keep, give = launch.KEEP_PAGES, launch.RETURN_PAGES
+    assert _allocator_setting_for(monkeypatch, "report", str(small)) == keep
+    assert (
+        _allocator_setting_for(monkeypatch, "--debug", "report", str(small), "--jobs", "1") == keep
+    )
+    # two inputs count together, however they are given
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    _sized(folder / "other.parquet", 1)
+    assert _allocator_setting_for(monkeypatch, "report", str(small), str(folder)) == give
+    assert _allocator_setting_for(monkeypatch, "report", str(folder), "--out", "reports") == keep
+
+
+def test_the_inputs_size_counts_what_the_report_would_read(tmp_path):
+    from pipeline.edge import launch
+
+    folder = tmp_path / "inbox"
+    (folder / "nested").mkdir(parents=True)
+    _sized(folder / "a.xlsx", 1000)
+    _sized(folder / "b.CSV", 200)
+    _sized(folder / "notes.md", 7)  # not an input's extension
+    _sized(folder / "~$a.xlsx", 30)  # Office's owner file
+    _sized(folder / ".~lock.a.xlsx#", 40)  # LibreOffice's lock
+    _sized(folder / "nested" / "c.xlsx", 5000)  # only what is directly in the folder
+    book = _sized(tmp_path / "book.ods", 10)
+    assert launch.input_bytes(["report", str(folder)]) == 1200
+    assert launch.input_bytes(["report", str(folder), str(book), "--lang", "fr"]) == 1210
+    assert launch.input_bytes(["report", str(tmp_path / "missing.xlsx")]) == 0
+    assert launch.input_bytes(["inspect", str(book)]) is None
+    assert launch.input_bytes([]) is None
+
+
+def test_the_command_knows_every_extension_tierbook_reads():
+    from pipeline.edge import launch
+    from pipeline.read.guard import SUPPORTED
+
+    assert frozenset(SUPPORTED) == launch.INPUT_SUFFIXES
 
 
 @pytest.mark.parametrize(
@@ -110,9 +172,14 @@ def test_an_allocator_setting_the_user_made_is_kept(monkeypatch, found, given):
 
     seen = []
     monkeypatch.setenv(launch.ALLOCATOR_SETTINGS, found)
+    monkeypatch.setattr(sys, "argv", ["tierbook", "--help"])
     monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get(launch.ALLOCATOR_SETTINGS)))
     launch.run()
     assert seen == [given]
+    # and after the setting for small inputs, as after the other
+    assert launch.allocator_settings(found, keep=True) == given.replace(
+        launch.RETURN_PAGES, launch.KEEP_PAGES, 1
+    )
 
 
 @pytest.mark.parametrize(("found", "given"), [(None, "1"), ("4", "4")])
