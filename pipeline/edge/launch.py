@@ -81,7 +81,7 @@ def input_bytes(args: Sequence[str]) -> int | None:
     for word in words[1:]:
         path = Path(word)
         try:
-            found = sorted(path.iterdir()) if path.is_dir() else [path]
+            found = list(path.iterdir()) if path.is_dir() else [path]
             total += sum(p.stat().st_size for p in found if _input_file(p))
         except OSError:  # not there, or not ours to read: the command says so itself
             continue
