@@ -260,3 +260,28 @@ def test_cases_equal_the_when_chain_they_replace(
     expected = frame.select(chain.otherwise(otherwise).alias("said"))["said"].to_list()
     said = x.cases(*((pl.col(f"c{i}"), values[i]) for i in range(3)), otherwise=otherwise)
     assert _said(x, said) == expected
+
+
+REASONS = st.one_of(st.none(), st.sampled_from(["a", "b; c", "", "  x", "ä×"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(REASONS, st.lists(REASONS, max_size=3), REASONS),
+        max_size=12,
+    )
+)
+def test_each_rows_reasons_are_its_said_columns_in_order_nulls_left_out(rows) -> None:
+    from pipeline.words.reasons import _listed
+
+    frame = pl.DataFrame(
+        rows,
+        schema={"one": pl.String, "roles": pl.List(pl.String), "two": pl.String},
+        orient="row",
+    )
+    listed = _listed(frame, ["one", "roles", "two"])
+    assert listed.dtype == pl.List(pl.String)
+    assert listed.to_list() == [
+        [t for t in (one, *roles, two) if t is not None] for one, roles, two in rows
+    ]

@@ -175,3 +175,39 @@ def test_days_take_the_plural_of_their_size_and_keep_their_sign(value, said):
     from pipeline.words.labels import days
 
     assert days(value) == said
+
+
+def test_days_are_kept_per_language_and_per_signed_count():
+    """Each distinct count is worded once per language and kept: what was asked before, in
+    another language or with the other sign, never changes the text."""
+    from pipeline.words import labels
+
+    en, ru = words("en"), words("ru")
+    asked = [(3, ru), (-3, ru), (3, en), (-3, en), (1, ru), (21, en), (21, ru), (5, ru)]
+    for order in (asked, asked[::-1]):
+        en.said.clear()
+        ru.said.clear()
+        said = {(v, w.lang): labels.days(v, w) for v, w in order}
+        assert said == {
+            (3, "ru"): "3 дня",
+            (-3, "ru"): "-3 дня",
+            (3, "en"): "3 days",
+            (-3, "en"): "-3 days",
+            (1, "ru"): "1 день",
+            (21, "en"): "21 days",
+            (21, "ru"): "21 день",
+            (5, "ru"): "5 дней",
+        }
+    # kept as worded: asked again, a count gives the same text
+    assert labels.days(2.6, ru) == labels.days(3, ru) == "3 дня"
+
+
+def test_days_kept_start_afresh_past_their_bound(monkeypatch):
+    from pipeline.words import labels
+
+    monkeypatch.setattr(labels, "_KEPT", 4)
+    w = words("en")
+    w.said.clear()
+    said = [labels.days(n, w) for n in range(-6, 7)]
+    assert said == [f"{n} day" if abs(n) == 1 else f"{n} days" for n in range(-6, 7)]
+    assert 0 < len(w.said) <= 4

@@ -12,7 +12,7 @@ import datetime as dt
 import gettext
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
@@ -64,6 +64,9 @@ class Words:
     # reasons format: the locale's identifier and its percent pattern.
     locale_id: str = ""
     percent_base: str = "#,##0%"
+    # Text worded from one figure, kept by what it says (``labels.days``): a long ledger's
+    # reasons give the same day counts in several columns, and each distinct one is worded once.
+    said: dict[tuple[str, int], str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def rtl(self) -> bool:

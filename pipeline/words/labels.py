@@ -42,13 +42,26 @@ def grade_label(grade: str | None, w: Words = ENGLISH) -> str:
     return w._("grade %(grade)s", grade=grade) if grade else "–"
 
 
+_KEPT = 65_536  # distinct texts ``days`` keeps per language before it starts afresh
+
+
 def days(value: float | None, w: Words = ENGLISH) -> str:
+    """A count of days in words ("1 day", "-3 days"), each distinct count worded once: at 15,259
+    clients the reasons asked for 9,051 of them, 1,096 distinct."""
     if value is None:
         return "–"
     n = round(value)
-    # The plural form follows the size; the sign stays (a negative lateness is early payment).
-    said = w.n_("%(n)s day", "%(n)s days", abs(n))
-    return said if n >= 0 else said.replace(w.number(abs(n)), w.number(n), 1)
+    key = ("days", n)
+    said = w.said.get(key)
+    if said is None:
+        # The plural form follows the size; the sign stays (a negative lateness is early payment).
+        said = w.n_("%(n)s day", "%(n)s days", abs(n))
+        if n < 0:
+            said = said.replace(w.number(abs(n)), w.number(n), 1)
+        if len(w.said) >= _KEPT:
+            w.said.clear()
+        w.said[key] = said
+    return said
 
 
 def style_label(style: str, w: Words = ENGLISH) -> str:

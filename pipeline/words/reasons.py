@@ -76,9 +76,39 @@ def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
     order = ["_tier", "_grade", "_share", "_major", "role_reasons", "_lapse"]
     order += ["replacement_line", "style_line", "_key", "_members"]
     said = [name for name in order if _any_said(worded[name])] or order
-    return worded.with_columns(pl.concat_list(said).list.drop_nulls().alias("reasons")).drop(
+    return worded.with_columns(_listed(worded, said).alias("reasons")).drop(
         name for name in order if name.startswith("_")
     )
+
+
+def _listed(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each row's text in ``columns`` (a column of text, or of lists of text, each a list
+    never missing), in their order, nulls left out: one list a row.
+
+    Stacked in one long table and grouped by row, not joined row by row as lists: at 15,259
+    clients the reasons' lists took 4.9 ms against 23.7 ms (``concat_list``, then its nulls
+    dropped), and at 1,858 the same.
+    """
+    at, part, text = "__row", "__part", "__text"
+    rows = frame.select(columns).with_row_index(at)
+    pieces = []
+    for i, name in enumerate(columns):
+        listed = isinstance(frame.schema[name], pl.List)
+        piece = rows.select(
+            at,
+            pl.lit(i, pl.UInt32).alias(part),
+            pl.col(name).cast(pl.List(pl.String) if listed else pl.String).alias(text),
+        )
+        pieces.append((piece.explode(text) if listed else piece).drop_nulls(text))
+    lists = (
+        pl.concat(pieces)
+        .sort(at, part, maintain_order=True)  # a list's own items stay in their order
+        .group_by(at, maintain_order=True)
+        .agg(text)
+    )
+    if lists.height < frame.height:  # rows with nothing to say: an empty list
+        lists = rows.select(at).join(lists, on=at, how="left", maintain_order="left")
+    return lists.get_column(text).fill_null(pl.lit([], pl.List(pl.String)))
 
 
 def _any_said(column: pl.Series) -> bool:
