@@ -338,3 +338,24 @@ def test_a_lone_clients_share_is_exactly_one():
     for point in alone:
         assert point["top1_share"] == 1.0 and point["top5_share"] == 1.0
         assert point["hhi"] == 10_000.0 and point["effective_clients"] == 1.0
+
+
+def test_a_credit_note_long_before_the_first_invoice_gives_no_tenure(workbook):
+    """A client's tenure runs from its first invoice, not from a credit note years before it:
+    at every point the anchors are those of the ordinary path, which dates a client by its
+    first invoice of zero or more."""
+    steady = [inv("C0", "Steady", "2023-01-10", -50, "credit note")] + [
+        inv(f"S{m}", "Steady", f"{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}-15", 5000)
+        for m in range(1, 17)
+    ]
+    others = [inv(f"O{m}", f"Other {m % 4}", f"2025-{m:02d}-03", 800) for m in range(1, 13)]
+    path = workbook(steady + others)
+    a = analysis_of(path)
+    # Billed every month since January 2025 and most of the revenue, but an anchor only once a
+    # year of tenure counts from its first invoice: not at 2025-12-31, and at 2026-01-31.
+    points = {row["as_of"]: row["anchors"] for row in a.trend.to_dicts()}
+    assert (points[D("2025-12-31")], points[D("2026-01-31")]) == (0, 1)
+    for day in ("2025-12-31", "2026-01-31"):
+        again = analysis_of(path, Config(as_of=D(day)))
+        anchors = again.clients.filter(again.clients["tier_rule"] == "anchor_months").height
+        assert points[D(day)] == anchors, day

@@ -87,9 +87,12 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # below are grouped and joined on whole numbers, not on names. At 15,000 clients the
     # trend took 0.31-0.32 s of processor time against 0.365-0.37 s (medians of 11, side by
     # side); at 2,000 clients the same.
+    # Figures of picked rows are picked by ``when``, not ``filter``, in the group-bys here: a
+    # ``filter`` gathers each group's rows apart (at 15,259 clients the trend took 98.5 ms
+    # against 106.8 ms, 17 of 21 runs sooner; at 2,000 clients 2.5 ms less). The same values.
     accounts = (
         history.group_by("client")
-        .agg(pl.col(REVENUE_DATE).filter(pl.col("amount") >= 0).min().alias("first_billed"))
+        .agg(pl.when(pl.col("amount") >= 0).then(pl.col(REVENUE_DATE)).min().alias("first_billed"))
         .collect()
         .with_row_index("id")
         # rows without a name (validation leaves none) count, but never as an anchor, as before
@@ -128,7 +131,7 @@ def trend(counted: pl.DataFrame, as_of: dt.date, config: Config) -> pl.DataFrame
     # it: at 15,000 clients three more sums of 260,000 decimals (25 ms of processor time).
     sums = per_client.group_by("point").agg(
         total(pl.col("revenue")).alias("revenue"),
-        total(pl.col("revenue").filter(positive)).alias("base"),
+        total(pl.when(positive).then(pl.col("revenue"))).alias("base"),
     )
     bases = frame.select("point").join(sums, on="point", how="left", maintain_order="left")
     per_client = per_client.with_columns(
