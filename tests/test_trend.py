@@ -342,8 +342,8 @@ def test_a_lone_clients_share_is_exactly_one():
 
 def test_a_credit_note_long_before_the_first_invoice_gives_no_tenure(workbook):
     """A client's tenure runs from its first invoice, not from a credit note years before it:
-    at every point the anchors are those of the ordinary path, which dates a client by its
-    first invoice of zero or more."""
+    at the two points where its anchor rule turns, the anchors are those of the ordinary path,
+    which dates a client by its first invoice of zero or more."""
     steady = [inv("C0", "Steady", "2023-01-10", -50, "credit note")] + [
         inv(f"S{m}", "Steady", f"{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}-15", 5000)
         for m in range(1, 17)

@@ -82,12 +82,13 @@ def reason_columns(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
 
 
 def _listed(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
-    """Each row's text in ``columns`` (a column of text, or of lists of text, each a list
-    never missing), in their order, nulls left out: one list a row.
+    """Each row's text in ``columns`` (columns of text, or of lists of text), in their order,
+    nulls left out: one list a row, empty where nothing is said. A missing list says nothing
+    (``concat_list`` would have made the row's list missing; the role reasons never are).
 
     Stacked in one long table and grouped by row, not joined row by row as lists: at 15,259
     clients the reasons' lists took 4.9 ms against 23.7 ms (``concat_list``, then its nulls
-    dropped), and at 1,858 the same.
+    dropped); at 1,858, 3.0 ms against 3.2 ms.
     """
     at, part, text = "__row", "__part", "__text"
     rows = frame.select(columns).with_row_index(at)
