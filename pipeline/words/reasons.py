@@ -101,14 +101,18 @@ def _listed(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
             pl.col(name).cast(pl.List(pl.String) if listed else pl.String).alias(text),
         )
         pieces.append((piece.explode(text) if listed else piece).drop_nulls(text))
-    lists = (
-        pl.concat(pieces)
-        .sort(at, part, maintain_order=True)  # a list's own items stay in their order
-        .group_by(at, maintain_order=True)
-        .agg(text)
-    )
-    if lists.height < frame.height:  # rows with nothing to say: an empty list
-        lists = rows.select(at).join(lists, on=at, how="left", maintain_order="left")
+    # a list's own items stay in their order
+    stacked = pl.concat(pieces).sort(at, part, maintain_order=True)
+    return _lists_by_row(stacked, at, text, frame.height)
+
+
+def _lists_by_row(long: pl.DataFrame, at: str, text: str, rows: int) -> pl.Series:
+    """``long``'s ``text`` as one list for each row number ``at`` from 0 to ``rows`` - 1 (``long``
+    sorted by it), in ``long``'s order within a row; an empty list for a row it does not name."""
+    lists = long.group_by(at, maintain_order=True).agg(text)
+    if lists.height < rows:
+        every = pl.DataFrame({at: pl.int_range(rows, dtype=pl.UInt32, eager=True)})
+        lists = every.join(lists, on=at, how="left", maintain_order="left")
     return lists.get_column(text).fill_null(pl.lit([], pl.List(pl.String)))
 
 
@@ -329,14 +333,8 @@ def _role_reasons(clients: pl.DataFrame, config: Config, currency: str | None, w
             )
         )
     )
-    per_client = (
-        x.frame.select("_client", said.alias("_said"))
-        .group_by("_client", maintain_order=True)
-        .agg("_said")
-    )
-    every = pl.DataFrame({"_client": pl.int_range(clients.height, dtype=pl.UInt32, eager=True)})
-    said_by = every.join(per_client, on="_client", how="left", maintain_order="left")["_said"]
-    return pl.lit(said_by).fill_null(pl.lit([], pl.List(pl.String)))
+    said_by = x.frame.select("_client", said.alias("_said"))
+    return pl.lit(_lists_by_row(said_by, "_client", "_said", clients.height))
 
 
 def _lapse_reason(x: Wording, config: Config, model_fitted: bool) -> pl.Expr:
