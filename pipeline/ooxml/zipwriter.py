@@ -80,12 +80,19 @@ class Pieces:
 
 
 def sliced(
-    head: bytes, tail: bytes, count: int, size: int, made: Callable[[int, int], list[bytes]]
+    head: bytes,
+    tail: bytes,
+    count: int,
+    size: int,
+    made: Callable[[int, int], list[bytes]],
+    later: bool = False,
 ) -> bytes | Pieces:
     """``head``, the bytes ``made(start, n)`` gives for ``count`` items (a long table's rows,
     notes), then ``tail``: joined when ``count`` is at most ``size``, as before; else as pieces
-    of ``size`` items each, made only as they are packed, so the whole is never held."""
-    if count <= size:
+    of ``size`` items each, made only as they are packed, so the whole is never held. With
+    ``later`` even a count of at most ``size`` comes as pieces (one slice), made by whoever
+    packs them: on a packing thread, while the caller goes on."""
+    if count <= size and not later:
         return b"".join((head, *made(0, count), tail))
 
     def pieces() -> Iterator[bytes]:
