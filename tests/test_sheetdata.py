@@ -575,3 +575,62 @@ def test_a_long_list_of_notes_made_a_slice_at_a_time_is_the_list_made_whole(monk
     slices = -(-1_030 // size)
     assert len(comment_pieces) == len(shape_pieces) == slices + 2  # the head, slices, the tail
     assert b'<o:idmap v:ext="edit" data="5,6"/>' in shape_pieces[0]
+
+
+def test_a_value_wanted_by_two_threads_at_once_is_made_once() -> None:
+    """Two sheets' notes, or a sheet's notes and their drawing, may be packed on two threads at
+    once: what they share (every client's notes, worded) is made by the first to ask, and the
+    second waits for it rather than making it again."""
+    import threading
+    import time
+
+    from pipeline.once import Once
+
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def make() -> str:
+        calls.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)
+        return "worded"
+
+    value = Once(make)
+    got: dict[str, str] = {}
+    first = threading.Thread(target=lambda: got.setdefault("first", value()), name="first")
+    second = threading.Thread(target=lambda: got.setdefault("second", value()), name="second")
+    first.start()
+    assert started.wait(5)
+    second.start()
+    time.sleep(0.05)  # the second asks while the first is still making it
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert calls == ["first"]
+    assert got == {"first": "worded", "second": "worded"}
+    assert value() == "worded" and calls == ["first"]
+
+
+def test_a_part_made_later_packs_to_the_bytes_of_the_part_made_now() -> None:
+    """``Pieces.later`` makes its member only when packed, whether it is bytes or pieces, and
+    packs to the same bytes as the member made at once."""
+    from pipeline.ooxml.zipwriter import Pieces, ZipOut
+
+    writer = ZipOut(io.BytesIO(), dt.datetime(2026, 1, 1))
+    whole = b"<x>" + b"".join(b"<r>%d</r>" % i for i in range(200_000)) + b"</x>"
+    made: list[int] = []
+
+    def now() -> bytes:
+        made.append(1)
+        return whole
+
+    def in_pieces() -> Pieces:
+        made.append(1)
+        return Pieces(lambda: (whole[i : i + 70_000] for i in range(0, len(whole), 70_000)))
+
+    for make in (now, in_pieces):
+        later = Pieces.later(make)
+        assert made == []
+        assert writer.pack(later) == writer.pack(whole)
+        assert made == [1]
+        made.clear()

@@ -78,6 +78,17 @@ class Pieces:
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._make())
 
+    @classmethod
+    def later(cls, make: Callable[[], bytes | Pieces]) -> Pieces:
+        """The member ``make`` gives, made only when it is packed (on a packing thread, while
+        the merge goes on) and packed to the same bytes as if made now."""
+
+        def made() -> Iterable[bytes]:
+            member = make()
+            return (member,) if isinstance(member, bytes) else member
+
+        return cls(made)
+
 
 def sliced(
     head: bytes,
