@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from pipeline.ooxml import bulkrows
 from pipeline.ooxml.merge import standalone
-from pipeline.ooxml.zipwriter import Pieces
 from pipeline.render.xlsx.book import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Book
 
 WHEN = dt.datetime(2026, 3, 31)
@@ -381,25 +380,6 @@ def _long_table(rows, heights, date_1904: bool) -> tuple[bytes, bulkrows.Unfille
     return standalone(unfilled, WHEN), unfilled
 
 
-def _made_now(unfilled: bulkrows.Unfilled, part: str) -> bytes:
-    """The sheet's XML with its rows made at once, as every table's were before the last
-    table of a sheet came as pieces: the reference the pieces must join into."""
-    with zipfile.ZipFile(io.BytesIO(unfilled.package)) as z:
-        xml = z.read(part)
-    slice_rows, bulkrows.PIECE_ROWS = bulkrows.PIECE_ROWS, 1 << 30  # one slice, made at once
-    try:
-        for block in (b for b in unfilled.later if bulkrows._part(b) == part):
-            xml = bulkrows._stretched(
-                xml, block.top + block.values.height, block.left + block.values.width - 1
-            )
-            made = bulkrows._with_rows(xml, block, unfilled.date_1904)
-            assert isinstance(made, bytes)
-            xml = made
-    finally:
-        bulkrows.PIECE_ROWS = slice_rows
-    return xml
-
-
 @pytest.mark.parametrize("date_1904", [False, True])
 @pytest.mark.parametrize("size", [1, 2, 3, 34, 35])
 def test_a_long_table_made_a_slice_at_a_time_is_the_table_made_whole(
@@ -417,35 +397,11 @@ def test_a_long_table_made_a_slice_at_a_time_is_the_table_made_whole(
     part = unfilled.parts()[0]
     with zipfile.ZipFile(io.BytesIO(unfilled.package)) as z:
         made = unfilled.filled(part, z.read(part).decode("utf-8"))
-    assert isinstance(made, Pieces)  # the sheet's last table: made as it is packed
-    pieces = list(made)
-    # the head, the slices (one when the table is no longer than a slice), the tail
-    assert len(pieces) == 2 + -(-(len(rows) - 1) // size)
-    assert [piece.count(b"<row ") for piece in pieces[1:-1]][0] == min(size, len(rows) - 1)
-    assert b"".join(pieces) == _made_now(unfilled, part)
-    with zipfile.ZipFile(io.BytesIO(whole)) as z:
-        assert b"".join(pieces) == z.read(part)
-
-
-def test_the_last_table_of_a_sheet_is_made_only_as_it_is_packed(monkeypatch) -> None:
-    """A sheet's last table comes as pieces whose rows, and their cells' expressions, are made
-    only when the pieces are read (on a packing thread, while the merge goes on), and each
-    reading gives the same bytes: those of the table made at once."""
-    rows = [[*row[:5], row[5], row[6], f"{row[7]} {i}"] for i, row in enumerate(ROWS * 3)]
-    _, unfilled = _long_table(rows, [15.0] * len(rows), False)
-    calls: list[int] = []
-    maker = bulkrows._row_maker
-
-    def counted(*args):
-        calls.append(1)
-        return maker(*args)
-
-    monkeypatch.setattr(bulkrows, "_row_maker", counted)
-    part = unfilled.parts()[0]
-    with zipfile.ZipFile(io.BytesIO(unfilled.package)) as z:
-        made = unfilled.filled(part, z.read(part).decode("utf-8"))
-    assert isinstance(made, Pieces) and calls == []
-    first = b"".join(made)
-    assert calls == [1]
-    assert b"".join(made) == first == _made_now(unfilled, part)
-    assert first.count(b"<row ") == len(rows) + 1  # the header, the first row, the rest
+    if size >= len(rows) - 1:
+        assert isinstance(made, bytes)  # one slice: made whole, as before
+    else:
+        pieces = list(made)
+        assert len(pieces) == 2 + -(-(len(rows) - 1) // size)  # the head, the slices, the tail
+        assert [piece.count(b"<row ") for piece in pieces[1:-1]][0] == size
+        with zipfile.ZipFile(io.BytesIO(whole)) as z:
+            assert b"".join(pieces) == z.read(part)

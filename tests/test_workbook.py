@@ -451,51 +451,6 @@ def test_the_package_is_merged_off_the_callers_thread_while_it_renders(tmp_path,
     assert (threaded.folder / name).read_bytes() == (inline.folder / name).read_bytes()
 
 
-def test_the_notes_and_the_client_rows_are_made_as_they_are_packed(tmp_path, monkeypatch):
-    """The data sheets' notes and the Client analysis rows, the parts that grow with the
-    clients, are made on the packing threads once the merge has planned every part, not on
-    the merge's own thread before it: the notes are still in the workbook, on the rows of the
-    clients they describe."""
-    import threading
-
-    from pipeline.ooxml import bulkrows
-    from pipeline.ooxml import merge as merge_module
-    from pipeline.render.xlsx.clients import CLIENT_COLUMNS
-
-    noted_sheets = ("Invoices", "Clients")  # the sample's data sheets: each gets its notes
-    planned = threading.Event()
-    made: list[tuple[str, str, bool]] = []
-    add_notes, frame, rows = merge_module._add_notes, merge_module.note_frame, bulkrows._row_maker
-
-    def adding(*args, **kwargs):
-        tails = add_notes(*args, **kwargs)
-        planned.set()
-        return tails
-
-    def seen(what, make):
-        def made_here(*args, **kwargs):
-            # the rows of the Client analysis (xlsxwriter wrote its first), not a small table's
-            # that shares its rows with figures beside it, and is made at once
-            if what == "notes" or args[1].values.width == len(CLIENT_COLUMNS):
-                made.append((what, threading.current_thread().name, planned.is_set()))
-            return make(*args, **kwargs)
-
-        return made_here
-
-    monkeypatch.setattr(merge_module, "_add_notes", adding)
-    monkeypatch.setattr(merge_module, "note_frame", seen("notes", frame))
-    monkeypatch.setattr(bulkrows, "_row_maker", seen("rows", rows))
-    source = SAMPLES / "agency_diversified.xlsx"
-    result = report(source, tmp_path)
-    assert sorted(what for what, _, _ in made) == ["notes"] * len(noted_sheets) + ["rows"]
-    assert all(after for _, _, after in made), made
-    assert not any(thread.startswith("tierbook-sheets") for _, thread, _ in made), made
-    book = openpyxl.load_workbook(result.folder / f"{source.stem}.annotated.xlsx")
-    for sheet in noted_sheets:
-        noted = [c for row in book[sheet].iter_rows() for c in row if c.comment is not None]
-        assert noted and all(c.comment.author == "tierbook" for c in noted)
-
-
 def test_the_analysis_sheets_are_merged_while_the_data_sheets_are_still_being_spliced(
     tmp_path, monkeypatch
 ):

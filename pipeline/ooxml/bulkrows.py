@@ -12,7 +12,6 @@ their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses,
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -307,9 +306,7 @@ def _row_maker(sheet: bytes, later: Later, date_1904: bool) -> Callable[[int, in
 _ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 
 
-def _with_rows(
-    sheet: bytes, later: Later, date_1904: bool, as_pieces: bool = False
-) -> bytes | Pieces:
+def _with_rows(sheet: bytes, later: Later, date_1904: bool) -> bytes | Pieces:
     """``sheet`` with ``later``'s rows in place, in ascending order as the format requires.
 
     Another table may sit beside this one (the Concentration sheet's figures, right of its
@@ -321,16 +318,13 @@ def _with_rows(
     ("×") made a long table's 28 MB of XML a 56 MB string to join and then encode. At 15,000
     clients the sheet took 0.17-0.18 s against 0.27-0.28 s (medians of 15, side by side).
     A table alone on its rows and longer than ``PIECE_ROWS`` comes as pieces, made a slice of
-    rows at a time as the package is deflated. So does a shorter one with ``as_pieces`` (the
-    last table of its sheet): its rows, and their cells' expressions, are made only as it is
-    packed, on a packing thread, while the merge carries the other parts on. At 15,000 clients
-    the Client analysis rows took 0.16 s, which the merge's thread spent before all else.
+    rows at a time as the package is deflated.
     """
     head, rest = sheet.split(b"<sheetData>", 1)
     data, tail = rest.split(b"</sheetData>", 1)
     first, last = later.top + 1, later.top + later.values.height
     right = later.left + later.values.width - 1
-    rows_of = functools.cache(lambda: _row_maker(sheet, later, date_1904))
+    rows_of = _row_maker(sheet, later, date_1904)
 
     def reaches(cells: bytes) -> bool:
         """Whether a row has a cell in the table's columns (or left of them)."""
@@ -352,10 +346,9 @@ def _with_rows(
             b"".join((data[below:], b"</sheetData>", tail)),
             later.values.height,
             PIECE_ROWS,
-            lambda start, count: utf8_values(rows_of()(start, count).select(row)),
-            later=as_pieces,
+            lambda start, count: utf8_values(rows_of(start, count).select(row)),
         )
-    made = rows_of()(0, later.values.height)
+    made = rows_of(0, later.values.height)
     for number, _, cells, _ in beside:
         if reaches(cells):
             raise ValueError(f"row {number} holds cells where the later rows of a table go")
@@ -403,14 +396,13 @@ def _part(block: Later) -> str:
 
 def fill_sheet(sheet: str, blocks: Sequence[Later], date_1904: bool) -> bytes | Pieces:
     """One sheet's XML, as UTF-8, with its later rows in place and its dimension stretched
-    over them: as pieces, made as they are packed, where its last table is alone on its rows
-    (``_with_rows``)."""
+    over them: as pieces where its last table is long (``_with_rows``)."""
     xml: bytes | Pieces = sheet.encode("utf-8")
-    for i, block in enumerate(blocks):
+    for block in blocks:
         assert isinstance(xml, bytes)  # only the last block's rows may come as pieces
         # the dimension first, while the sheet holds xlsxwriter's few rows and not these
         xml = _stretched(xml, block.top + block.values.height, block.left + block.values.width - 1)
-        xml = _with_rows(xml, block, date_1904, as_pieces=i == len(blocks) - 1)
+        xml = _with_rows(xml, block, date_1904)
     return xml
 
 

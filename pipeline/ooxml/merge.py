@@ -20,11 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import polars as pl
-
 from pipeline.errors import PackageError
 from pipeline.naming import unique
-from pipeline.once import Once
 from pipeline.ooxml.bodies import BODY_LEVEL, Bodies, sheet_bodies, sheet_tail
 from pipeline.ooxml.bulkrows import Unfilled
 from pipeline.ooxml.notes import (
@@ -304,10 +301,11 @@ def _add_notes(merge: _Merge, plan: MergePlan) -> dict[str, str]:
         if sheet_plan.with_notes:
             comments = merge.names.new("xl/comments1.xml")
             vml = merge.names.new("xl/drawings/vmlDrawing1.vml")
-            merge.out[comments], merge.out[vml] = _notes_later(
-                note.comments, sheet_plan.first, next_block
-            )
-            next_block += blocks_needed(len(note.comments))
+            first = sheet_plan.first
+            notes = note_frame(note.comments)
+            merge.out[comments] = comments_part(col_letter(first), notes)
+            merge.out[vml] = vml_part(notes["row"] - 1, first - 1, next_block)
+            next_block += blocks_needed(notes.height)
             rels = rels_name(part)
             existing = merge.text(rels) if rels in merge.out or rels in merge.files else None
             rels_xml, (vml_id, _comments_id) = add_relationships(
@@ -321,27 +319,6 @@ def _add_notes(merge: _Merge, plan: MergePlan) -> dict[str, str]:
         tails[part] = sheet_tail(skeleton)
     merge.pending.update(tails)
     return tails
-
-
-def _notes_later(notes: Mapping[int, str], first: int, block: int) -> tuple[Pieces, Pieces]:
-    """A sheet's comments part and its drawing, in 1-based column ``first``, the drawing's
-    shape ids from ``block``: made only as they are packed, on a packing thread, while the
-    merge goes on. At 15,000 clients the notes are every client's reasons, and their frame and
-    two parts took the merge's thread 0.1 s before anything was packed."""
-    frame = Once(lambda: _noted(notes))
-    return (
-        Pieces.later(lambda: comments_part(col_letter(first), frame())),
-        Pieces.later(lambda: vml_part(frame()["row"] - 1, first - 1, block)),
-    )
-
-
-def _noted(notes: Mapping[int, str]) -> pl.DataFrame:
-    """``note_frame(notes)``, which must hold a row per note: the drawing's shape-id blocks
-    were taken for that many."""
-    frame = note_frame(notes)
-    if frame.height != len(notes):
-        raise PackageError(f"{len(notes)} notes were planned, {frame.height} made")
-    return frame
 
 
 def _add_bodies(merge: _Merge, tails: Mapping[str, str], bodies: Bodies) -> None:

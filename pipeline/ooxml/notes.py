@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import polars as pl
 
-from pipeline.once import Once
 from pipeline.ooxml.parts import MAIN_NS, REL_NS
 from pipeline.ooxml.sheetdata import escaped, utf8_values
 from pipeline.ooxml.worksheet import insert_child
@@ -33,20 +32,18 @@ class CellNotes(Mapping[int, str]):
     def __init__(self, rows: pl.DataFrame, texts: Callable[[], pl.DataFrame]) -> None:
         self._rows = rows  # "row" (Excel row) and "key"
         self._texts = texts  # "key" and "note", made once for all sheets
-        # made on a packing thread, which the drawing's may share
-        self._frame = Once(self._joined)
+        self._frame: pl.DataFrame | None = None
         self._by_row: dict[int, str] | None = None
 
     def frame(self) -> pl.DataFrame:
         """``row`` and ``note``, in row order."""
-        return self._frame()
-
-    def _joined(self) -> pl.DataFrame:
-        return (
-            self._rows.join(self._texts(), on="key", how="left")
-            .select(pl.col("row").cast(pl.Int64), pl.col("note").cast(pl.String))
-            .sort("row")
-        )
+        if self._frame is None:
+            self._frame = (
+                self._rows.join(self._texts(), on="key", how="left")
+                .select(pl.col("row").cast(pl.Int64), pl.col("note").cast(pl.String))
+                .sort("row")
+            )
+        return self._frame
 
     def __getitem__(self, row: int) -> str:
         if self._by_row is None:

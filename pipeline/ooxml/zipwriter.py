@@ -78,32 +78,14 @@ class Pieces:
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._make())
 
-    @classmethod
-    def later(cls, make: Callable[[], bytes | Pieces]) -> Pieces:
-        """The member ``make`` gives, made only when it is packed (on a packing thread, while
-        the merge goes on) and packed to the same bytes as if made now."""
-
-        def made() -> Iterable[bytes]:
-            member = make()
-            return (member,) if isinstance(member, bytes) else member
-
-        return cls(made)
-
 
 def sliced(
-    head: bytes,
-    tail: bytes,
-    count: int,
-    size: int,
-    made: Callable[[int, int], list[bytes]],
-    later: bool = False,
+    head: bytes, tail: bytes, count: int, size: int, made: Callable[[int, int], list[bytes]]
 ) -> bytes | Pieces:
     """``head``, the bytes ``made(start, n)`` gives for ``count`` items (a long table's rows,
     notes), then ``tail``: joined when ``count`` is at most ``size``, as before; else as pieces
-    of ``size`` items each, made only as they are packed, so the whole is never held. With
-    ``later`` even a count of at most ``size`` comes as pieces (one slice), made by whoever
-    packs them: on a packing thread, while the caller goes on."""
-    if count <= size and not later:
+    of ``size`` items each, made only as they are packed, so the whole is never held."""
+    if count <= size:
         return b"".join((head, *made(0, count), tail))
 
     def pieces() -> Iterator[bytes]:

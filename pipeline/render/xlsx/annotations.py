@@ -4,11 +4,11 @@ labels and its own data issues, and each client's reasons as a note on its first
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 import polars as pl
 
 from pipeline.model.analysis import Analysis
-from pipeline.once import Once
 from pipeline.ooxml.notes import CellNotes
 from pipeline.ooxml.plan import Annotation
 from pipeline.render.provenance import Provenance
@@ -114,9 +114,9 @@ def annotation_columns(
     )
     clients = known["client"]
 
-    # every client's notes, worded once for all the sheets (made as their parts are packed,
-    # two sheets' perhaps at once)
-    texts = Once(lambda: client_notes(analysis, w))
+    @cache
+    def texts() -> pl.DataFrame:
+        return client_notes(analysis, w)
 
     problems = analysis.issues.group_by("sheet", "row", maintain_order=True).agg(
         pl.format("{} ({})", "problem", "action").str.join("; ").alias("problems")
