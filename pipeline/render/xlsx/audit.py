@@ -167,6 +167,15 @@ def method_facts(
             "",
         ),
     ]
+    limit, clients = analysis.config.notes_max_clients, analysis.clients.height
+    if clients > limit:
+        facts.append(
+            (
+                "Cell notes",
+                f"on the first rows of the {limit:,} clients with the most revenue, of {clients:,}",
+                "notes_max_clients; every client's reasons are on the Client analysis sheet",
+            )
+        )
     for note in notes:
         facts.append(("Not carried over", note, "the input file is unchanged and still holds it"))
     for note in provenance.outside:
