@@ -248,8 +248,8 @@ class Config:
     notes_max_clients: int = _why(
         1000,
         "cell notes with a client's reasons go on the first rows of at most this many clients, "
-        "those with the most revenue: LibreOffice takes some 6 ms a note to open a workbook; "
-        "every client's reasons are on the Client analysis sheet",
+        "those that brought the most in the window or the prior window: LibreOffice takes some "
+        "6 ms a note to open a workbook; every client's reasons are on the Client analysis sheet",
         low=0,
         high=1_048_576,
     )

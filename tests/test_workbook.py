@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from pipeline.report import report
-from tests.conftest import ANALYSIS_SHEETS, INVOICE_HEADER, SAMPLES, inv, libreoffice
+from tests.conftest import ANALYSIS_SHEETS, INVOICE_HEADER, SAMPLES, D, inv, libreoffice
 from tests.workbooks import rich_workbook
 
 # Parts a new sheet must be registered in, or that gain annotation cells: everything else is copied.
@@ -583,13 +583,17 @@ def _noted_rows(ws, column: int) -> dict[int, str]:
     }
 
 
-def test_notes_go_to_the_clients_with_the_most_revenue_up_to_the_setting(workbook, tmp_path):
+def test_notes_go_to_the_clients_that_brought_the_most_up_to_the_setting(workbook, tmp_path):
     """A long tail's notes cost its readers more than they give (LibreOffice opens a workbook
-    some 6 ms slower a note): past ``notes_max_clients`` only the clients with the most revenue
-    get one, on the Invoices and on the Clients sheet, and the Method sheet says so."""
-    # Window revenue: Zed 500, Amy 300, Bob 300 (a tie, settled by name), Cal 100, Dee 50;
-    # Dee and Cal come first on the sheet, so the notes are not simply the first rows.
+    some 6 ms slower a note): past ``notes_max_clients`` only the clients that brought the most
+    in the window or the prior window get one, on the Invoices and on the Clients sheet, and the
+    Method sheet says so."""
+    # As of 2026-06-01 the window runs from 2025-06-02, the prior window from 2024-06-02.
+    # Window revenue: Zed 500, Amy 300, Bob 300 (a tie, settled by name), Cal 100, Dee 50; Old
+    # brought 1,000 in the prior window and nothing since: a key client gone quiet comes first.
+    # Old, Dee and Cal come first on the sheet, so the notes are not simply the first rows.
     invoices = [
+        inv("0", "Old", "2025-01-10", 1000),
         inv("1", "Dee", "2026-01-05", 50),
         inv("2", "Cal", "2026-01-06", 60),
         inv("3", "Bob", "2026-02-01", 100),
@@ -600,13 +604,19 @@ def test_notes_go_to_the_clients_with_the_most_revenue_up_to_the_setting(workboo
         inv("8", "Cal", "2026-06-01", 40),
     ]
     revenue: dict[str, float] = {}
+    prior: dict[str, float] = {}
     first_row: dict[str, int] = {}
-    for row, (_, name, _, amount, *_) in enumerate(invoices, start=2):
-        revenue[name] = revenue.get(name, 0) + amount
+    for row, (_, name, day, amount, *_) in enumerate(invoices, start=2):
+        in_window = day >= D("2025-06-02")
+        revenue[name] = revenue.get(name, 0) + (amount if in_window else 0)
+        prior[name] = prior.get(name, 0) + (0 if in_window else amount)
         first_row.setdefault(name, row)
-    ranked = sorted(revenue, key=lambda name: (-revenue[name], name))
-    clients = [(name, None, None) for name in ("Amy", "Bob", "Cal", "Dee", "Zed")]
-    for limit in (2, 0, 5):
+    ranked = sorted(
+        revenue, key=lambda name: (-max(revenue[name], prior[name]), -revenue[name], name)
+    )
+    assert ranked[:3] == ["Old", "Zed", "Amy"]
+    clients = [(name, None, None) for name in ("Amy", "Bob", "Cal", "Dee", "Old", "Zed")]
+    for limit in (3, 0, 6):
         path = workbook(
             invoices,
             clients=clients,
@@ -632,7 +642,8 @@ def test_notes_go_to_the_clients_with_the_most_revenue_up_to_the_setting(workboo
         assert method["Setting: notes_max_clients"] == str(limit)
         if limit < len(revenue):
             assert method["Cell notes"] == (
-                f"on the first rows of the {limit} clients with the most revenue, of {len(revenue)}"
+                f"on the first rows of the {limit} clients that brought the most in the window or "
+                f"the prior window, of {len(revenue)}"
             )
         else:
             assert "Cell notes" not in method

@@ -172,7 +172,8 @@ def method_facts(
         facts.append(
             (
                 "Cell notes",
-                f"on the first rows of the {limit:,} clients with the most revenue, of {clients:,}",
+                f"on the first rows of the {limit:,} clients that brought the most in the window "
+                f"or the prior window, of {clients:,}",
                 "notes_max_clients; every client's reasons are on the Client analysis sheet",
             )
         )
