@@ -76,12 +76,16 @@ def noted_clients(analysis: Analysis) -> pl.Series:
     )["client"].head(limit)
 
 
-def client_notes(analysis: Analysis, w: Words = ENGLISH) -> pl.DataFrame:
-    """Each noted client's note (``noted_clients``): "Acme: Anchor, grade A (growth)", then its
-    reasons, one "- " line each; built for those clients at once from ``worded``'s columns."""
+def client_notes(
+    analysis: Analysis, w: Words = ENGLISH, noted: pl.Series | None = None
+) -> pl.DataFrame:
+    """Each noted client's note (``noted``, by default ``noted_clients``): "Acme: Anchor, grade A
+    (growth)", then its reasons, one "- " line each; built for those clients at once from
+    ``worded``'s columns."""
     table = worded(analysis, w)
-    if table.height > analysis.config.notes_max_clients:
-        table = table.filter(pl.col("client").is_in(noted_clients(analysis).implode()))
+    noted = noted_clients(analysis) if noted is None else noted
+    if noted.len() < table.height:
+        table = table.filter(pl.col("client").is_in(noted.implode()))
     tiers = table["tier"].drop_nulls().unique().to_list()
     grades = table["grade"].drop_nulls().unique().to_list()
     roles = table["roles"].explode().drop_nulls().unique().to_list()
@@ -132,11 +136,12 @@ def annotation_columns(
         _flags(w).alias("client_flags"),
     )
     clients = known["client"]
-    noted = noted_clients(analysis).implode()
+    chosen = noted_clients(analysis)
+    noted = chosen.implode()
 
     @cache
     def texts() -> pl.DataFrame:
-        return client_notes(analysis, w)
+        return client_notes(analysis, w, chosen)
 
     problems = analysis.issues.group_by("sheet", "row", maintain_order=True).agg(
         pl.format("{} ({})", "problem", "action").str.join("; ").alias("problems")
