@@ -47,6 +47,8 @@ def test_every_figure_tierbook_words_has_a_column_form_in_every_language() -> No
         for digits in range(3):
             assert numbers.column_format("decimal", number_pattern(digits), w.locale_id), lang
             assert numbers.column_format("percent", w.percent_pattern(digits), w.locale_id)
+        for digits in range(3, 11):  # a small share's decimals (``Words.share``)
+            assert numbers.column_format("percent", w.percent_pattern(digits), w.locale_id)
         for currency in ("USD", "EUR", "JPY", "GBP"):
             assert numbers.column_format("currency", currency, w.locale_id), (lang, currency)
 
@@ -285,3 +287,40 @@ def test_each_rows_reasons_are_its_said_columns_in_order_nulls_left_out(rows) ->
     assert listed.to_list() == [
         [t for t in (one, *(roles or ()), two) if t is not None] for one, roles, two in rows
     ]
+
+
+SHARES = st.one_of(
+    VALUES,
+    st.floats(min_value=1e-12, max_value=2e-3),  # the small shares, each band of decimals
+    st.sampled_from([1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 0.0009995, 0.00009995]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(SHARES, max_size=30), lang=st.sampled_from(LANGS))
+@example(values=[0.00034, 3.4e-5, 5e-7, 0.25, None, 0.0, math.nan, 1e-3, 9.99e-4], lang="fa")
+def test_shares_in_a_column_are_the_words_of_each_share(
+    values: list[float | None], lang: str
+) -> None:
+    w = words(lang)
+    x = Wording(_column(values), w)
+    assert _said(x, x.share("v")) == [w.share(v) for v in map(_unsigned, values)]
+
+
+def test_a_share_that_is_not_zero_never_reads_as_zero() -> None:
+    """One decimal from 0.1% up, as every percentage; below, two significant digits."""
+    w = words("en")
+    said = {
+        0.25: "25.0%",
+        0.001: "0.1%",
+        0.000999: "0.100%",
+        0.00034: "0.034%",
+        0.0001: "0.010%",
+        3.4e-5: "0.0034%",
+        5e-7: "0.000050%",
+        1.2e-10: "0.000000012%",
+        0.0: "0.0%",
+        None: "–",
+    }
+    assert {v: w.share(v) for v in said} == said
+    assert words("fi").share(0.00034) == "0,034\xa0%"  # a no-break space, as Finnish writes it

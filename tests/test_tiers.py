@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -136,3 +137,50 @@ def test_warnings_no_anchor_and_dominant_anchor(workbook):
     warning = next(w for w in a.warnings if w.code == "dominant_anchor")
     assert warning.figures["client"] == "Big"
     assert warning.figures["share"] == pytest.approx(12_000 / 12_500)
+
+
+def test_a_tiny_clients_share_is_worded_with_its_own_digits(tmp_path):
+    """A long tail's clients each bring a sliver of revenue: their reasons give it, never
+    "0.0% of revenue", in the JSON and in the workbook's Reasons column alike."""
+    import json
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from pipeline.edge.cli import main
+    from tests.conftest import write_workbook
+
+    # 1,000,000.00 in all: 340 is 0.034% of it, 34 is 0.0034%, 0.50 is 0.00005%
+    ledger = [
+        inv("1", "Big", "2026-05-01", 999_625.50),
+        inv("2", "Small", "2026-05-02", 340),
+        inv("3", "Smaller", "2026-05-03", 34),
+        inv("4", "Smallest", "2026-05-04", 0.50),
+    ]
+    path = write_workbook(tmp_path / "tail.xlsx", ledger)
+    result = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "tail"
+    data = json.loads((folder / "tail.summary.json").read_text())
+    reasons = {c["client"]: c["reasons"] for c in data["clients"]}
+    expected = {
+        "Big": "100.0% of revenue, rank 1, ABC class A",  # 99.96255%
+        "Small": "0.034% of revenue, rank 2, ABC class C",
+        "Smaller": "0.0034% of revenue, rank 3, ABC class C",
+        "Smallest": "0.000050% of revenue, rank 4, ABC class C",
+    }
+    for name, line in expected.items():
+        assert line in reasons[name], reasons[name]
+    sheet = openpyxl.load_workbook(folder / "tail.annotated.xlsx", read_only=True)[
+        "Client analysis"
+    ]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    by_client = {row[header.index("Client")]: row[header.index("Reasons")] for row in rows}
+    for name, line in expected.items():
+        assert line in by_client[name], by_client[name]
+    # and the briefing's table of clients gives the same figure in its Share column
+    html = (folder / "tail.briefing.html").read_text()
+    for name, share in (("Small", "0.034%"), ("Smaller", "0.0034%"), ("Smallest", "0.000050%")):
+        row = re.search(rf"<bdi>{name}</bdi>.*?</tr>", html, re.S)
+        assert row is not None and f'<td class="num">{share}</td>' in row.group(0), name

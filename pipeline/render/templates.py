@@ -69,6 +69,7 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.filters.update(
         money=w.money,
         percent=w.percent,
+        share=w.share,  # a share of revenue: never 0.0% for a client that brought something
         day=w.day,
         number=w.number,
         tier=lambda t: tier_label(t, w),

@@ -55,7 +55,7 @@ def action_reason(action: Action, currency: str | None, w: Words = ENGLISH) -> s
         text = w._(
             "grade D with %(share)s of revenue (%(revenue)s), %(paid)s of its billing now due "
             "paid: ask for a deposit or shorter terms before the next invoice, or plan to let it go",
-            share=w.percent(f["share"]),
+            share=w.share(f["share"]),
             revenue=money(f["revenue"]),
             paid=w.percent(f["paid_share"] or 0.0, 0),
         )
@@ -63,7 +63,7 @@ def action_reason(action: Action, currency: str | None, w: Words = ENGLISH) -> s
         text = w._(
             "grade D with %(share)s of revenue (%(revenue)s), up to %(days)s late: ask for a "
             "deposit or shorter terms before the next invoice, or plan to let it go",
-            share=w.percent(f["share"]),
+            share=w.share(f["share"]),
             revenue=money(f["revenue"]),
             days=w.n_("%(n)s day", "%(n)s days", int(f["worst_days_late"] or 0)),
         )

@@ -21,6 +21,7 @@ import polars as pl
 from pipeline.words.i18n import (
     NATIVE,
     PLACEHOLDER,
+    SHARE_BOUNDS,
     Words,
     known_currency,
     number_pattern,
@@ -121,6 +122,70 @@ class Wording:
         w = self.w
         plain = column_format("percent", w.percent_pattern(digits), w.locale_id)
         return self._figures(column, plain, "", lambda v: w.percent(v, digits))
+
+    def share(self, column: str) -> pl.Expr:
+        """``Words.share`` of each value: one decimal from 0.1% up, as ``percent``; below, the
+        decimals each row's size needs (``i18n.share_digits``).
+
+        A share under 0.1% is a percentage under 0.1, so its text is the percent pattern's
+        "0", its decimal sign and the rounded units of its last decimal place: made here in
+        one pass for every such row whatever its decimals, with the same scaling and rounding
+        as ``Plain``, each decimals' pattern checked against Babel first (``column_format``).
+        At the long tail (15,259 clients, four sets of decimals) the shares took 14 ms, worded
+        and made a column, against 35 ms by ``percent`` once per decimals and 7 ms for one
+        decimal alone (medians of 21).
+        """
+        key = ((column,), Words.share)
+        if key in self._made:  # a tier's, a share's and a role's reasons word the same share
+            return self._made[key]
+        w = self.w
+        values = pl.col(column)
+        tiny = values.is_not_null() & (values > 0) & (values < SHARE_BOUNDS[0])
+        places = pl.when(tiny).then(
+            3 + pl.sum_horizontal(*((values < bound).cast(pl.Int32) for bound in SHARE_BOUNDS[1:]))
+        )
+        needed = self.frame.select(places.drop_nulls().unique()).to_series().to_list()
+        plain = {p: column_format("percent", w.percent_pattern(p), w.locale_id) for p in needed}
+        said = self.percent(column)
+        if needed:
+            small = self._small(values, places, plain) if all(plain.values()) else None
+            rest = tiny if small is None else tiny & small[0].not_()
+            fallback = self.each(column, w.share, where=rest)
+            text = (
+                fallback if small is None else pl.when(small[0]).then(small[1]).otherwise(fallback)
+            )
+            said = pl.when(tiny).then(text).otherwise(said)
+        # worded once, as a column: the reasons take it into several messages, and ``cases``
+        # would work the expression out again for the rows of each
+        made = self._keep(self.frame.select(said).to_series())
+        self._made[key] = made
+        return made
+
+    def _small(
+        self, values: pl.Expr, places: pl.Expr, plain: Mapping[int, Plain | None]
+    ) -> tuple[pl.Expr, pl.Expr] | None:
+        """Where a share under 0.1% is worded exactly here (``Plain.safe``'s rule), and its
+        text there, in ``places`` decimals per row; None for a pattern with a sign or symbol
+        that changes with the decimals, whose rows are worded one distinct value at a time."""
+        forms = {(f.scale, f.decimal, f.prefix[0], f.suffix[0]) for f in plain.values() if f}
+        if len(forms) != 1:
+            return None
+        scale, decimal, prefix, suffix = forms.pop()
+        factor = places.replace_strict(
+            {p: float(10 ** (scale + p)) for p in plain}, default=None, return_dtype=pl.Float64
+        )
+        scaled = values.cast(pl.Float64).abs() * factor
+        safe = (scaled.is_finite() & ((scaled - scaled.floor() - 0.5).abs() > 1e-3)).fill_null(
+            False
+        )
+        units = (scaled + 0.5).floor().cast(pl.Int64, strict=False).cast(pl.String)
+        text = pl.concat_str(
+            [pl.lit(prefix + "0" + decimal), units.str.zfill(places), pl.lit(suffix)]
+        )
+        native = NATIVE.get(self.w.lang)
+        if native:
+            text = text.str.replace_many(list("0123456789"), list(native))
+        return safe, text
 
     def money(self, column: str) -> pl.Expr:
         """``Words.money`` of each value, with the currency."""

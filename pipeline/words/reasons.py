@@ -131,7 +131,7 @@ def _anchor_gap(x: Wording, config: Config, months: pl.Expr) -> pl.Expr:
         .then(
             x._(
                 "; predictable but %(share)s of revenue is under the %(threshold)s anchor threshold",
-                share=x.percent("share"),
+                share=x.share("share"),
                 threshold=w.percent(config.anchor_min_share, 0),
             )
         )
@@ -174,7 +174,7 @@ def _tier_reason(x: Wording, config: Config) -> pl.Expr:
     )
     share = x._(
         "%(share)s of revenue (at least %(threshold)s)",
-        share=x.percent("share"),
+        share=x.share("share"),
         threshold=w.percent(config.anchor_min_share, 0),
     )
     recurring = x.n_(
@@ -258,7 +258,7 @@ def _share_line(x: Wording) -> pl.Expr:
         .then(
             x._(
                 "%(share)s of revenue, rank %(rank)s, ABC class %(abc)s",
-                share=x.percent("share"),
+                share=x.share("share"),
                 rank=x.number("rank"),
                 abc=shown("abc_class"),
             )
@@ -299,7 +299,7 @@ def _role_reasons(clients: pl.DataFrame, config: Config, currency: str | None, w
         .then(
             x._(
                 "large-constant: an anchor with %(share)s of revenue (at least %(threshold)s)",
-                share=x.percent("share"),
+                share=x.percent("share"),  # at least the threshold: one decimal is enough
                 threshold=w.percent(config.large_constant_share, 0),
             )
         )
