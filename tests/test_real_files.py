@@ -217,6 +217,23 @@ def test_cdnow_sales_log_fits_the_published_bgnbd(tmp_path):
     assert {i["action"] for i in data["data_issues"]} == {
         "kept: a repeat sale, or a copy to remove from the sheet"
     }
+    # Each customer brings a sliver of revenue: its share is worded to one decimal from 0.1%
+    # up, else to two significant digits, rounded half to even, never as 0.0%.
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    for _, customer, _, amount in calibration:
+        spent[customer] += amount
+    base = sum(v for v in spent.values() if v > 0)
+    ranked = sorted((c for c in spent if spent[c] > 0), key=lambda c: (-spent[c], c))
+    lines = {c["client"]: c["reasons"] for c in data["clients"]}
+    small = 0
+    for rank, customer in enumerate(ranked, 1):
+        percent = spent[customer] / base * 100
+        places = 1 if percent >= Decimal("0.1") else 1 - percent.adjusted()
+        small += places > 1
+        text = f"{percent.quantize(Decimal(1).scaleb(-places)):,}%"
+        said = f"{text} of revenue, rank {rank:,}, ABC class "
+        assert any(r.startswith(said) for r in lines[customer]), (said, lines[customer])
+    assert small > 1000  # most of the 2,357
 
 
 def test_paypal_activity_counts_completed_customer_payments_only(tmp_path):
