@@ -405,3 +405,35 @@ def test_a_long_table_made_a_slice_at_a_time_is_the_table_made_whole(
         assert [piece.count(b"<row ") for piece in pieces[1:-1]][0] == size
         with zipfile.ZipFile(io.BytesIO(whole)) as z:
             assert b"".join(pieces) == z.read(part)
+
+
+def test_dates_and_row_heights_are_whole_numbers_as_xlsxwriter_writes_them():
+    """The first row is xlsxwriter's, the rest are ours: a date's serial and a row's height are
+    written alike in both (45658, not 45658.0; ht="90", not "90.0")."""
+    frame = pl.DataFrame(
+        {
+            "Client": ["Alpha", "Beta", "Gamma", "Delta"],
+            "First": [dt.date(2025, 1, 1), dt.date(2025, 1, 2), None, dt.date(1900, 2, 28)],
+        }
+    )
+    buffer = io.BytesIO()
+    book = Book(buffer, WHEN)
+    ws = book.wb.add_worksheet("T")
+    book.table(
+        ws, 0, 0, "tb_t", [("Client", None), ("First", DATE)], frame, True, [90.0, 45.75, 90, 30]
+    )
+    book.wb.close()
+    data = filled(buffer.getvalue(), book.later, False)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    # 2025-01-01 is Excel's day 45658; 28 February 1900 its day 59, before the phantom 29th
+    days = dict(re.findall(r'<c r="B(\d+)"(?: s="\d+")?><v>([^<]*)</v>', sheet))
+    assert days == {"2": "45658", "3": "45659", "5": "59"}
+    heights = dict(re.findall(r'<row r="(\d+)"[^>]*? ht="([^"]*)"', sheet))
+    assert heights == {"2": "90", "3": "45.75", "4": "90", "5": "30"}
+    values = openpyxl.load_workbook(io.BytesIO(data))["T"]
+    assert [c.value for c in values["B"]][1:] == [
+        dt.datetime(2025, 1, 1),
+        dt.datetime(2025, 1, 2),
+        None,
+        dt.datetime(1900, 2, 28),
+    ]

@@ -4,7 +4,7 @@ xlsxwriter spends some 15 µs storing and then writing each cell: a table of 2,0
 34 columns is a second of it. So a long table's first row goes through xlsxwriter, which fixes
 each column's style there, and the other rows are made here a column at a time and put into
 the sheet's XML once xlsxwriter has closed the workbook. They come out as xlsxwriter would
-write them: numbers as numbers, dates as day numbers in the column's style, text always as a
+write them: numbers as numbers, dates as whole day numbers in the column's style, text always as a
 string (never a formula), true/false as "yes"/"no", and no cell for a blank. Numbers keep all
 their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses, is a blank.
 """
@@ -237,8 +237,13 @@ def _cells(later: Later, styles: dict[str, str], date_1904: bool) -> list[pl.Exp
         whole = _whole(later.values, name)
         if text is not None:
             pieces = _cell_pieces(letter, style + ' t="inlineStr">', *inline_pieces("", text))
-        elif kind.is_integer():
-            pieces = _cell_pieces(letter, style + "><v>", value.cast(pl.String), end="</v></c>")
+        elif kind.is_integer() or kind == pl.Date:
+            # a date is a whole day: its serial number as a whole number, as xlsxwriter writes
+            # it (45231, not 45231.0)
+            whole_number = _day_number(value, kind, date_1904) if kind == pl.Date else value
+            pieces = _cell_pieces(
+                letter, style + "><v>", whole_number.cast(pl.Int64).cast(pl.String), end="</v></c>"
+            )
         else:
             number = _day_number(value, kind, date_1904) if kind.is_temporal() else value
             number = number.cast(pl.Float64)
@@ -296,7 +301,9 @@ def _row_maker(sheet: bytes, later: Later, date_1904: bool) -> Callable[[int, in
         )
         if later.heights is not None:
             heights = later.heights.slice(start, count).round(2)
-            rows = rows.with_columns(pl.format(' ht="{}" customHeight="1"', heights).alias("attrs"))
+            # as xlsxwriter writes a height: 90, not 90.0
+            shown = heights.cast(pl.String).str.strip_suffix(".0")
+            rows = rows.with_columns(pl.format(' ht="{}" customHeight="1"', shown).alias("attrs"))
         return rows.filter(pl.col("cells") != "")
 
     return made
