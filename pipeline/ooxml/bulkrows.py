@@ -4,9 +4,9 @@ xlsxwriter spends some 15 µs storing and then writing each cell: a table of 2,0
 34 columns is a second of it. So a long table's first row goes through xlsxwriter, which fixes
 each column's style there, and the other rows are made here a column at a time and put into
 the sheet's XML once xlsxwriter has closed the workbook. They come out as xlsxwriter would
-write them: numbers as numbers, dates as whole day numbers in the column's style, text always as a
-string (never a formula), true/false as "yes"/"no", and no cell for a blank. Numbers keep all
-their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses, is a blank.
+write them: numbers as numbers, dates as whole day numbers in the column's style, text always
+as a string (never a formula), true/false as "yes"/"no", and no cell for a blank. Numbers keep
+all their 17 digits, where xlsxwriter writes 16; infinity, which xlsxwriter refuses, is a blank.
 """
 
 from __future__ import annotations

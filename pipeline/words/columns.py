@@ -136,7 +136,7 @@ class Wording:
         decimal alone (medians of 21).
         """
         key = ((column,), Words.share)
-        if key in self._made:  # a tier's, a share's and a role's reasons word the same share
+        if key in self._made:  # the tier's reasons and the share's line word the same share
             return self._made[key]
         w = self.w
         values = pl.col(column)
