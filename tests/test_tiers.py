@@ -184,3 +184,10 @@ def test_a_tiny_clients_share_is_worded_with_its_own_digits(tmp_path):
     for name, share in (("Small", "0.034%"), ("Smaller", "0.0034%"), ("Smallest", "0.000050%")):
         row = re.search(rf"<bdi>{name}</bdi>.*?</tr>", html, re.S)
         assert row is not None and f'<td class="num">{share}</td>' in row.group(0), name
+    # and so does the Pareto chart's label on each client's bar
+    chart = re.search(r'<svg[^>]*id="chart-pareto".*?</svg>', html, re.S)
+    assert chart is not None
+    labels = re.findall(r">([^<>]*%)</text>", chart.group(0))
+    for share in ("0.034%", "0.0034%", "0.000050%"):
+        assert share in labels, labels
+    assert "0.0%" not in labels, labels

@@ -277,7 +277,7 @@ def pareto(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
         y = f.y(row)
         colour = TIER_STYLE["anchor"][0] if row < PARETO_NAMED else MUTED
         c.rect(f.x(0), y - 8, max(0.0, f.x(max(share, 0.0)) - f.x(0)), 16, colour)
-        c.text(f.x(max(share, 0.0)) + 5, y, w.percent(share), TINY)
+        c.text(f.x(max(share, 0.0)) + 5, y, w.share(share), TINY)
         c.text(f.left - 7, y, label, TINY, "end")
         # the row where the running total reaches 80 % of revenue stands out
         reached = row + 1 == above
