@@ -191,3 +191,26 @@ def test_a_tiny_clients_share_is_worded_with_its_own_digits(tmp_path):
     for share in ("0.034%", "0.0034%", "0.000050%"):
         assert share in labels, labels
     assert "0.0%" not in labels, labels
+
+
+def test_a_largest_share_under_a_tenth_of_a_percent_keeps_its_digits(tmp_path):
+    """1,250 clients of 80.00 each: the largest brings 80 / 100,000 = 0.080% of revenue, and the
+    briefing's headline, its figure and its chart's description, and the portfolio's table
+    say so, not "0.0%"."""
+    from click.testing import CliRunner
+
+    from pipeline.edge.cli import main
+    from tests.conftest import write_workbook
+
+    books = tmp_path / "books"
+    books.mkdir()
+    ledger = [inv(f"{i}", f"Client {i:04d}", "2026-05-01", 80.0) for i in range(1, 1251)]
+    write_workbook(books / "even.xlsx", ledger)
+    result = CliRunner().invoke(main, ["report", str(books), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "even" / "even.briefing.html").read_text()
+    assert "The largest client, Client 0001, brings 0.080% of revenue" in html
+    assert re.search(r'data-figure="top1_share"[^>]*>\s*0\.080%<', html), "the headline figure"
+    assert "the largest brings 0.080%." in html
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert re.search(r'data-figure="top1_share">0\.080%</td>', index)

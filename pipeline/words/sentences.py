@@ -30,7 +30,7 @@ def verdict_sentence(analysis: Analysis, w: Words = ENGLISH) -> str:
         "The largest client, %(client)s, brings %(share)s of revenue (%(band)s); the top five "
         "bring %(top5)s.",
         client=top,
-        share=w.percent(conc.top1_share),
+        share=w.share(conc.top1_share),
         band=band,
         top5=w.percent(conc.top5_share),
     )

@@ -295,7 +295,7 @@ def pareto(names: Sequence[str], shares: Sequence[float], w: Words) -> Chart:
         n,
         eighty=w.percent(0.8, 0),
         top=w.number(above),
-        share=w.percent(shares[0] if shares else 0.0),
+        share=w.share(shares[0] if shares else 0.0),
     )
     return Chart("pareto", title, description, c.svg(title, description))
 
