@@ -27,7 +27,7 @@ from pipeline.words.i18n import (
     number_pattern,
     unsigned,
 )
-from pipeline.words.numbers import Plain, column_format
+from pipeline.words.numbers import Plain, column_format, exactly_rounded, rounded_units
 
 Value = pl.Expr | str  # a string expression, or text that is the same on every row
 
@@ -164,7 +164,7 @@ class Wording:
     def _small(
         self, values: pl.Expr, places: pl.Expr, plain: Mapping[int, Plain | None]
     ) -> tuple[pl.Expr, pl.Expr] | None:
-        """Where a share under 0.1% is worded exactly here (``Plain.safe``'s rule), and its
+        """Where a share under 0.1% is worded exactly here (``numbers.exactly_rounded``), and its
         text there, in ``places`` decimals per row; None for a pattern with a sign or symbol
         that changes with the decimals, whose rows are worded one distinct value at a time."""
         forms = {(f.scale, f.decimal, f.prefix[0], f.suffix[0]) for f in plain.values() if f}
@@ -175,10 +175,8 @@ class Wording:
             {p: float(10 ** (scale + p)) for p in plain}, default=None, return_dtype=pl.Float64
         )
         scaled = values.cast(pl.Float64).abs() * factor
-        safe = (scaled.is_finite() & ((scaled - scaled.floor() - 0.5).abs() > 1e-3)).fill_null(
-            False
-        )
-        units = (scaled + 0.5).floor().cast(pl.Int64, strict=False).cast(pl.String)
+        safe = exactly_rounded(scaled)
+        units = rounded_units(scaled).cast(pl.String)
         text = pl.concat_str(
             [pl.lit(prefix + "0" + decimal), units.str.zfill(places), pl.lit(suffix)]
         )

@@ -117,18 +117,13 @@ class Plain:
         return values.cast(pl.Float64).abs() * float(10 ** (self.scale + self.places))
 
     def safe(self, values: pl.Expr) -> pl.Expr:
-        """Where ``column`` gives this text exactly: finite values under 10^12 last places,
-        not within a thousandth of a half. There the float's rounding error (two ten-thousandths
-        of a place at most) cannot cross a half, so rounding it is rounding the shortest repr; the rest
-        (ties, huge values, NaN, nulls) are for the scalar form."""
-        scaled = self._scaled(values)
-        off_half = (scaled - scaled.floor() - 0.5).abs() > 1e-3
-        return (values.cast(pl.Float64).is_finite() & (scaled < 1e12) & off_half).fill_null(False)
+        """Where ``column`` gives this text exactly (``exactly_rounded``)."""
+        return exactly_rounded(self._scaled(values))
 
     def column(self, values: pl.Expr) -> pl.Expr:
         """The text of every value where ``safe`` holds (anything elsewhere); a negative zero
         is written as zero, as ``pipeline.words.columns`` words it."""
-        units = (self._scaled(values) + 0.5).floor().cast(pl.Int64, strict=False)
+        units = rounded_units(self._scaled(values))
         whole = (
             (units // 10**self.places)
             .cast(pl.String)
@@ -153,6 +148,20 @@ class Plain:
             for ends in (self.prefix, self.suffix)
         )
         return pl.concat_str([prefix, *parts, suffix])
+
+
+def exactly_rounded(scaled: pl.Expr) -> pl.Expr:
+    """Where a value's size in units of its last decimal place (``scaled``, a float) rounds as
+    its shortest repr does: finite, under 10^12 units, not within a thousandth of a half. There
+    the float's rounding error (two ten-thousandths of a unit at most) cannot cross a half; the
+    rest (ties, huge values, NaN, nulls) are for Babel, one value at a time."""
+    off_half = (scaled - scaled.floor() - 0.5).abs() > 1e-3
+    return (scaled.is_finite() & (scaled < 1e12) & off_half).fill_null(False)
+
+
+def rounded_units(scaled: pl.Expr) -> pl.Expr:
+    """``scaled`` rounded to whole units, where ``exactly_rounded`` holds (anything elsewhere)."""
+    return (scaled + 0.5).floor().cast(pl.Int64, strict=False)
 
 
 def _compile(pattern: NumberPattern, locale: Locale, currency: str | None) -> Plain | None:
